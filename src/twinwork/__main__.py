@@ -1,0 +1,3 @@
+from twinwork.cli import app
+
+app()

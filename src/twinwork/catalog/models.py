@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from twinwork.account.models import User
+from twinwork.kit.db import Base, UTCDateTime, utcnow
+
+LEVELS = ("new", "level_1", "level_2", "top_rated", "pro")
+LEVEL_LABELS = {
+    "new": "New seller",
+    "level_1": "Level 1",
+    "level_2": "Level 2",
+    "top_rated": "Top rated",
+    "pro": "Pro",
+}
+GIG_STATUSES = ("draft", "published", "paused")
+PACKAGE_NAMES = ("basic", "standard", "premium")
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    group: Mapped[str] = mapped_column(String(20))  # "classic" or "ai"
+    description: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FreelancerProfile(Base):
+    __tablename__ = "freelancer_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    handle: Mapped[str] = mapped_column(String(40), unique=True)
+    headline: Mapped[str] = mapped_column(String(80), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    level: Mapped[str] = mapped_column(String(20), default="new")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    rating: Mapped[float] = mapped_column(Float, default=0.0)
+    review_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return self.user.display_name
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+class Gig(Base):
+    __tablename__ = "gigs"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'paused')", name="status"),
+        Index("ix_gigs_status_category", "status", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    freelancer_id: Mapped[int] = mapped_column(
+        ForeignKey("freelancer_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Tags as one string, so the full-text index can cover them.
+    tags_text: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # Derived from the packages on every save; kept here so search can filter and sort cheaply.
+    starting_price_amount: Mapped[int] = mapped_column(Integer, default=0)
+    """Lowest package price, in cents."""
+    fastest_delivery_days: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    freelancer: Mapped[FreelancerProfile] = relationship(lazy="joined")
+    packages: Mapped[list[GigPackage]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="GigPackage.position",
+    )
+
+    def package(self, name: str) -> GigPackage | None:
+        return next((p for p in self.packages if p.name == name), None)
+
+
+class GigPackage(Base):
+    __tablename__ = "gig_packages"
+    __table_args__ = (
+        UniqueConstraint("gig_id", "name"),
+        CheckConstraint("price_amount > 0", name="price_positive"),
+        CheckConstraint("delivery_days > 0", name="delivery_positive"),
+        CheckConstraint("revisions >= 0", name="revisions_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gig_id: Mapped[int] = mapped_column(ForeignKey("gigs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    price_amount: Mapped[int] = mapped_column(Integer)
+    """Price of the package, in cents."""
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    delivery_days: Mapped[int] = mapped_column(Integer)
+    revisions: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from twinwork.catalog.models import Gig
+from twinwork.catalog.schemas import (
+    CategoryOut,
+    GigCreate,
+    GigOut,
+    GigPageOut,
+    GigUpdate,
+    ProfileOut,
+    ProfileUpdate,
+)
+from twinwork.catalog.service import category_service, gig_service, profile_service
+from twinwork.kit.csrf import verify_csrf
+from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.pagination import MAX_PAGE
+from twinwork.search.service import SearchParams, search_service
+from twinwork.web.deps import (
+    ApiUser,
+    ApiUserOptional,
+    DbSession,
+    PageFreelancer,
+    PageUserOptional,
+)
+from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.templating import render
+
+api = APIRouter(prefix="/api/v1", tags=["catalog"])
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+@api.get("/categories", response_model=list[CategoryOut])
+async def list_categories(session: DbSession) -> list[Any]:
+    return await category_service.list(session)
+
+
+@api.get("/gigs", response_model=GigPageOut)
+async def list_gigs(
+    session: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str | None, Query(max_length=60)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> GigPageOut:
+    """Published gigs, newest first, or filtered like search (without logging a search)."""
+    results = await search_service.find(
+        session, SearchParams(q=q, category=category or None, page=page, sort="newest")
+    )
+    return GigPageOut(
+        items=[GigOut.model_validate(hit.gig) for hit in results.page.items],
+        page=results.page.page,
+        page_size=results.page.page_size,
+        total=results.page.total,
+        pages=results.page.pages,
+    )
+
+
+@api.get("/gigs/{gig_id}", response_model=GigOut)
+async def get_gig(gig_id: int, session: DbSession, user: ApiUserOptional) -> Gig:
+    return await gig_service.public(session, gig_id, user)
+
+
+@api.post("/gigs", response_model=GigOut, status_code=status.HTTP_201_CREATED)
+async def create_gig(body: GigCreate, user: ApiUser, session: DbSession) -> Gig:
+    return await gig_service.create(session, user, body)
+
+
+@api.patch("/gigs/{gig_id}", response_model=GigOut)
+async def update_gig(gig_id: int, body: GigUpdate, user: ApiUser, session: DbSession) -> Gig:
+    return await gig_service.update(session, user, gig_id, body)
+
+
+@api.get("/freelancers/{handle}", response_model=ProfileOut)
+async def get_freelancer(handle: str, session: DbSession) -> Any:
+    return await profile_service.by_handle(session, handle)
+
+
+@api.patch("/me/profile", response_model=ProfileOut)
+async def update_profile(body: ProfileUpdate, user: ApiUser, session: DbSession) -> Any:
+    return await profile_service.update(session, user, body)
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/gigs/{gig_id}")
+async def gig_page(
+    gig_id: int, request: Request, session: DbSession, viewer: PageUserOptional
+) -> Response:
+    gig = await gig_service.public(session, gig_id, viewer)
+    more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
+    return render(request, "gig.html", {"gig": gig, "more_gigs": more[:3]})
+
+
+@pages.get("/freelancers/{handle}")
+async def profile_page(
+    handle: str, request: Request, session: DbSession, viewer: PageUserOptional
+) -> Response:
+    profile = await profile_service.by_handle(session, handle)
+    gigs = await gig_service.published_by(session, profile.user_id)
+    return render(request, "profile.html", {"profile": profile, "gigs": gigs})
+
+
+@pages.get("/dashboard/freelancer")
+async def freelancer_dashboard(
+    request: Request, session: DbSession, user: PageFreelancer
+) -> Response:
+    profile = await profile_service.for_user(session, user)
+    gigs = await gig_service.mine(session, user)
+    return render(request, "freelancer_dashboard.html", {"profile": profile, "gigs": gigs})
+
+
+@pages.get("/dashboard/gigs/new")
+async def new_gig_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    return render(request, "gig_form.html", await _gig_form_context(session, None))
+
+
+@pages.post("/dashboard/gigs/new")
+async def new_gig_submit(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    data = await form_data(request)
+    try:
+        gig = await gig_service.create(session, user, validate(GigCreate, _gig_payload(data)))
+    except FormErrors as exc:
+        context = await _gig_form_context(session, None)
+        return form_error(request, session, "gig_form.html", data, exc.errors, context=context)
+    except DomainError as exc:
+        context = await _gig_form_context(session, None)
+        errors = domain_errors(exc)
+        return form_error(
+            request, session, "gig_form.html", data, errors, exc.status_code, context
+        )
+    return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
+
+
+@pages.get("/dashboard/gigs/{gig_id}/edit")
+async def edit_gig_page(
+    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+) -> Response:
+    gig = await gig_service.owned(session, user, gig_id)
+    context = await _gig_form_context(session, gig)
+    context["saved"] = request.query_params.get("saved") == "1"
+    return render(request, "gig_form.html", context)
+
+
+@pages.post("/dashboard/gigs/{gig_id}/edit")
+async def edit_gig_submit(
+    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+) -> Response:
+    gig = await gig_service.owned(session, user, gig_id)
+    data = await form_data(request)
+    try:
+        await gig_service.update(session, user, gig_id, validate(GigUpdate, _gig_payload(data)))
+    except FormErrors as exc:
+        context = await _gig_form_context(session, gig)
+        return form_error(request, session, "gig_form.html", data, exc.errors, context=context)
+    except DomainError as exc:
+        context = await _gig_form_context(session, gig)
+        errors = domain_errors(exc)
+        return form_error(
+            request, session, "gig_form.html", data, errors, exc.status_code, context
+        )
+    return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit?saved=1", status_code=303)
+
+
+@pages.post("/dashboard/gigs/{gig_id}/status")
+async def change_gig_status(
+    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+) -> Response:
+    data = await form_data(request)
+    new_status = str(data.get("status", ""))
+    if new_status not in ("published", "paused", "draft"):
+        raise ValidationFailed("Choose publish, pause or draft.", field="status")
+    await gig_service.set_status(session, user, gig_id, new_status)
+    return RedirectResponse("/dashboard/freelancer", status_code=303)
+
+
+@pages.post("/dashboard/profile")
+async def profile_submit(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    data = await form_data(request)
+    skills = [s.strip() for s in str(data.get("skills", "")).split(",") if s.strip()]
+    payload = {
+        "headline": data.get("headline", ""),
+        "bio": data.get("bio", ""),
+        "skills": skills,
+        "country": str(data.get("country", "")).strip().upper(),
+    }
+    try:
+        await profile_service.update(session, user, validate(ProfileUpdate, payload))
+    except FormErrors as exc:
+        profile = await profile_service.for_user(session, user)
+        gigs = await gig_service.mine(session, user)
+        return form_error(
+            request,
+            session,
+            "freelancer_dashboard.html",
+            data,
+            exc.errors,
+            context={"profile": profile, "gigs": gigs},
+        )
+    return RedirectResponse("/dashboard/freelancer?profile_saved=1", status_code=303)
+
+
+async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if gig is not None:
+        values = {
+            "title": gig.title,
+            "description": gig.description,
+            "category": gig.category.slug,
+            "tags": ", ".join(gig.tags),
+            "status": gig.status,
+        }
+        for package in gig.packages:
+            values[f"{package.name}_enabled"] = "on"
+            values[f"{package.name}_title"] = package.title
+            values[f"{package.name}_summary"] = package.summary
+            values[f"{package.name}_price"] = f"{package.price_amount / 100:.2f}"
+            values[f"{package.name}_delivery_days"] = str(package.delivery_days)
+            values[f"{package.name}_revisions"] = str(package.revisions)
+    return {
+        "gig": gig,
+        "categories": await category_service.list(session),
+        "values": values,
+        "errors": {},
+        "package_names": ("basic", "standard", "premium"),
+    }
+
+
+def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """Map the flat HTML form onto the API's GigCreate/GigUpdate shape."""
+    packages = []
+    for name in ("basic", "standard", "premium"):
+        if name != "basic" and data.get(f"{name}_enabled") != "on":
+            continue
+        packages.append(
+            {
+                "name": name,
+                "title": data.get(f"{name}_title") or None,
+                "summary": data.get(f"{name}_summary", ""),
+                "price_amount": _price_to_cents(str(data.get(f"{name}_price", ""))),
+                "delivery_days": data.get(f"{name}_delivery_days") or None,
+                "revisions": data.get(f"{name}_revisions") or 0,
+            }
+        )
+    tags = [t for t in str(data.get("tags", "")).split(",") if t.strip()]
+    return {
+        "title": data.get("title", ""),
+        "description": data.get("description", ""),
+        "category": data.get("category", ""),
+        "tags": tags,
+        "status": data.get("status") or "draft",
+        "packages": packages,
+    }
+
+
+def _price_to_cents(text: str) -> int | str:
+    """"45" or "45.50" dollars to cents; anything else is passed on for validation to reject."""
+    cleaned = text.strip().lstrip("$").replace(",", "")
+    whole, _, fraction = cleaned.partition(".")
+    if whole.isdigit() and (fraction == "" or (fraction.isdigit() and len(fraction) <= 2)):
+        return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    return cleaned
+

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from twinwork.catalog.models import PACKAGE_NAMES
+
+PackageName = Literal["basic", "standard", "premium"]
+GigStatus = Literal["draft", "published", "paused"]
+
+MIN_PRICE_AMOUNT = 500
+"""$5.00, in cents."""
+MAX_PRICE_AMOUNT = 5_000_000
+"""$50,000.00, in cents."""
+_TAG = re.compile(r"^[a-z0-9][a-z0-9 \-+.#]{0,23}$")
+
+Title = Annotated[str, Field(min_length=10, max_length=80)]
+Description = Annotated[str, Field(min_length=30, max_length=5000)]
+
+
+class PackageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: PackageName
+    title: str | None = Field(default=None, max_length=60)
+    summary: str = Field(default="", max_length=300)
+    price_amount: int = Field(
+        ge=MIN_PRICE_AMOUNT,
+        le=MAX_PRICE_AMOUNT,
+        description="Price in cents, from $5 to $50,000.",
+    )
+    delivery_days: int = Field(ge=1, le=90)
+    revisions: int = Field(ge=0, le=20)
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = " ".join(tag.lower().split())
+        if not tag:
+            continue
+        if not _TAG.match(tag):
+            raise ValueError(f"Tag {tag[:30]!r} must be 1-24 letters, digits, spaces or hyphens.")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+def _check_packages(packages: list[PackageIn]) -> list[PackageIn]:
+    names = [p.name for p in packages]
+    if len(set(names)) != len(names):
+        raise ValueError("Each package name (basic, standard, premium) may be used once.")
+    ordered = sorted(packages, key=lambda p: PACKAGE_NAMES.index(p.name))
+    prices = [p.price_amount for p in ordered]
+    if any(later <= earlier for earlier, later in zip(prices, prices[1:], strict=False)):
+        raise ValueError("Package prices must rise from basic to standard to premium.")
+    return ordered
+
+
+class GigCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description
+    category: str = Field(min_length=1, max_length=60, description="Category slug.")
+    tags: list[str] = Field(default_factory=list, max_length=5)
+    status: Literal["draft", "published"] = "draft"
+    packages: list[PackageIn] = Field(min_length=1, max_length=3)
+
+    _tags = field_validator("tags")(_clean_tags)
+
+    @model_validator(mode="after")
+    def _packages_consistent(self) -> GigCreate:
+        self.packages = _check_packages(self.packages)
+        return self
+
+
+class GigUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    category: str | None = Field(default=None, min_length=1, max_length=60)
+    tags: list[str] | None = Field(default=None, max_length=5)
+    status: GigStatus | None = None
+    packages: list[PackageIn] | None = Field(default=None, min_length=1, max_length=3)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_clean(cls, tags: list[str] | None) -> list[str] | None:
+        return None if tags is None else _clean_tags(tags)
+
+    @model_validator(mode="after")
+    def _packages_consistent(self) -> GigUpdate:
+        if self.packages is not None:
+            self.packages = _check_packages(self.packages)
+        return self
+
+
+class CategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    name: str
+    group: str
+    description: str
+
+
+class PackageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    title: str
+    summary: str
+    price_amount: int
+    currency: str
+    delivery_days: int
+    revisions: int
+
+
+class FreelancerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    handle: str
+    display_name: str
+    headline: str
+    level: str
+    rating: float
+    review_count: int
+    country: str
+
+
+class ProfileOut(FreelancerOut):
+    bio: str
+    skills: list[str]
+
+
+class GigOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    category: CategoryOut
+    tags: list[str]
+    status: str
+    starting_price_amount: int
+    fastest_delivery_days: int
+    currency: str
+    packages: list[PackageOut]
+    freelancer: FreelancerOut
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class GigPageOut(BaseModel):
+    items: list[GigOut]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    headline: str | None = Field(default=None, max_length=80)
+    bio: str | None = Field(default=None, max_length=2000)
+    skills: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        default=None, max_length=12
+    )
+    country: str | None = Field(default=None, pattern=r"^([A-Z]{2})?$")

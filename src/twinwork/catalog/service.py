@@ -1,0 +1,197 @@
+"""Freelancer profiles, categories and gigs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.catalog.models import Category, FreelancerProfile, Gig, GigPackage
+from twinwork.catalog.repository import (
+    category_repository,
+    gig_repository,
+    profile_repository,
+)
+from twinwork.catalog.schemas import GigCreate, GigUpdate, PackageIn, ProfileUpdate
+from twinwork.kit.db import utcnow
+from twinwork.kit.errors import Forbidden, NotFound, ValidationFailed
+
+DEFAULT_PACKAGE_TITLES = {"basic": "Basic", "standard": "Standard", "premium": "Premium"}
+
+
+def slugify(text: str, max_length: int = 30) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "freelancer"
+
+
+class CategoryService:
+    async def list(self, session: AsyncSession) -> list[Category]:
+        return await category_repository.list_all(session)
+
+    async def by_slug(self, session: AsyncSession, slug: str) -> Category:
+        category = await category_repository.get_by_slug(session, slug)
+        if category is None:
+            raise ValidationFailed(
+                f"There is no category {slug[:60]!r}; GET /api/v1/categories lists them.",
+                field="category",
+            )
+        return category
+
+    async def with_counts(self, session: AsyncSession) -> list[tuple[Category, int]]:
+        counts = await category_repository.published_counts(session)
+        return [(c, counts.get(c.id, 0)) for c in await category_repository.list_all(session)]
+
+
+class ProfileService:
+    async def ensure_profile(
+        self, session: AsyncSession, user: User, *, handle: str | None = None
+    ) -> FreelancerProfile:
+        existing = await profile_repository.get(session, user.id)
+        if existing is not None:
+            return existing
+        stem = slugify(handle or user.display_name)
+        taken = await profile_repository.handles_like(session, stem)
+        candidate, n = stem, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{stem}-{n}"
+        profile = FreelancerProfile(user_id=user.id, handle=candidate, skills=[])
+        await profile_repository.add(session, profile)
+        return profile
+
+    async def by_handle(self, session: AsyncSession, handle: str) -> FreelancerProfile:
+        profile = await profile_repository.get_by_handle(session, handle)
+        if profile is None:
+            raise NotFound(f"No freelancer goes by {handle[:40]!r}.")
+        return profile
+
+    async def for_user(self, session: AsyncSession, user: User) -> FreelancerProfile:
+        if not user.is_freelancer:
+            raise Forbidden("Only freelancers have a seller profile. Become a seller first.")
+        return await self.ensure_profile(session, user)
+
+    async def update(
+        self, session: AsyncSession, user: User, changes: ProfileUpdate
+    ) -> FreelancerProfile:
+        profile = await self.for_user(session, user)
+        if changes.headline is not None:
+            profile.headline = changes.headline.strip()
+        if changes.bio is not None:
+            profile.bio = changes.bio.strip()
+        if changes.skills is not None:
+            profile.skills = list(dict.fromkeys(s.strip() for s in changes.skills if s.strip()))
+        if changes.country is not None:
+            profile.country = changes.country
+        await session.flush()
+        return profile
+
+
+class GigService:
+    async def create(self, session: AsyncSession, user: User, data: GigCreate) -> Gig:
+        profile = await profile_service.for_user(session, user)
+        category = await category_service.by_slug(session, data.category)
+        gig = Gig(
+            freelancer_id=profile.user_id,
+            category_id=category.id,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            status="draft",
+        )
+        self._set_tags(gig, data.tags)
+        self._apply_packages(gig, data.packages)
+        self._set_status(gig, data.status)
+        await gig_repository.add(session, gig)
+        return gig
+
+    async def update(self, session: AsyncSession, user: User, gig_id: int, data: GigUpdate) -> Gig:
+        gig = await self.owned(session, user, gig_id)
+        if data.title is not None:
+            gig.title = data.title.strip()
+        if data.description is not None:
+            gig.description = data.description.strip()
+        if data.category is not None:
+            gig.category = await category_service.by_slug(session, data.category)
+        if data.tags is not None:
+            self._set_tags(gig, data.tags)
+        if data.packages is not None:
+            self._apply_packages(gig, data.packages)
+        if data.status is not None:
+            self._set_status(gig, data.status)
+        gig.updated_at = utcnow()
+        await session.flush()
+        return gig
+
+    async def set_status(self, session: AsyncSession, user: User, gig_id: int, status: str) -> Gig:
+        gig = await self.owned(session, user, gig_id)
+        self._set_status(gig, status)
+        gig.updated_at = utcnow()
+        await session.flush()
+        return gig
+
+    async def owned(self, session: AsyncSession, user: User, gig_id: int) -> Gig:
+        gig = await gig_repository.get(session, gig_id)
+        if gig is None:
+            raise NotFound(f"Gig {gig_id} does not exist.")
+        if gig.freelancer_id != user.id:
+            raise Forbidden("You can only change your own gigs.")
+        return gig
+
+    async def public(self, session: AsyncSession, gig_id: int, viewer: User | None) -> Gig:
+        """A published gig, or the viewer's own gig in any state."""
+        gig = await gig_repository.get(session, gig_id)
+        visible = gig is not None and (
+            gig.status == "published" or (viewer is not None and gig.freelancer_id == viewer.id)
+        )
+        if gig is None or not visible:
+            raise NotFound(f"Gig {gig_id} does not exist or is not published.")
+        return gig
+
+    async def mine(self, session: AsyncSession, user: User) -> list[Gig]:
+        return await gig_repository.list_for_freelancer(session, user.id)
+
+    async def published_by(self, session: AsyncSession, user_id: int) -> list[Gig]:
+        return await gig_repository.list_published_for_freelancer(session, user_id)
+
+    async def featured(self, session: AsyncSession, limit: int = 8) -> list[Gig]:
+        return await gig_repository.featured(session, limit)
+
+    @staticmethod
+    def _set_tags(gig: Gig, tags: list[str]) -> None:
+        gig.tags = tags
+        gig.tags_text = " ".join(tags)
+
+    @staticmethod
+    def _apply_packages(gig: Gig, packages: list[PackageIn]) -> None:
+        """Update packages in place by name: replacing rows would insert a second "basic"
+        before the old one is deleted and trip the unique (gig, name) constraint."""
+        existing = {p.name: p for p in gig.packages}
+        kept: list[GigPackage] = []
+        for position, given in enumerate(packages):
+            package = existing.get(given.name) or GigPackage(name=given.name)
+            package.position = position
+            package.title = (given.title or DEFAULT_PACKAGE_TITLES[given.name]).strip()
+            package.summary = given.summary.strip()
+            package.price_amount = given.price_amount
+            package.currency = "USD"
+            package.delivery_days = given.delivery_days
+            package.revisions = given.revisions
+            kept.append(package)
+        gig.packages = kept
+        gig.starting_price_amount = min(p.price_amount for p in kept)
+        gig.fastest_delivery_days = min(p.delivery_days for p in kept)
+
+    @staticmethod
+    def _set_status(gig: Gig, status: str) -> None:
+        if status == "published" and not gig.packages:
+            raise ValidationFailed("Add at least one package before publishing.", field="packages")
+        if status == "published" and gig.published_at is None:
+            gig.published_at = utcnow()
+        gig.status = status
+
+
+category_service = CategoryService()
+profile_service = ProfileService()
+gig_service = GigService()

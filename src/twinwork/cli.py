@@ -1,0 +1,150 @@
+"""The `twinwork` command: serve, worker, migrate, demo and user management."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.config import get_settings
+from twinwork.kit.db import make_engine, make_sessionmaker, unit_of_work
+from twinwork.kit.errors import DomainError
+
+app = typer.Typer(
+    help="twinwork marketplace.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+console = Console()
+T = TypeVar("T")
+
+DEFAULT_DEMO_PASSWORD = "demo-password-2026"
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def main() -> T:
+        engine = make_engine(get_settings().resolved_database_url, pooled=False)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from twinwork.kit.migrate import upgrade
+
+    upgrade()
+    console.print(f"[green]Database is up to date[/] ({_database_label()})")
+
+
+@app.command()
+def demo(
+    search_events: Annotated[
+        int, typer.Option(help="How many search events to generate over the last 12 months.")
+    ] = 40_000,
+) -> None:
+    """Load demo freelancers, gigs, buyers, an admin and a year of searches (idempotent)."""
+    from twinwork.demo.loader import DemoSummary, load_demo
+
+    password = os.environ.get("TWINWORK_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+
+    async def work(session: AsyncSession) -> DemoSummary:
+        return await load_demo(session, password=password, search_events=search_events)
+
+    with console.status("Loading demo data..."):
+        summary = _run(work)
+    console.print(
+        f"Demo data: {summary.freelancers_created} freelancers, "
+        f"{summary.gigs_created} gigs, {summary.buyers_created} other accounts, "
+        f"{summary.search_events_created} search events added."
+    )
+    console.print(
+        f"[bold]Sign in as admin:[/] {summary.admin_email} / {summary.password}  "
+        "(every demo account uses this password; freelancers are <handle>@demo.twinwork.test)"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[
+        bool, typer.Option(help="Run the job consumer inside this process.")
+    ] = True,
+) -> None:
+    """Serve the web app and API (and, by default, the background jobs)."""
+    import uvicorn
+
+    from twinwork.web.app import create_app
+
+    settings = get_settings()
+    application = create_app(settings, run_worker=worker and settings.inline_worker)
+    console.print(f"twinwork on [bold]http://{host}:{port}[/] ({_database_label()})")
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 2,
+) -> None:
+    """Run background jobs (use with TWINWORK_QUEUE_URL=redis://... on several hosts)."""
+    from twinwork.kit.jobs import huey
+    from twinwork.tasks import register_all
+
+    register_all()
+    console.print(f"Worker consuming {get_settings().resolved_queue_url} with {threads} threads")
+    huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Email address.")],
+    role: Annotated[
+        list[str], typer.Option(help="buyer, freelancer or admin; repeat for several.")
+    ],
+    password: Annotated[
+        str | None, typer.Option(help="Password; asked for when omitted.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+) -> None:
+    """Create an account."""
+    from twinwork.account.service import account_service
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    display_name = name or email.split("@", 1)[0]
+
+    async def work(session: AsyncSession) -> int:
+        user = await account_service.signup(
+            session, email=email, password=password, display_name=display_name, roles=role
+        )
+        return user.id
+
+    try:
+        user_id = _run(work)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/]")
+        raise typer.Exit(code=1) from exc
+    console.print(f"Created user {user_id} <{email}> with roles {', '.join(role)}")
+
+
+def _database_label() -> str:
+    url = get_settings().resolved_database_url
+    return url.split("@")[-1] if "@" in url else url
+
+
+if __name__ == "__main__":
+    app()

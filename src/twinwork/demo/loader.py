@@ -1,0 +1,200 @@
+"""Load the demo marketplace: freelancers, gigs, buyers, an admin and a year of searches.
+
+Running it again changes nothing: people are matched by email, gigs by (freelancer, title),
+and the generated search log is written only once.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.catalog.models import Gig
+from twinwork.catalog.schemas import GigCreate, PackageIn
+from twinwork.catalog.service import category_service, gig_service, profile_service
+from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
+from twinwork.kit.security import hash_password
+from twinwork.search.models import SearchEvent
+from twinwork.search.query import normalise, parse
+from twinwork.search.repository import GigFilters, search_repository
+
+DEMO_DOMAIN = "demo.twinwork.test"
+ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+DEMO_SESSION_PREFIX = "demo"
+AI_GROWTH = 2.6
+"""AI categories' share of searches grows by e^2.6 (about 13x) over the year."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    admin_email: str
+    password: str
+    freelancers_created: int
+    buyers_created: int
+    gigs_created: int
+    search_events_created: int
+
+
+async def load_demo(
+    session: AsyncSession, *, password: str, search_events: int, seed: int = 2026
+) -> DemoSummary:
+    # One hash for every demo account: they share a password, and argon2 is slow on purpose.
+    password_hash = hash_password(password)
+    admin_created = await _ensure_user(
+        session, ADMIN_EMAIL, "Operations", password_hash, admin=True
+    )
+    buyers = 0
+    for buyer in BUYERS:
+        buyers += await _ensure_user(session, buyer.email, buyer.display_name, password_hash)
+    freelancers = gigs = 0
+    for person in FREELANCERS:
+        created, gig_count = await _ensure_freelancer(session, person, password_hash)
+        freelancers += created
+        gigs += gig_count
+    events = await _ensure_search_log(session, search_events, random.Random(seed))
+    return DemoSummary(ADMIN_EMAIL, password, freelancers, buyers + admin_created, gigs, events)
+
+
+async def _get_user(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def _ensure_user(
+    session: AsyncSession,
+    email: str,
+    display_name: str,
+    password_hash: str,
+    *,
+    admin: bool = False,
+    freelancer: bool = False,
+) -> int:
+    if await _get_user(session, email) is not None:
+        return 0
+    session.add(
+        User(
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            is_buyer=not admin,
+            is_freelancer=freelancer,
+            is_admin=admin,
+        )
+    )
+    await session.flush()
+    return 1
+
+
+async def _ensure_freelancer(
+    session: AsyncSession, person: DemoFreelancer, password_hash: str
+) -> tuple[int, int]:
+    email = f"{person.handle}@{DEMO_DOMAIN}"
+    created = await _ensure_user(
+        session, email, person.display_name, password_hash, freelancer=True
+    )
+    user = await _get_user(session, email)
+    assert user is not None
+    profile = await profile_service.ensure_profile(session, user, handle=person.handle)
+    if created:
+        profile.headline = person.headline
+        profile.bio = person.bio
+        profile.skills = list(person.skills)
+        profile.level = person.level
+        profile.country = person.country
+        profile.rating = person.rating
+        profile.review_count = person.review_count
+    existing = set(
+        await session.scalars(select(Gig.title).where(Gig.freelancer_id == user.id))
+    )
+    gigs = 0
+    for demo_gig in person.gigs:
+        if demo_gig.title in existing:
+            continue
+        await gig_service.create(
+            session,
+            user,
+            GigCreate(
+                title=demo_gig.title,
+                description=demo_gig.description,
+                category=demo_gig.category,
+                tags=list(demo_gig.tags),
+                status="published",
+                packages=[
+                    PackageIn(
+                        name=p.name,  # type: ignore[arg-type]
+                        title=p.title,
+                        summary=p.summary,
+                        price_amount=p.price_amount,
+                        delivery_days=p.delivery_days,
+                        revisions=p.revisions,
+                    )
+                    for p in demo_gig.packages
+                ],
+            ),
+        )
+        gigs += 1
+    return created, gigs
+
+
+async def _ensure_search_log(session: AsyncSession, count: int, rng: random.Random) -> int:
+    already = await session.scalar(
+        select(SearchEvent.id)
+        .where(SearchEvent.session_hash.like(f"{DEMO_SESSION_PREFIX}%"))
+        .limit(1)
+    )
+    if already is not None or count <= 0:
+        return 0
+    groups = {c.slug: c.group for c in await category_service.list(session)}
+    result_counts: dict[str, int] = {}
+    for slug, terms in SEARCH_TERMS.items():
+        for term in terms:
+            _, total = await search_repository.search(
+                session, parse(term), GigFilters(), "relevance", 0, 1
+            )
+            result_counts[term] = total
+    rows = _generate_events(count, groups, result_counts, rng)
+    for start in range(0, len(rows), 5000):
+        await session.execute(insert(SearchEvent), rows[start : start + 5000])
+    return len(rows)
+
+
+def _generate_events(
+    count: int,
+    groups: dict[str, str],
+    result_counts: dict[str, int],
+    rng: random.Random,
+) -> list[dict[str, object]]:
+    """A year of searches ending now: steady classic demand, AI demand rising sharply."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(days=365)
+    slugs = [slug for slug in SEARCH_TERMS if slug in groups]
+    sessions = [f"{DEMO_SESSION_PREFIX}{rng.getrandbits(112):028x}" for _ in range(count // 6 + 1)]
+    events: list[dict[str, object]] = []
+    for _ in range(count):
+        # More searches later in the year: the marketplace grows.
+        t = rng.random() ** 0.8
+        moment = start + timedelta(seconds=int(t * 365 * 86400))
+        weights = [
+            math.exp(AI_GROWTH * t) * 0.35 if groups[slug] == "ai" else 1.0 for slug in slugs
+        ]
+        slug = rng.choices(slugs, weights)[0]
+        term = rng.choice(SEARCH_TERMS[slug])
+        raw = term.capitalize() if rng.random() < 0.3 else term
+        with_category = rng.random() < 0.15
+        events.append(
+            {
+                "occurred_at": moment,
+                "raw_query": raw,
+                "term": normalise(raw),
+                "category_slug": slug if with_category else None,
+                "result_count": result_counts.get(term, 0),
+                "session_hash": rng.choice(sessions),
+            }
+        )
+    events.sort(key=lambda e: e["occurred_at"])  # type: ignore[arg-type, return-value]
+    return events

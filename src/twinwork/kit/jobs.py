@@ -1,0 +1,62 @@
+"""Background jobs on huey: SQLite in the embedded default, Redis when scaled out.
+
+Tasks take ids, open their own unit of work, and are enqueued only after the commit that
+created their data (``enqueue_after_commit``), so a rolled-back request never starts a job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.config import Settings, get_settings
+from twinwork.kit.db import after_commit, make_engine, make_sessionmaker, unit_of_work
+
+T = TypeVar("T")
+
+
+def make_huey(settings: Settings) -> Huey:
+    url = settings.resolved_queue_url
+    scheme = urlparse(url).scheme
+    if scheme in ("redis", "rediss"):
+        return RedisHuey("twinwork", url=url)
+    if scheme == "sqlite":
+        path = Path(url[len("sqlite:///") :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey("twinwork", filename=str(path))
+    raise ValueError(f"unsupported TWINWORK_QUEUE_URL: {url!r}")
+
+
+huey: Huey = make_huey(get_settings())
+
+
+def run_in_unit_of_work(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run async service code from a (synchronous) huey task in its own transaction."""
+
+    async def main() -> T:
+        engine = make_engine(get_settings().resolved_database_url, pooled=False)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def enqueue_after_commit(session: AsyncSession, task: TaskWrapper, *args: Any) -> None:
+    after_commit(session, lambda: task(*args))
+
+
+def start_consumer(workers: int) -> Any:
+    """The consumer that `twinwork serve` runs in its own process (embedded default)."""
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer

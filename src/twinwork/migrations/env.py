@@ -1,0 +1,40 @@
+"""Alembic environment: runs migrations on the configured database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from twinwork.config import get_settings
+from twinwork.kit.db import Base, make_engine
+from twinwork.models import import_all_models
+
+import_all_models()
+target_metadata = Base.metadata
+
+
+def _configure_and_run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    url = context.config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+    engine = make_engine(url, pooled=False)
+    async with engine.connect() as connection:
+        await connection.run_sync(_configure_and_run)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (SQL script) migrations are not supported; run `twinwork migrate`.")
+
+asyncio.run(_run_online())

@@ -1,0 +1,9 @@
+"""Every domain's tables, imported in one place for Alembic and the test schema."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    from twinwork.account import models as account_models  # noqa: F401
+    from twinwork.catalog import models as catalog_models  # noqa: F401
+    from twinwork.search import models as search_models  # noqa: F401

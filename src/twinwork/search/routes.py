@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from twinwork.catalog.schemas import GigOut
+from twinwork.catalog.service import category_service
+from twinwork.kit.csrf import verify_csrf
+from twinwork.kit.errors import DomainError
+from twinwork.kit.pagination import MAX_PAGE
+from twinwork.search.schemas import SearchHitOut, SearchOut
+from twinwork.search.service import SearchParams, render_snippet, search_service
+from twinwork.web.deps import DbSession, PageUserOptional, visitor_key
+from twinwork.web.templating import render
+
+api = APIRouter(prefix="/api/v1", tags=["search"])
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+Sort = Literal["relevance", "price_asc", "price_desc", "rating", "newest"]
+DELIVERY_CHOICES = (1, 3, 7, 14)
+
+
+@api.get("/search", response_model=SearchOut)
+async def search_api(
+    request: Request,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str | None, Query(max_length=60)] = None,
+    min_price_amount: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
+    max_price_amount: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
+    max_delivery_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+    sort: Sort = "relevance",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> SearchOut:
+    """Search published gigs. Prices are in cents. Each search is logged, without the user."""
+    params = SearchParams(
+        q=q,
+        category=category or None,
+        min_price_amount=min_price_amount,
+        max_price_amount=max_price_amount,
+        max_delivery_days=max_delivery_days,
+        sort=sort,
+        page=page,
+    )
+    results = await search_service.search(session, params, visitor_key(request))
+    return SearchOut(
+        q=q,
+        term=results.term,
+        category=results.category.slug if results.category else None,
+        sort=sort,
+        page=results.page.page,
+        page_size=results.page.page_size,
+        total=results.page.total,
+        pages=results.page.pages,
+        results=[
+            SearchHitOut(
+                gig=GigOut.model_validate(hit.gig),
+                snippet=str(render_snippet(hit.snippet, hit.highlighted)),
+            )
+            for hit in results.page.items
+        ],
+    )
+
+
+def _dollars_to_cents(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return max(0, int(round(float(value) * 100)))
+    except ValueError:
+        return -1  # rejected by validation with a clear message
+
+
+@pages.get("/search")
+async def search_page(
+    request: Request,
+    session: DbSession,
+    viewer: PageUserOptional,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str, Query(max_length=60)] = "",
+    min_price: Annotated[str, Query(max_length=12)] = "",
+    max_price: Annotated[str, Query(max_length=12)] = "",
+    delivery: Annotated[str, Query(max_length=4)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "relevance",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    params = SearchParams(
+        q=q,
+        category=category or None,
+        min_price_amount=_dollars_to_cents(min_price),
+        max_price_amount=_dollars_to_cents(max_price),
+        max_delivery_days=int(delivery) if delivery.isdigit() else None,
+        sort=sort,
+        page=page,
+    )
+    categories = await category_service.list(session)
+    form = {
+        "q": q,
+        "category": category,
+        "min_price": min_price,
+        "max_price": max_price,
+        "delivery": delivery,
+        "sort": sort,
+    }
+    context = {
+        "categories": categories,
+        "params": params,
+        "delivery_choices": DELIVERY_CHOICES,
+        "form": form,
+        "page_base_url": "/search?" + "".join(f"{urlencode({k: v})}&" for k, v in form.items() if v),
+        "render_snippet": render_snippet,
+    }
+    try:
+        results = await search_service.search(session, params, visitor_key(request))
+    except DomainError as exc:
+        context["error"] = exc.detail
+        return render(request, "search.html", context, status_code=exc.status_code)
+    context["results"] = results
+    template = "search_results.html" if request.headers.get("hx-request") else "search.html"
+    return render(request, template, context)

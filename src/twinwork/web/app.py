@@ -1,0 +1,71 @@
+"""The application factory: one FastAPI app serving the JSON API and the HTML pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from twinwork import __version__
+from twinwork.account import routes as account_routes
+from twinwork.catalog import routes as catalog_routes
+from twinwork.config import Settings, get_settings
+from twinwork.kit.db import make_engine, make_sessionmaker
+from twinwork.search import routes as search_routes
+from twinwork.web import errors
+from twinwork.web import routes as web_routes
+from twinwork.web.middleware import BodySizeLimit, VisitorCookies
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("twinwork")
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if run_worker:
+            # Imported here: registering the tasks needs the queue, plain API use does not.
+            from twinwork.kit.jobs import start_consumer
+            from twinwork.tasks import register_all
+
+            register_all()
+            consumer = start_consumer(settings.worker_threads)
+            log.info("job consumer started with %d threads", settings.worker_threads)
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="twinwork",
+        version=__version__,
+        summary="Freelance marketplace with personal AI creation models.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+
+    errors.install(app)
+    app.add_middleware(VisitorCookies, secure=settings.cookie_secure)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.include_router(web_routes.health)
+    for module in (account_routes, catalog_routes, search_routes):
+        app.include_router(module.api)
+    for module in (web_routes, account_routes, catalog_routes, search_routes):
+        app.include_router(module.pages)
+    return app

@@ -1,0 +1,102 @@
+"""Request dependencies shared by every domain's routes: the unit of work and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.account.service import account_service
+from twinwork.kit.db import unit_of_work
+from twinwork.kit.errors import Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "tw_session"
+VISITOR_COOKIE = "tw_sid"
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response leaves (scope="function")."""
+    async with unit_of_work(request.app.state.sessionmaker) as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+async def api_user_optional(request: Request, session: DbSession) -> User | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
+    user = await account_service.user_for_api_token(session, token)
+    if user is None:
+        raise NotAuthenticated(
+            "This API token is not valid. Create a new one with POST /api/v1/auth/token."
+        )
+    return user
+
+
+async def api_user(user: Annotated[User | None, Depends(api_user_optional)]) -> User:
+    if user is None:
+        raise NotAuthenticated(
+            "Send an API token as 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
+        )
+    return user
+
+
+async def page_user_optional(request: Request, session: DbSession) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    user = await account_service.user_for_session(session, token)
+    request.state.user = user
+    return user
+
+
+class LoginRequired(NotAuthenticated):
+    """Raised on pages: the error handler sends the browser to the sign-in page."""
+
+
+async def page_user(user: Annotated[User | None, Depends(page_user_optional)]) -> User:
+    if user is None:
+        raise LoginRequired("Sign in to continue.")
+    return user
+
+
+async def page_admin(user: Annotated[User, Depends(page_user)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("This page is for operators only.")
+    return user
+
+
+async def page_freelancer(user: Annotated[User, Depends(page_user)]) -> User:
+    if not user.is_freelancer:
+        raise Forbidden("This page is for freelancers. Become a seller from your dashboard.")
+    return user
+
+
+def visitor_key(request: Request) -> str:
+    """What the search log hashes: the random visitor cookie, else the API token, else the IP."""
+    return (
+        request.cookies.get(VISITOR_COOKIE)
+        or bearer_token(request)
+        or (request.client.host if request.client else "unknown")
+    )
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+ApiUserOptional = Annotated[User | None, Depends(api_user_optional)]
+PageUser = Annotated[User, Depends(page_user)]
+PageUserOptional = Annotated[User | None, Depends(page_user_optional)]
+PageAdmin = Annotated[User, Depends(page_admin)]
+PageFreelancer = Annotated[User, Depends(page_freelancer)]

@@ -1,0 +1,76 @@
+"""Pages that span domains: home, dashboards, the operator's page, health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import text
+
+from twinwork import __version__
+from twinwork.account.repository import user_repository
+from twinwork.catalog.repository import gig_repository
+from twinwork.catalog.service import category_service, gig_service
+from twinwork.kit.csrf import verify_csrf
+from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
+from twinwork.search.service import search_service
+from twinwork.web.deps import DbSession, PageAdmin, PageUser, PageUserOptional
+from twinwork.web.templating import render
+
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+health = APIRouter(tags=["health"])
+ADMIN_USERS_PAGE_SIZE = 25
+
+
+@health.get("/healthz")
+async def healthz(session: DbSession) -> dict[str, Any]:
+    await session.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__, "database": "ok"}
+
+
+@pages.get("/")
+async def home(request: Request, session: DbSession, viewer: PageUserOptional) -> Response:
+    categories = await category_service.with_counts(session)
+    featured = await gig_service.featured(session, limit=8)
+    return render(request, "home.html", {"categories": categories, "featured": featured})
+
+
+@pages.get("/dashboard")
+async def dashboard(user: PageUser) -> Response:
+    if user.is_admin:
+        return RedirectResponse("/admin", status_code=303)
+    if user.is_freelancer:
+        return RedirectResponse("/dashboard/freelancer", status_code=303)
+    return RedirectResponse("/dashboard/buyer", status_code=303)
+
+
+@pages.get("/dashboard/buyer")
+async def buyer_dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
+    featured = await gig_service.featured(session, limit=4)
+    return render(request, "buyer_dashboard.html", {"featured": featured})
+
+
+@pages.get("/admin")
+async def admin_page(
+    request: Request,
+    session: DbSession,
+    admin: PageAdmin,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    total_users = await user_repository.count(session)
+    check_page_in_range(page, ADMIN_USERS_PAGE_SIZE, total_users)
+    users = await user_repository.list_page(
+        session, (page - 1) * ADMIN_USERS_PAGE_SIZE, ADMIN_USERS_PAGE_SIZE
+    )
+    context = {
+        "total_users": total_users,
+        "role_counts": await user_repository.count_by_role(session),
+        "gig_counts": await gig_repository.count_by_status(session),
+        "search_count": await search_service.event_count(session),
+        "top_terms": await search_service.top_terms(session, limit=12),
+        "users": users,
+        "page": page,
+        "pages": max(1, -(-total_users // ADMIN_USERS_PAGE_SIZE)),
+    }
+    return render(request, "admin.html", context)
