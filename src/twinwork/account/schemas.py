@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from twinwork.kit.email import EmailAddress
 
 SignupRole = Literal["buyer", "freelancer"]
 
@@ -11,7 +13,7 @@ SignupRole = Literal["buyer", "freelancer"]
 class SignupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     password: str = Field(min_length=1, max_length=128)
     display_name: str = Field(min_length=1, max_length=60)
     roles: list[SignupRole] = Field(default_factory=lambda: ["buyer"], min_length=1, max_length=2)
@@ -20,7 +22,7 @@ class SignupIn(BaseModel):
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(max_length=254)
+    email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
 
 

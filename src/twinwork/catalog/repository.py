@@ -53,6 +53,14 @@ class GigRepository:
         session.add(gig)
         await session.flush()
 
+    async def reload(self, session: AsyncSession, gig: Gig) -> Gig:
+        """After a write: fetch the row and its relations again, so nothing is lazy-loaded
+        (async sessions cannot lazy-load) when the gig is serialised."""
+        await session.flush()
+        await session.refresh(gig, ["category", "freelancer", "packages"])
+        await session.refresh(gig)
+        return gig
+
     async def list_for_freelancer(self, session: AsyncSession, user_id: int) -> list[Gig]:
         result = await session.execute(
             select(Gig).where(Gig.freelancer_id == user_id).order_by(Gig.updated_at.desc())

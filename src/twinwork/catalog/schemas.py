@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinwork.catalog.models import PACKAGE_NAMES
 
@@ -70,12 +70,15 @@ class GigCreate(BaseModel):
     status: Literal["draft", "published"] = "draft"
     packages: list[PackageIn] = Field(min_length=1, max_length=3)
 
-    _tags = field_validator("tags")(_clean_tags)
+    @field_validator("tags")
+    @classmethod
+    def _tags_clean(cls, tags: list[str]) -> list[str]:
+        return _clean_tags(tags)
 
-    @model_validator(mode="after")
-    def _packages_consistent(self) -> GigCreate:
-        self.packages = _check_packages(self.packages)
-        return self
+    @field_validator("packages")
+    @classmethod
+    def _packages_consistent(cls, packages: list[PackageIn]) -> list[PackageIn]:
+        return _check_packages(packages)
 
 
 class GigUpdate(BaseModel):
@@ -93,11 +96,10 @@ class GigUpdate(BaseModel):
     def _tags_clean(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else _clean_tags(tags)
 
-    @model_validator(mode="after")
-    def _packages_consistent(self) -> GigUpdate:
-        if self.packages is not None:
-            self.packages = _check_packages(self.packages)
-        return self
+    @field_validator("packages")
+    @classmethod
+    def _packages_consistent(cls, packages: list[PackageIn] | None) -> list[PackageIn] | None:
+        return None if packages is None else _check_packages(packages)
 
 
 class CategoryOut(BaseModel):

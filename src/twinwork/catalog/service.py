@@ -104,7 +104,7 @@ class GigService:
         self._apply_packages(gig, data.packages)
         self._set_status(gig, data.status)
         await gig_repository.add(session, gig)
-        return gig
+        return await gig_repository.reload(session, gig)
 
     async def update(self, session: AsyncSession, user: User, gig_id: int, data: GigUpdate) -> Gig:
         gig = await self.owned(session, user, gig_id)
@@ -121,15 +121,13 @@ class GigService:
         if data.status is not None:
             self._set_status(gig, data.status)
         gig.updated_at = utcnow()
-        await session.flush()
-        return gig
+        return await gig_repository.reload(session, gig)
 
     async def set_status(self, session: AsyncSession, user: User, gig_id: int, status: str) -> Gig:
         gig = await self.owned(session, user, gig_id)
         self._set_status(gig, status)
         gig.updated_at = utcnow()
-        await session.flush()
-        return gig
+        return await gig_repository.reload(session, gig)
 
     async def owned(self, session: AsyncSession, user: User, gig_id: int) -> Gig:
         gig = await gig_repository.get(session, gig_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from twinwork.config import get_settings
@@ -17,8 +17,12 @@ from twinwork.kit.errors import TooManyRequests
 
 
 @lru_cache(maxsize=1)
+def _storage() -> Storage:
+    return storage_from_string(get_settings().rate_limit_storage_url)
+
+
 def _limiter() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(storage_from_string(get_settings().rate_limit_storage_url))
+    return MovingWindowRateLimiter(_storage())
 
 
 def _login_limit() -> RateLimitItem:
@@ -38,4 +42,4 @@ def check_login_attempt(client_ip: str, email: str) -> None:
 
 
 def reset_limits() -> None:
-    _limiter().reset()
+    _storage().reset()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.catalog.models import Gig
+from twinwork.catalog.schemas import GigCreate
+from twinwork.catalog.service import gig_service
+
+
+def gig_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "title": "I will design a minimalist logo for your bakery",
+        "description": (
+            "Clean vector logos for small food businesses. You get three concepts, "
+            "two rounds of changes and every file format a printer asks for."
+        ),
+        "category": "logo-design",
+        "tags": ["logo", "branding", "minimalist"],
+        "status": "published",
+        "packages": [
+            {"name": "basic", "price_amount": 4500, "delivery_days": 3, "revisions": 1},
+            {"name": "standard", "price_amount": 9000, "delivery_days": 5, "revisions": 3},
+        ],
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def create_gig(session: AsyncSession, owner: User, **overrides: Any) -> Gig:
+    return await gig_service.create(session, owner, GigCreate.model_validate(gig_payload(**overrides)))

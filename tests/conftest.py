@@ -1,0 +1,103 @@
+"""Test setup: one backend per run (see tests/backends.py), a migrated database, and a
+transaction per test that is rolled back afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from tests import backends as backends_module
+
+BACKEND = os.environ.get("TWINWORK_TEST_BACKEND", "embedded")
+_backends: backends_module.Backends | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any test module imports twinwork: settings and the job queue read the environment.
+    global _backends
+    _backends = backends_module.start(BACKEND)
+    from twinwork.config import get_settings
+    from twinwork.kit.migrate import upgrade
+
+    get_settings.cache_clear()
+    upgrade(get_settings().resolved_database_url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _backends is not None:
+        _backends.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"twinwork backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def backends() -> backends_module.Backends:
+    assert _backends is not None
+    return _backends
+
+
+@pytest.fixture(scope="session")
+async def engine() -> AsyncIterator[AsyncEngine]:
+    from twinwork.config import get_settings
+    from twinwork.kit.db import make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: Any) -> async_sessionmaker[AsyncSession]:
+    """Sessions inside the test's transaction: their commits only release savepoints."""
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    from twinwork.web.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(
+    app: Any, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app.state.sessionmaker = sessionmaker
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    from twinwork.kit.ratelimit import reset_limits
+
+    reset_limits()
+    yield
