@@ -127,7 +127,7 @@ class SearchRepository:
             .order_by(func.count().desc(), SearchEvent.term)
             .limit(limit)
         )
-        return [(term, count) for term, count in result.tuples()]
+        return [(term, count) for term, count in result.all()]
 
     async def event_count(self, session: AsyncSession) -> int:
         return int(await session.scalar(select(func.count()).select_from(SearchEvent)) or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -59,8 +60,23 @@ async def page_user_optional(request: Request, session: DbSession) -> User | Non
     if not token:
         return None
     user = await account_service.user_for_session(session, token)
-    request.state.user = user
+    # Templates get a plain copy: an error page renders after the rollback has expired the
+    # ORM object, and must still know who is signed in.
+    request.state.user = Viewer.of(user) if user is not None else None
     return user
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    display_name: str
+    is_buyer: bool
+    is_freelancer: bool
+    is_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(user.id, user.display_name, user.is_buyer, user.is_freelancer, user.is_admin)
 
 
 class LoginRequired(NotAuthenticated):
