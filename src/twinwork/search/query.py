@@ -36,11 +36,13 @@ class TextQuery:
         parts[-1] += "*"
         return " ".join(parts)
 
-    def tsquery(self) -> str:
-        """PostgreSQL to_tsquery expression, built only from letters and digits."""
+    def tsquery(self, operator: str = "&") -> str:
+        """PostgreSQL to_tsquery expression, built only from letters and digits. Matching
+        uses "&" (every word); highlighting uses "|", since ts_headline marks nothing in a
+        text that does not match the whole query (the title may hold the other words)."""
         parts = list(self.words)
         parts[-1] += ":*"
-        return " & ".join(parts)
+        return f" {operator} ".join(parts)
 
 
 def parse(raw: str) -> TextQuery:

@@ -57,7 +57,7 @@ class SearchRepository:
             snippet = func.ts_headline(
                 "english",
                 Gig.description,
-                tsquery,
+                func.to_tsquery("english", query.tsquery("|")),
                 f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16",
             )
             base = select(Gig.id).where(vector.op("@@")(tsquery), *conditions)

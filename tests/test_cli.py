@@ -1,0 +1,128 @@
+"""The `twinwork` command, run as a real process against a fresh database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+
+from tests.backends import Backends
+from twinwork.account.models import User
+from twinwork.catalog.models import Gig
+from twinwork.config import normalise_database_url
+from twinwork.demo.content import FREELANCERS
+from twinwork.search.models import SearchEvent
+
+
+def twinwork(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "twinwork", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def sync_engine(url: str) -> Engine:
+    # The same database through a synchronous driver (psycopg is both sync and async).
+    return create_engine(normalise_database_url(url).replace("+aiosqlite", ""))
+
+
+@pytest.fixture(scope="module")
+def fresh(backends: Backends) -> Any:
+    url = backends.new_database_url("twinwork_cli")
+    env = {**os.environ, "TWINWORK_DATABASE_URL": url, "COLUMNS": "200"}
+    migrated = twinwork(env, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    engine = sync_engine(url)
+    yield env, engine
+    engine.dispose()
+
+
+def counts(engine: Engine) -> tuple[int, int, int]:
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(func.count()).select_from(User)) or 0,
+            conn.scalar(select(func.count()).select_from(Gig)) or 0,
+            conn.scalar(select(func.count()).select_from(SearchEvent)) or 0,
+        )
+
+
+def test_demo_loads_a_believable_marketplace_once(fresh: Any) -> None:
+    env, engine = fresh
+    first = twinwork(env, "demo", "--search-events", "3000")
+    assert first.returncode == 0, first.stderr
+    assert "admin@demo.twinwork.test" in first.stdout
+    users, gigs, events = counts(engine)
+    assert users >= 25 + 3 + 1 and gigs >= 60 and events == 3000
+    assert gigs == sum(len(f.gigs) for f in FREELANCERS)
+
+    again = twinwork(env, "demo", "--search-events", "3000")
+    assert again.returncode == 0, again.stderr
+    assert counts(engine) == (users, gigs, events)
+
+
+def test_demo_search_log_spans_a_year_with_ai_demand_rising(fresh: Any) -> None:
+    env, engine = fresh
+    twinwork(env, "demo", "--search-events", "3000")
+    ai_terms = {
+        "ai", "agent", "comfyui", "vibe", "lora", "fine", "chatbot", "workflow", "model",
+    }
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        rows = conn.execute(select(SearchEvent.occurred_at, SearchEvent.term)).all()
+    times = [r[0] if r[0].tzinfo else r[0].replace(tzinfo=UTC) for r in rows]
+    assert min(times) >= now - timedelta(days=366) and min(times) < now - timedelta(days=300)
+
+    def ai_share(start_days: int, end_days: int) -> float:
+        window = [
+            term
+            for when, (_, term) in zip(times, rows, strict=True)
+            if now - timedelta(days=start_days) <= when < now - timedelta(days=end_days)
+        ]
+        ai = [t for t in window if set(t.split()) & ai_terms]
+        return len(ai) / max(1, len(window))
+
+    assert ai_share(365, 275) * 2.5 < ai_share(90, 0)
+
+
+def test_user_create_with_option_and_prompted_password(fresh: Any) -> None:
+    env, engine = fresh
+    created = twinwork(
+        env, "user", "create", "--email", "ops@example.test", "--role", "admin",
+        "--password", "a long admin passphrase",
+    )
+    assert created.returncode == 0, created.stderr
+    prompted = twinwork(
+        env, "user", "create", "--email", "both@example.test", "--role", "buyer",
+        "--role", "freelancer", stdin="another fine passphrase\nanother fine passphrase\n",
+    )
+    assert prompted.returncode == 0, prompted.stderr + prompted.stdout
+    with engine.connect() as conn:
+        roles = conn.execute(
+            text("SELECT is_buyer, is_freelancer, is_admin FROM users WHERE email = :e"),
+            {"e": "both@example.test"},
+        ).one()
+    assert tuple(bool(v) for v in roles) == (True, True, False)
+
+
+def test_user_create_refuses_duplicates_and_weak_passwords(fresh: Any) -> None:
+    env, engine = fresh
+    before = counts(engine)[0]
+    twinwork(env, "user", "create", "--email", "dup@example.test", "--role", "buyer",
+             "--password", "a long buyer passphrase")
+    duplicate = twinwork(env, "user", "create", "--email", "dup@example.test", "--role", "buyer",
+                         "--password", "a long buyer passphrase")
+    weak = twinwork(env, "user", "create", "--email", "weak@example.test", "--role", "buyer",
+                    "--password", "short")
+    assert duplicate.returncode == 1 and "already exists" in duplicate.stdout
+    assert weak.returncode == 1 and "at least 10" in weak.stdout
+    assert counts(engine)[0] == before + 1
