@@ -93,7 +93,14 @@ def serve(
     settings = get_settings()
     application = create_app(settings, run_worker=worker and settings.inline_worker)
     console.print(f"twinwork on [bold]http://{host}:{port}[/] ({_database_label()})")
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()

@@ -136,6 +136,7 @@ async def login_page(request: Request, user: PageUserOptional) -> Response:
 @pages.post("/login")
 async def login_submit(request: Request, session: DbSession) -> Response:
     data = await form_data(request)
+    next_target = str(data.pop("next", ""))
     try:
         body = validate(TokenIn, data)
         check_login_attempt(_client_ip(request), body.email)
@@ -149,7 +150,7 @@ async def login_submit(request: Request, session: DbSession) -> Response:
             request, session, "login.html", data, {"form": exc.detail}, exc.status_code
         )
     token = await account_service.start_session(session, user)
-    return _signed_in(_safe_next(str(data.get("next", ""))), token)
+    return _signed_in(_safe_next(next_target), token)
 
 
 @pages.post("/logout")

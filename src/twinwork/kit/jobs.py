@@ -7,6 +7,7 @@ created their data (``enqueue_after_commit``), so a rolled-back request never st
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,6 +58,14 @@ def enqueue_after_commit(session: AsyncSession, task: TaskWrapper, *args: Any) -
 
 def start_consumer(workers: int) -> Any:
     """The consumer that `twinwork serve` runs in its own process (embedded default)."""
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # A short poll interval, so stopping the server never waits long for idle workers.
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+    )
+    # Consumer.start() takes over SIGINT/SIGTERM for a process of its own; inside the web
+    # server those belong to uvicorn, which stops the consumer from the app's lifespan.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
     return consumer

@@ -1,0 +1,84 @@
+"""A real `twinwork serve` process with demo data, driven by headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.backends import Backends, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_ADMIN = ("admin@demo.twinwork.test", "demo-password-2026")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is missing: apt-get install chromium (.ci/run does)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(backends: Backends) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "TWINWORK_DATABASE_URL": backends.new_database_url("twinwork_browser"),
+        "TWINWORK_DATA_DIR": str(backends.root / "browser-data"),
+    }
+    # Its own Redis databases: the server's job consumer must not take the tests' jobs.
+    for name, db in (("TWINWORK_QUEUE_URL", 2), ("TWINWORK_RATE_LIMIT_STORAGE_URL", 3)):
+        if env.get(name, "").startswith("redis://"):
+            env[name] = env[name].rsplit("/", 1)[0] + f"/{db}"
+    command = [sys.executable, "-m", "twinwork"]
+    for args in (["migrate"], ["demo", "--search-events", "600"]):
+        done = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    log = open(backends.root / "browser-server.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"twinwork serve exited with {server.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("twinwork serve did not become healthy within 60 s")

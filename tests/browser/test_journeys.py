@@ -1,0 +1,102 @@
+"""User journeys end to end: a real server, a real browser."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import DEMO_ADMIN
+
+PASSWORD = "correct horse battery"
+
+
+def sign_up(page: Page, base_url: str, name: str, *, freelancer: bool) -> str:
+    email = f"{uuid.uuid4().hex[:10]}@example.test"
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Join").click()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    if freelancer:
+        page.get_by_label("Sell my services").check()
+        page.get_by_label("Hire freelancers").uncheck()
+    page.get_by_role("button", name="Create account").click()
+    return email
+
+
+def test_buyer_signs_up_searches_filters_and_opens_a_gig(page: Page, live_server: str) -> None:
+    sign_up(page, live_server, "Bea Buyer", freelancer=False)
+    expect(page.get_by_role("heading", name="Welcome, Bea Buyer")).to_be_visible()
+
+    page.get_by_label("Search gigs").fill("logo")
+    page.get_by_label("Search gigs").press("Enter")
+    expect(page.get_by_role("heading", name="Results for “logo”")).to_be_visible()
+    expect(page.locator(".gig-card").first).to_be_visible()
+    all_count = page.locator(".gig-card").count()
+    expect(page.locator("#results mark").first).to_be_visible()
+
+    # Filtering swaps the results in place (htmx) and keeps the URL shareable.
+    page.get_by_label("Category").select_option("graphic-design")
+    expect(page).to_have_url(re.compile(r"category=graphic-design"))
+    expect(page.locator(".gig-card-category").first).to_have_text("Graphic design")
+    assert page.locator(".gig-card").count() < all_count
+
+    page.get_by_label("Sort by").select_option("price_asc")
+    expect(page).to_have_url(re.compile(r"sort=price_asc"))
+    first_title = page.locator(".gig-card-title a").first.inner_text()
+    page.locator(".gig-card-title a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first_title)
+    expect(page.locator(".package").first).to_contain_text("delivery")
+
+
+def test_freelancer_creates_and_publishes_a_gig(page: Page, live_server: str) -> None:
+    sign_up(page, live_server, "Fen Freelancer", freelancer=True)
+    expect(page.get_by_role("heading", name="Seller dashboard")).to_be_visible()
+    expect(page.get_by_text("You have no gigs yet")).to_be_visible()
+
+    word = "Brightwater" + uuid.uuid4().hex[:6]
+    page.get_by_role("link", name="Create your first gig").click()
+    page.get_by_label("Title", exact=True).fill(f"I will record a {word} podcast intro")
+    page.get_by_label("Category", exact=True).select_option("voice-over")
+    page.get_by_label("Description").fill(
+        "A warm, confident intro and outro for your show, recorded in a treated booth."
+    )
+    page.get_by_label("Tags (up to 5, comma separated)").fill("podcast, intro")
+    basic = page.locator("fieldset", has_text="Basic package")
+    basic.get_by_label("Price (USD)").fill("-5")
+    basic.get_by_label("Delivery (days)").fill("2")
+    page.get_by_label("Visibility").select_option("published")
+    page.get_by_role("button", name="Create gig").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please fix")  # a negative price
+
+    basic = page.locator("fieldset", has_text="Basic package")
+    basic.get_by_label("Price (USD)").fill("40")
+    page.get_by_role("button", name="Create gig").click()
+    expect(page.get_by_role("status")).to_contain_text("Your gig is live")
+
+    page.get_by_label("Search gigs").fill(word)
+    page.get_by_label("Search gigs").press("Enter")
+    expect(page.locator(".gig-card")).to_have_count(1)
+    expect(page.locator(".gig-card")).to_contain_text("From $40")
+
+
+def test_weak_password_shows_a_form_error(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/signup")
+    page.get_by_label("Your name").fill("Weak Password")
+    page.get_by_label("Email").fill("weak@example.test")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".field-error")).to_contain_text("too easy to guess")
+
+
+def test_admin_reads_the_operations_page(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(DEMO_ADMIN[0])
+    page.get_by_label("Password").fill(DEMO_ADMIN[1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Operations")).to_be_visible()
+    expect(page.locator("table").first.locator("tbody tr").first).to_be_visible()
+    expect(page.locator("table").nth(1)).to_contain_text("@demo.twinwork.test")
+    expect(page.get_by_role("navigation", name="Pages")).to_contain_text("Page 1 of")
