@@ -3,7 +3,6 @@ transaction per test that is rolled back afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -32,6 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _backends is not None:
         _backends.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser journeys last: Playwright's sync API keeps an event loop running in the main
+    # thread for the rest of the session, which async tests after it cannot share.
+    items.sort(key=lambda item: "/browser/" in str(item.path))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

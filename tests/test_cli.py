@@ -20,7 +20,9 @@ from twinwork.demo.content import FREELANCERS
 from twinwork.search.models import SearchEvent
 
 
-def twinwork(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def twinwork(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "twinwork", *args],
         env=env,
@@ -74,7 +76,15 @@ def test_demo_search_log_spans_a_year_with_ai_demand_rising(fresh: Any) -> None:
     env, engine = fresh
     twinwork(env, "demo", "--search-events", "3000")
     ai_terms = {
-        "ai", "agent", "comfyui", "vibe", "lora", "fine", "chatbot", "workflow", "model",
+        "ai",
+        "agent",
+        "comfyui",
+        "vibe",
+        "lora",
+        "fine",
+        "chatbot",
+        "workflow",
+        "model",
     }
     now = datetime.now(UTC)
     with engine.connect() as conn:
@@ -97,13 +107,28 @@ def test_demo_search_log_spans_a_year_with_ai_demand_rising(fresh: Any) -> None:
 def test_user_create_with_option_and_prompted_password(fresh: Any) -> None:
     env, engine = fresh
     created = twinwork(
-        env, "user", "create", "--email", "ops@example.test", "--role", "admin",
-        "--password", "a long admin passphrase",
+        env,
+        "user",
+        "create",
+        "--email",
+        "ops@example.test",
+        "--role",
+        "admin",
+        "--password",
+        "a long admin passphrase",
     )
     assert created.returncode == 0, created.stderr
     prompted = twinwork(
-        env, "user", "create", "--email", "both@example.test", "--role", "buyer",
-        "--role", "freelancer", stdin="another fine passphrase\nanother fine passphrase\n",
+        env,
+        "user",
+        "create",
+        "--email",
+        "both@example.test",
+        "--role",
+        "buyer",
+        "--role",
+        "freelancer",
+        stdin="another fine passphrase\nanother fine passphrase\n",
     )
     assert prompted.returncode == 0, prompted.stderr + prompted.stdout
     with engine.connect() as conn:
@@ -117,12 +142,39 @@ def test_user_create_with_option_and_prompted_password(fresh: Any) -> None:
 def test_user_create_refuses_duplicates_and_weak_passwords(fresh: Any) -> None:
     env, engine = fresh
     before = counts(engine)[0]
-    twinwork(env, "user", "create", "--email", "dup@example.test", "--role", "buyer",
-             "--password", "a long buyer passphrase")
-    duplicate = twinwork(env, "user", "create", "--email", "dup@example.test", "--role", "buyer",
-                         "--password", "a long buyer passphrase")
-    weak = twinwork(env, "user", "create", "--email", "weak@example.test", "--role", "buyer",
-                    "--password", "short")
+    twinwork(
+        env,
+        "user",
+        "create",
+        "--email",
+        "dup@example.test",
+        "--role",
+        "buyer",
+        "--password",
+        "a long buyer passphrase",
+    )
+    duplicate = twinwork(
+        env,
+        "user",
+        "create",
+        "--email",
+        "dup@example.test",
+        "--role",
+        "buyer",
+        "--password",
+        "a long buyer passphrase",
+    )
+    weak = twinwork(
+        env,
+        "user",
+        "create",
+        "--email",
+        "weak@example.test",
+        "--role",
+        "buyer",
+        "--password",
+        "short",
+    )
     assert duplicate.returncode == 1 and "already exists" in duplicate.stdout
     assert weak.returncode == 1 and "at least 10" in weak.stdout
     assert counts(engine)[0] == before + 1

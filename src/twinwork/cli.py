@@ -81,9 +81,7 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    worker: Annotated[
-        bool, typer.Option(help="Run the job consumer inside this process.")
-    ] = True,
+    worker: Annotated[bool, typer.Option(help="Run the job consumer inside this process.")] = True,
 ) -> None:
     """Serve the web app and API (and, by default, the background jobs)."""
     import uvicorn
@@ -122,9 +120,7 @@ def user_create(
     role: Annotated[
         list[str], typer.Option(help="buyer, freelancer or admin; repeat for several.")
     ],
-    password: Annotated[
-        str | None, typer.Option(help="Password; asked for when omitted.")
-    ] = None,
+    password: Annotated[str | None, typer.Option(help="Password; asked for when omitted.")] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
 ) -> None:
     """Create an account."""

@@ -53,7 +53,9 @@ def live_server(backends: Backends) -> Iterator[str]:
             env[name] = env[name].rsplit("/", 1)[0] + f"/{db}"
     command = [sys.executable, "-m", "twinwork"]
     for args in (["migrate"], ["demo", "--search-events", "600"]):
-        done = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [*command, *args], env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr
     port = free_port()
     log = open(backends.root / "browser-server.log", "wb")  # noqa: SIM115 - closed below

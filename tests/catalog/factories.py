@@ -30,4 +30,6 @@ def gig_payload(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_gig(session: AsyncSession, owner: User, **overrides: Any) -> Gig:
-    return await gig_service.create(session, owner, GigCreate.model_validate(gig_payload(**overrides)))
+    return await gig_service.create(
+        session, owner, GigCreate.model_validate(gig_payload(**overrides))
+    )

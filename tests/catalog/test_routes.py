@@ -30,7 +30,8 @@ async def test_categories_include_classic_and_ai_ones(client: httpx.AsyncClient)
 async def test_freelancer_creates_and_publishes_a_gig(client: httpx.AsyncClient) -> None:
     _, headers = await api_signup(client, roles=("freelancer",), display_name="Pia Lund")
     response = await client.post(
-        "/api/v1/gigs", json=gig_payload(status="draft", tags=["Logo", " logo ", "Brand Kit"]),
+        "/api/v1/gigs",
+        json=gig_payload(status="draft", tags=["Logo", " logo ", "Brand Kit"]),
         headers=headers,
     )
     assert response.status_code == 201, response.text
@@ -86,11 +87,19 @@ async def test_updating_packages_replaces_them_in_place(client: httpx.AsyncClien
         ({"packages": []}, "packages"),
         ({"status": "paused"}, "status"),
         (
-            {"packages": [{"name": "basic", "price_amount": -100, "delivery_days": 1, "revisions": 0}]},
+            {
+                "packages": [
+                    {"name": "basic", "price_amount": -100, "delivery_days": 1, "revisions": 0}
+                ]
+            },
             "price_amount",
         ),
         (
-            {"packages": [{"name": "basic", "price_amount": 0, "delivery_days": 1, "revisions": 0}]},
+            {
+                "packages": [
+                    {"name": "basic", "price_amount": 0, "delivery_days": 1, "revisions": 0}
+                ]
+            },
             "price_amount",
         ),
         (
@@ -102,11 +111,19 @@ async def test_updating_packages_replaces_them_in_place(client: httpx.AsyncClien
             "price_amount",
         ),
         (
-            {"packages": [{"name": "basic", "price_amount": 45.5, "delivery_days": 1, "revisions": 0}]},
+            {
+                "packages": [
+                    {"name": "basic", "price_amount": 45.5, "delivery_days": 1, "revisions": 0}
+                ]
+            },
             "price_amount",
         ),
         (
-            {"packages": [{"name": "basic", "price_amount": 900, "delivery_days": 0, "revisions": 0}]},
+            {
+                "packages": [
+                    {"name": "basic", "price_amount": 900, "delivery_days": 0, "revisions": 0}
+                ]
+            },
             "delivery_days",
         ),
         (

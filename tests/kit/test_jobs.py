@@ -56,13 +56,13 @@ async def committed_events(engine: AsyncEngine) -> AsyncIterator[None]:
             )
     yield
     async with unit_of_work(sessionmaker) as session:
-        await session.execute(
-            delete(SearchEvent).where(SearchEvent.session_hash.like("jobtest%"))
-        )
+        await session.execute(delete(SearchEvent).where(SearchEvent.session_hash.like("jobtest%")))
 
 
 def test_queue_backend_matches_the_run() -> None:
-    expected = "RedisHuey" if os.environ.get("TWINWORK_TEST_BACKEND") == "scaleout" else "SqliteHuey"
+    expected = (
+        "RedisHuey" if os.environ.get("TWINWORK_TEST_BACKEND") == "scaleout" else "SqliteHuey"
+    )
     assert type(huey).__name__ == expected
 
 

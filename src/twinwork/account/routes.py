@@ -6,15 +6,16 @@ from fastapi.responses import RedirectResponse, Response
 from twinwork.account.schemas import SignupIn, SignupOut, TokenIn, TokenOut, UserOut
 from twinwork.account.service import account_service
 from twinwork.config import get_settings
-from twinwork.kit.csrf import verify_csrf
 from twinwork.kit.errors import DomainError
 from twinwork.kit.ratelimit import check_login_attempt
 from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
     SESSION_COOKIE,
     ApiUser,
     DbSession,
     PageUser,
     PageUserOptional,
+    api_user,
     bearer_token,
 )
 from twinwork.web.forms import (
@@ -28,7 +29,7 @@ from twinwork.web.forms import (
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["account"])
-pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 
 def _client_ip(request: Request) -> str:
@@ -55,8 +56,8 @@ async def create_token(body: TokenIn, request: Request, session: DbSession) -> T
     return TokenOut(token=await account_service.issue_api_token(session, user))
 
 
-@api.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(request: Request, user: ApiUser, session: DbSession) -> Response:
+@api.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(api_user)])
+async def revoke_token(request: Request, session: DbSession) -> Response:
     token = bearer_token(request)
     if token:
         await account_service.revoke_api_token(session, token)

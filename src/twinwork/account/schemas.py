@@ -16,7 +16,9 @@ class SignupIn(BaseModel):
     email: EmailAddress
     password: str = Field(min_length=1, max_length=128)
     display_name: str = Field(min_length=1, max_length=60)
-    roles: list[SignupRole] = Field(default_factory=lambda: ["buyer"], min_length=1, max_length=2)
+    roles: list[SignupRole] = Field(
+        default_factory=lambda: list[SignupRole](["buyer"]), min_length=1, max_length=2
+    )
 
 
 class TokenIn(BaseModel):

@@ -21,7 +21,7 @@ class CategoryRepository:
             .where(Gig.status == "published")
             .group_by(Gig.category_id)
         )
-        return {category_id: count for category_id, count in result.all()}
+        return {row[0]: row[1] for row in result}
 
 
 class ProfileRepository:
@@ -91,7 +91,7 @@ class GigRepository:
 
     async def count_by_status(self, session: AsyncSession) -> dict[str, int]:
         result = await session.execute(select(Gig.status, func.count()).group_by(Gig.status))
-        return {status: count for status, count in result.all()}
+        return {row[0]: row[1] for row in result}
 
 
 category_repository = CategoryRepository()

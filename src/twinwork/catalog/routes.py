@@ -16,27 +16,28 @@ from twinwork.catalog.schemas import (
     ProfileUpdate,
 )
 from twinwork.catalog.service import category_service, gig_service, profile_service
-from twinwork.kit.csrf import verify_csrf
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
     ApiUser,
     ApiUserOptional,
     DbSession,
     PageFreelancer,
     PageUserOptional,
+    page_freelancer,
 )
 from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["catalog"])
-pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 
 @api.get("/categories", response_model=list[CategoryOut])
 async def list_categories(session: DbSession) -> list[Any]:
-    return await category_service.list(session)
+    return await category_service.all(session)
 
 
 @api.get("/gigs", response_model=GigPageOut)
@@ -97,9 +98,7 @@ async def gig_page(
 
 
 @pages.get("/freelancers/{handle}")
-async def profile_page(
-    handle: str, request: Request, session: DbSession, viewer: PageUserOptional
-) -> Response:
+async def profile_page(handle: str, request: Request, session: DbSession) -> Response:
     profile = await profile_service.by_handle(session, handle)
     gigs = await gig_service.published_by(session, profile.user_id)
     return render(request, "profile.html", {"profile": profile, "gigs": gigs})
@@ -114,8 +113,8 @@ async def freelancer_dashboard(
     return render(request, "freelancer_dashboard.html", {"profile": profile, "gigs": gigs})
 
 
-@pages.get("/dashboard/gigs/new")
-async def new_gig_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+@pages.get("/dashboard/gigs/new", dependencies=[Depends(page_freelancer)])
+async def new_gig_page(request: Request, session: DbSession) -> Response:
     return render(request, "gig_form.html", await _gig_form_context(session, None))
 
 
@@ -130,9 +129,7 @@ async def new_gig_submit(request: Request, session: DbSession, user: PageFreelan
     except DomainError as exc:
         context = await _gig_form_context(session, None)
         errors = domain_errors(exc)
-        return form_error(
-            request, session, "gig_form.html", data, errors, exc.status_code, context
-        )
+        return form_error(request, session, "gig_form.html", data, errors, exc.status_code, context)
     return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
 
 
@@ -160,9 +157,7 @@ async def edit_gig_submit(
     except DomainError as exc:
         context = await _gig_form_context(session, gig)
         errors = domain_errors(exc)
-        return form_error(
-            request, session, "gig_form.html", data, errors, exc.status_code, context
-        )
+        return form_error(request, session, "gig_form.html", data, errors, exc.status_code, context)
     return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit?saved=1", status_code=303)
 
 
@@ -223,7 +218,7 @@ async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, An
             values[f"{package.name}_revisions"] = str(package.revisions)
     return {
         "gig": gig,
-        "categories": await category_service.list(session),
+        "categories": await category_service.all(session),
         "values": values,
         "errors": {},
         "package_names": ("basic", "standard", "premium"),
@@ -258,10 +253,9 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _price_to_cents(text: str) -> int | str:
-    """"45" or "45.50" dollars to cents; anything else is passed on for validation to reject."""
+    """ "45" or "45.50" dollars to cents; anything else is passed on for validation to reject."""
     cleaned = text.strip().lstrip("$").replace(",", "")
     whole, _, fraction = cleaned.partition(".")
     if whole.isdigit() and (fraction == "" or (fraction.isdigit() and len(fraction) <= 2)):
         return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
     return cleaned
-

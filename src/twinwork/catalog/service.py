@@ -28,7 +28,7 @@ def slugify(text: str, max_length: int = 30) -> str:
 
 
 class CategoryService:
-    async def list(self, session: AsyncSession) -> list[Category]:
+    async def all(self, session: AsyncSession) -> list[Category]:
         return await category_repository.list_all(session)
 
     async def by_slug(self, session: AsyncSession, slug: str) -> Category:

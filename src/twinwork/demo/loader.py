@@ -108,9 +108,7 @@ async def _ensure_freelancer(
         profile.country = person.country
         profile.rating = person.rating
         profile.review_count = person.review_count
-    existing = set(
-        await session.scalars(select(Gig.title).where(Gig.freelancer_id == user.id))
-    )
+    existing = set(await session.scalars(select(Gig.title).where(Gig.freelancer_id == user.id)))
     gigs = 0
     for demo_gig in person.gigs:
         if demo_gig.title in existing:
@@ -126,7 +124,7 @@ async def _ensure_freelancer(
                 status="published",
                 packages=[
                     PackageIn(
-                        name=p.name,  # type: ignore[arg-type]
+                        name=p.name,
                         title=p.title,
                         summary=p.summary,
                         price_amount=p.price_amount,
@@ -149,9 +147,9 @@ async def _ensure_search_log(session: AsyncSession, count: int, rng: random.Rand
     )
     if already is not None or count <= 0:
         return 0
-    groups = {c.slug: c.group for c in await category_service.list(session)}
+    groups = {c.slug: c.group for c in await category_service.all(session)}
     result_counts: dict[str, int] = {}
-    for slug, terms in SEARCH_TERMS.items():
+    for terms in SEARCH_TERMS.values():
         for term in terms:
             _, total = await search_repository.search(
                 session, parse(term), GigFilters(), "relevance", 0, 1

@@ -18,7 +18,9 @@ from twinwork.kit.errors import TooManyRequests
 
 @lru_cache(maxsize=1)
 def _storage() -> Storage:
-    return storage_from_string(get_settings().rate_limit_storage_url)
+    storage = storage_from_string(get_settings().rate_limit_storage_url)
+    assert isinstance(storage, Storage)  # the synchronous kind, for the synchronous limiter
+    return storage
 
 
 def _limiter() -> MovingWindowRateLimiter:

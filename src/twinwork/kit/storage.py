@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import obstore
@@ -15,6 +15,9 @@ from obstore.exceptions import NotFoundError
 from obstore.store import LocalStore, S3Store
 
 from twinwork.config import Settings
+
+if TYPE_CHECKING:  # a stub-only type
+    from obstore.store import ClientConfig
 
 
 class ObjectNotFound(KeyError):
@@ -66,7 +69,9 @@ def make_storage(settings: Settings) -> ObjectStorage:
         if settings.s3_access_key_id:
             options["access_key_id"] = settings.s3_access_key_id
             options["secret_access_key"] = settings.s3_secret_access_key
-        client_options = {"allow_http": True} if settings.s3_allow_http else None
+        client_options: ClientConfig | None = (
+            {"allow_http": True} if settings.s3_allow_http else None
+        )
         prefix = parsed.path.strip("/") or None
         store = S3Store(parsed.netloc, prefix=prefix, client_options=client_options, **options)
         return ObjectStorage(store, f"s3://{parsed.netloc}/{prefix or ''}")

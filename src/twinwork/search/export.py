@@ -7,6 +7,7 @@ transactional database. Re-exporting a day overwrites its file: the job is safe 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -50,7 +51,7 @@ async def export_day(session: AsyncSession, storage: ObjectStorage, day: date) -
     return len(rows)
 
 
-def _to_parquet(rows: list[tuple[object, ...]]) -> bytes:
+def _to_parquet(rows: Sequence[tuple[object, ...]]) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.parquet"
         connection = duckdb.connect()

@@ -48,11 +48,11 @@ class SearchRepository:
         conditions = self._filter_conditions(filters)
         if query.empty:
             rank: ColumnElement[Any] = literal_column("0")
-            snippet: ColumnElement[Any] = Gig.description
+            snippet: ColumnElement[Any] = Gig.description.expression
             base = select(Gig.id).where(*conditions)
         elif dialect == "postgresql":
             tsquery = func.to_tsquery("english", query.tsquery())
-            vector = literal_column("gigs.search_vector")
+            vector: ColumnElement[Any] = literal_column("gigs.search_vector")
             rank = func.ts_rank_cd(vector, tsquery)
             snippet = func.ts_headline(
                 "english",

@@ -3,21 +3,20 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from twinwork.catalog.schemas import GigOut
 from twinwork.catalog.service import category_service
-from twinwork.kit.csrf import verify_csrf
 from twinwork.kit.errors import DomainError
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.search.schemas import SearchHitOut, SearchOut
 from twinwork.search.service import SearchParams, render_snippet, search_service
-from twinwork.web.deps import DbSession, PageUserOptional, visitor_key
+from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, visitor_key
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["search"])
-pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 Sort = Literal["relevance", "price_asc", "price_desc", "rating", "newest"]
 DELIVERY_CHOICES = (1, 3, 7, 14)
@@ -78,7 +77,6 @@ def _dollars_to_cents(value: str | None) -> int | None:
 async def search_page(
     request: Request,
     session: DbSession,
-    viewer: PageUserOptional,
     q: Annotated[str, Query(max_length=200)] = "",
     category: Annotated[str, Query(max_length=60)] = "",
     min_price: Annotated[str, Query(max_length=12)] = "",
@@ -96,7 +94,7 @@ async def search_page(
         sort=sort,
         page=page,
     )
-    categories = await category_service.list(session)
+    categories = await category_service.all(session)
     form = {
         "q": q,
         "category": category,
@@ -110,7 +108,8 @@ async def search_page(
         "params": params,
         "delivery_choices": DELIVERY_CHOICES,
         "form": form,
-        "page_base_url": "/search?" + "".join(f"{urlencode({k: v})}&" for k, v in form.items() if v),
+        "page_base_url": "/search?"
+        + "".join(f"{urlencode({k: v})}&" for k, v in form.items() if v),
         "render_snippet": render_snippet,
     }
     try:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
+from twinwork.kit.csrf import verify_csrf
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import Forbidden, NotAuthenticated
 
@@ -109,6 +110,9 @@ def visitor_key(request: Request) -> str:
         or (request.client.host if request.client else "unknown")
     )
 
+
+# Every HTML page: CSRF check on form posts, and the signed-in viewer for the layout.
+PAGE_DEPENDENCIES = [Depends(verify_csrf), Depends(page_user_optional)]
 
 ApiUser = Annotated[User, Depends(api_user)]
 ApiUserOptional = Annotated[User | None, Depends(api_user_optional)]

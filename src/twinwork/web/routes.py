@@ -12,13 +12,12 @@ from twinwork import __version__
 from twinwork.account.repository import user_repository
 from twinwork.catalog.repository import gig_repository
 from twinwork.catalog.service import category_service, gig_service
-from twinwork.kit.csrf import verify_csrf
 from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
 from twinwork.search.service import search_service
-from twinwork.web.deps import DbSession, PageAdmin, PageUser, PageUserOptional
+from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin, page_user
 from twinwork.web.templating import render
 
-pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 health = APIRouter(tags=["health"])
 ADMIN_USERS_PAGE_SIZE = 25
 
@@ -30,7 +29,7 @@ async def healthz(session: DbSession) -> dict[str, Any]:
 
 
 @pages.get("/")
-async def home(request: Request, session: DbSession, viewer: PageUserOptional) -> Response:
+async def home(request: Request, session: DbSession) -> Response:
     categories = await category_service.with_counts(session)
     featured = await gig_service.featured(session, limit=8)
     return render(request, "home.html", {"categories": categories, "featured": featured})
@@ -45,17 +44,16 @@ async def dashboard(user: PageUser) -> Response:
     return RedirectResponse("/dashboard/buyer", status_code=303)
 
 
-@pages.get("/dashboard/buyer")
-async def buyer_dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
+@pages.get("/dashboard/buyer", dependencies=[Depends(page_user)])
+async def buyer_dashboard(request: Request, session: DbSession) -> Response:
     featured = await gig_service.featured(session, limit=4)
     return render(request, "buyer_dashboard.html", {"featured": featured})
 
 
-@pages.get("/admin")
+@pages.get("/admin", dependencies=[Depends(page_admin)])
 async def admin_page(
     request: Request,
     session: DbSession,
-    admin: PageAdmin,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     total_users = await user_repository.count(session)
