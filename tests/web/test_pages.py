@@ -159,7 +159,7 @@ async def test_login_with_wrong_password_shows_an_error(
 async def test_pages_that_need_an_account_redirect_to_sign_in(client: httpx.AsyncClient) -> None:
     response = await client.get("/dashboard/freelancer")
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/login?next=/dashboard/freelancer")
+    assert response.headers["location"] == "/login?next=%2Fdashboard%2Ffreelancer"
 
 
 async def test_sign_out_ends_the_session(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -137,9 +137,9 @@ async def login_page(request: Request, user: PageUserOptional) -> Response:
 @pages.post("/login")
 async def login_submit(request: Request, session: DbSession) -> Response:
     data = await form_data(request)
-    next_target = str(data.pop("next", ""))
+    next_target = str(data.get("next", ""))
     try:
-        body = validate(TokenIn, data)
+        body = validate(TokenIn, {k: v for k, v in data.items() if k != "next"})
         check_login_attempt(_client_ip(request), body.email)
         user = await account_service.authenticate(session, body.email, body.password)
     except FormErrors:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinwork.kit.email import EmailAddress
+from twinwork.kit.text import CLEANED
 
 SignupRole = Literal["buyer", "freelancer"]
+DisplayName = Annotated[str, Field(min_length=1, max_length=60), CLEANED]
 
 
 class SignupIn(BaseModel):
@@ -15,7 +17,7 @@ class SignupIn(BaseModel):
 
     email: EmailAddress
     password: str = Field(min_length=1, max_length=128)
-    display_name: str = Field(min_length=1, max_length=60)
+    display_name: DisplayName
     roles: list[SignupRole] = Field(
         default_factory=lambda: list[SignupRole](["buyer"]), min_length=1, max_length=2
     )

@@ -17,6 +17,8 @@ from twinwork.catalog.schemas import (
 )
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.ids import IdPath
+from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
@@ -61,7 +63,7 @@ async def list_gigs(
 
 
 @api.get("/gigs/{gig_id}", response_model=GigOut)
-async def get_gig(gig_id: int, session: DbSession, user: ApiUserOptional) -> Gig:
+async def get_gig(gig_id: IdPath, session: DbSession, user: ApiUserOptional) -> Gig:
     return await gig_service.public(session, gig_id, user)
 
 
@@ -71,7 +73,7 @@ async def create_gig(body: GigCreate, user: ApiUser, session: DbSession) -> Gig:
 
 
 @api.patch("/gigs/{gig_id}", response_model=GigOut)
-async def update_gig(gig_id: int, body: GigUpdate, user: ApiUser, session: DbSession) -> Gig:
+async def update_gig(gig_id: IdPath, body: GigUpdate, user: ApiUser, session: DbSession) -> Gig:
     return await gig_service.update(session, user, gig_id, body)
 
 
@@ -90,7 +92,7 @@ async def update_profile(body: ProfileUpdate, user: ApiUser, session: DbSession)
 
 @pages.get("/gigs/{gig_id}")
 async def gig_page(
-    gig_id: int, request: Request, session: DbSession, viewer: PageUserOptional
+    gig_id: IdPath, request: Request, session: DbSession, viewer: PageUserOptional
 ) -> Response:
     gig = await gig_service.public(session, gig_id, viewer)
     more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
@@ -135,7 +137,7 @@ async def new_gig_submit(request: Request, session: DbSession, user: PageFreelan
 
 @pages.get("/dashboard/gigs/{gig_id}/edit")
 async def edit_gig_page(
-    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
     context = await _gig_form_context(session, gig)
@@ -145,7 +147,7 @@ async def edit_gig_page(
 
 @pages.post("/dashboard/gigs/{gig_id}/edit")
 async def edit_gig_submit(
-    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
     data = await form_data(request)
@@ -163,7 +165,7 @@ async def edit_gig_submit(
 
 @pages.post("/dashboard/gigs/{gig_id}/status")
 async def change_gig_status(
-    gig_id: int, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     data = await form_data(request)
     new_status = str(data.get("status", ""))
@@ -253,9 +255,9 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _price_to_cents(text: str) -> int | str:
-    """ "45" or "45.50" dollars to cents; anything else is passed on for validation to reject."""
-    cleaned = text.strip().lstrip("$").replace(",", "")
-    whole, _, fraction = cleaned.partition(".")
-    if whole.isdigit() and (fraction == "" or (fraction.isdigit() and len(fraction) <= 2)):
-        return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
-    return cleaned
+    """Dollars typed in the form to cents; anything unreadable is passed on for validation
+    to reject with the field's name."""
+    try:
+        return parse_dollars(text) or 0
+    except ValueError:
+        return text.strip()

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinwork.catalog.models import PACKAGE_NAMES
+from twinwork.kit.text import CLEANED
 
 PackageName = Literal["basic", "standard", "premium"]
 GigStatus = Literal["draft", "published", "paused"]
@@ -17,23 +18,38 @@ MAX_PRICE_AMOUNT = 5_000_000
 """$50,000.00, in cents."""
 _TAG = re.compile(r"^[a-z0-9][a-z0-9 \-+.#]{0,23}$")
 
-Title = Annotated[str, Field(min_length=10, max_length=80)]
-Description = Annotated[str, Field(min_length=30, max_length=5000)]
+Title = Annotated[str, Field(min_length=10, max_length=80), CLEANED]
+Description = Annotated[str, Field(min_length=30, max_length=5000), CLEANED]
+PackageTitle = Annotated[str, Field(max_length=60), CLEANED]
+PackageSummary = Annotated[str, Field(max_length=300), CLEANED]
+Headline = Annotated[str, Field(max_length=80), CLEANED]
+Bio = Annotated[str, Field(max_length=2000), CLEANED]
+Skill = Annotated[str, Field(min_length=1, max_length=40), CLEANED]
+
+
+def _price_in_range(amount: int) -> int:
+    if not MIN_PRICE_AMOUNT <= amount <= MAX_PRICE_AMOUNT:
+        raise ValueError("Prices run from $5 to $50,000 (500 to 5000000 cents).")
+    return amount
 
 
 class PackageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: PackageName
-    title: str | None = Field(default=None, max_length=60)
-    summary: str = Field(default="", max_length=300)
+    title: PackageTitle | None = None
+    summary: PackageSummary = ""
     price_amount: int = Field(
-        ge=MIN_PRICE_AMOUNT,
-        le=MAX_PRICE_AMOUNT,
         description="Price in cents, from $5 to $50,000.",
+        json_schema_extra={"minimum": MIN_PRICE_AMOUNT, "maximum": MAX_PRICE_AMOUNT},
     )
     delivery_days: int = Field(ge=1, le=90)
     revisions: int = Field(ge=0, le=20)
+
+    @field_validator("price_amount")
+    @classmethod
+    def _price_range(cls, amount: int) -> int:
+        return _price_in_range(amount)
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -170,9 +186,16 @@ class GigPageOut(BaseModel):
 class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    headline: str | None = Field(default=None, max_length=80)
-    bio: str | None = Field(default=None, max_length=2000)
-    skills: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
-        default=None, max_length=12
-    )
-    country: str | None = Field(default=None, pattern=r"^([A-Z]{2})?$")
+    headline: Headline | None = None
+    bio: Bio | None = None
+    skills: list[Skill] | None = Field(default=None, max_length=12)
+    country: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, country: str | None) -> str | None:
+        if country is not None and not re.fullmatch(r"([A-Z]{2})?", country, re.ASCII):
+            raise ValueError(
+                "Use a two-letter country code such as US, DE or JP, or leave it empty."
+            )
+        return country

@@ -154,7 +154,15 @@ class GigService:
         return await gig_repository.list_published_for_freelancer(session, user_id)
 
     async def featured(self, session: AsyncSession, limit: int = 8) -> list[Gig]:
-        return await gig_repository.featured(session, limit)
+        """Top-rated gigs, one per freelancer, so the home page shows a range of people."""
+        candidates = await gig_repository.featured(session, limit * 4)
+        chosen: list[Gig] = []
+        seen: set[int] = set()
+        for gig in candidates:
+            if gig.freelancer_id not in seen:
+                seen.add(gig.freelancer_id)
+                chosen.append(gig)
+        return chosen[:limit]
 
     @staticmethod
     def _set_tags(gig: Gig, tags: list[str]) -> None:

@@ -54,7 +54,9 @@ async def verify_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else ""
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and a forged value may be any.
+    matches = hmac.compare_digest(cookie.encode(), submitted.encode())
+    if not cookie or not submitted or not matches:
         raise CsrfFailed(
             "This form has expired or did not come from twinwork. Reload the page and try again."
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Whether the current unit of work will write. On SQLite a transaction that reads and then
+# writes fails at once ("database is locked", no busy wait) if another writer committed in
+# between, so writers take the write lock up front with BEGIN IMMEDIATE and wait their turn.
+# Readers keep plain BEGIN and run concurrently under WAL. PostgreSQL ignores this.
+_writes: ContextVar[bool] = ContextVar("twinwork_unit_of_work_writes", default=True)
+
+
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -128,9 +136,23 @@ def mark_rollback_only(session: AsyncSession) -> None:
 
 @asynccontextmanager
 async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession], *, writes: bool = True
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit at the end, roll back on error, then flush queued jobs.
+
+    ``writes=False`` declares a read-only unit of work (see ``_writes``)."""
+    token = _writes.set(writes)
+    try:
+        async with _transaction(sessionmaker) as session:
+            yield session
+    finally:
+        _writes.reset(token)
+
+
+@asynccontextmanager
+async def _transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit at the end, roll back on error, then flush queued jobs."""
     async with sessionmaker() as session:
         try:
             yield session

@@ -48,43 +48,76 @@ class SearchRepository:
         conditions = self._filter_conditions(filters)
         if query.empty:
             rank: ColumnElement[Any] = literal_column("0")
-            snippet: ColumnElement[Any] = Gig.description.expression
             base = select(Gig.id).where(*conditions)
         elif dialect == "postgresql":
-            tsquery = func.to_tsquery("english", query.tsquery())
+            tsquery = self._pg_tsquery(query)
             vector: ColumnElement[Any] = literal_column("gigs.search_vector")
             rank = func.ts_rank_cd(vector, tsquery)
-            snippet = func.ts_headline(
-                "english",
-                Gig.description,
-                func.to_tsquery("english", query.tsquery("|")),
-                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16",
-            )
             base = select(Gig.id).where(vector.op("@@")(tsquery), *conditions)
         else:
-            # bm25 is lower-is-better; weights favour title, then tags, then description.
-            rank = -func.bm25(literal_column("gig_fts"), 10.0, 1.0, 4.0)
-            snippet = func.snippet(literal_column("gig_fts"), 1, MARK_START, MARK_END, "\u2026", 24)
-            base = (
-                select(Gig.id)
-                .join(GIG_FTS, GIG_FTS.c.rowid == Gig.id)
-                .where(literal_column("gig_fts").op("MATCH")(query.fts5()), *conditions)
+            # Match in the FTS index first, then filter: joined directly, SQLite may instead walk
+            # the gigs and probe the index once per row, which takes seconds. bm25 is
+            # lower-is-better; the weights favour title, then tags, then description.
+            hits = (
+                select(
+                    GIG_FTS.c.rowid.label("gig_id"),
+                    (-func.bm25(literal_column("gig_fts"), 10.0, 1.0, 4.0)).label("score"),
+                )
+                .where(_fts_match(query))
+                .cte("hits")
+                .prefix_with("MATERIALIZED")
             )
+            rank = hits.c.score
+            base = select(Gig.id).join(hits, hits.c.gig_id == Gig.id).where(*conditions)
 
         total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-        ordered = (
-            self._ordered(base.add_columns(rank.label("rank"), snippet.label("snippet")), sort)
-            .offset(offset)
-            .limit(limit)
-        )
-        rows = (await session.execute(ordered)).all()
-        if not rows:
+        ordered = self._ordered(base.add_columns(rank.label("rank")), sort)
+        page_ids = [row[0] for row in await session.execute(ordered.offset(offset).limit(limit))]
+        if not page_ids:
             return [], total
         gigs = await session.execute(
-            select(Gig).where(Gig.id.in_([r[0] for r in rows])).options(selectinload(Gig.packages))
+            select(Gig).where(Gig.id.in_(page_ids)).options(selectinload(Gig.packages))
         )
         by_id = {g.id: g for g in gigs.scalars()}
-        return [Hit(by_id[r[0]], str(r[2] or ""), not query.empty) for r in rows], total
+        if query.empty:
+            return [Hit(by_id[i], by_id[i].description, False) for i in page_ids], total
+        # Snippets only for the page shown: computing them for every match before sorting
+        # costs seconds on a large catalogue.
+        snippets = await self._snippets(session, dialect, query, page_ids)
+        return [Hit(by_id[i], snippets.get(i, by_id[i].description), True) for i in page_ids], total
+
+    async def _snippets(
+        self, session: AsyncSession, dialect: str, query: TextQuery, ids: list[int]
+    ) -> dict[int, str]:
+        if dialect == "postgresql":
+            statement = select(
+                Gig.id,
+                func.ts_headline(
+                    "english",
+                    Gig.description,
+                    func.to_tsquery("english", query.tsquery("|")),
+                    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16",
+                ),
+            ).where(Gig.id.in_(ids))
+        else:
+            statement = select(
+                GIG_FTS.c.rowid,
+                func.snippet(literal_column("gig_fts"), 1, MARK_START, MARK_END, "\u2026", 24),
+            ).where(_fts_match(query), GIG_FTS.c.rowid.in_(ids))
+        return {row[0]: str(row[1] or "") for row in await session.execute(statement)}
+
+    @staticmethod
+    def _pg_tsquery(query: TextQuery) -> ColumnElement[Any]:
+        """Whole words through the English stemmer; the last word, perhaps still being typed,
+        as a prefix both stemmed ("logos" finds "logo") and unstemmed ("an" finds "animation"
+        instead of being dropped as a stop word)."""
+        *complete, last = query.words
+        prefix = func.to_tsquery("english", f"{last}:*").op("||")(
+            func.to_tsquery("simple", f"{last}:*")
+        )
+        if not complete:
+            return prefix
+        return func.to_tsquery("english", " & ".join(complete)).op("&&")(prefix)
 
     @staticmethod
     def _filter_conditions(filters: GigFilters) -> list[ColumnElement[bool]]:
@@ -131,6 +164,10 @@ class SearchRepository:
 
     async def event_count(self, session: AsyncSession) -> int:
         return int(await session.scalar(select(func.count()).select_from(SearchEvent)) or 0)
+
+
+def _fts_match(query: TextQuery) -> ColumnElement[bool]:
+    return literal_column("gig_fts").op("MATCH")(query.fts5())
 
 
 search_repository = SearchRepository()

@@ -8,11 +8,12 @@ from fastapi.responses import Response
 
 from twinwork.catalog.schemas import GigOut
 from twinwork.catalog.service import category_service
-from twinwork.kit.errors import DomainError
+from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.search.schemas import SearchHitOut, SearchOut
 from twinwork.search.service import SearchParams, render_snippet, search_service
-from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, visitor_key
+from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, visitor_key, writes_on_get
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["search"])
@@ -20,9 +21,11 @@ pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 Sort = Literal["relevance", "price_asc", "price_desc", "rating", "newest"]
 DELIVERY_CHOICES = (1, 3, 7, 14)
+DELIVERY_VALUES = {str(days) for days in DELIVERY_CHOICES}
 
 
 @api.get("/search", response_model=SearchOut)
+@writes_on_get
 async def search_api(
     request: Request,
     session: DbSession,
@@ -64,16 +67,8 @@ async def search_api(
     )
 
 
-def _dollars_to_cents(value: str | None) -> int | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return max(0, int(round(float(value) * 100)))
-    except ValueError:
-        return -1  # rejected by validation with a clear message
-
-
 @pages.get("/search")
+@writes_on_get
 async def search_page(
     request: Request,
     session: DbSession,
@@ -85,15 +80,6 @@ async def search_page(
     sort: Annotated[str, Query(max_length=20)] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
-    params = SearchParams(
-        q=q,
-        category=category or None,
-        min_price_amount=_dollars_to_cents(min_price),
-        max_price_amount=_dollars_to_cents(max_price),
-        max_delivery_days=int(delivery) if delivery.isdigit() else None,
-        sort=sort,
-        page=page,
-    )
     categories = await category_service.all(session)
     form = {
         "q": q,
@@ -105,18 +91,36 @@ async def search_page(
     }
     context = {
         "categories": categories,
-        "params": params,
         "delivery_choices": DELIVERY_CHOICES,
         "form": form,
         "page_base_url": "/search?"
         + "".join(f"{urlencode({k: v})}&" for k, v in form.items() if v),
         "render_snippet": render_snippet,
     }
+    htmx = bool(request.headers.get("hx-request"))
+    template = "search_results.html" if htmx else "search.html"
     try:
-        results = await search_service.search(session, params, visitor_key(request))
+        params = SearchParams(
+            q=q,
+            category=category or None,
+            min_price_amount=_form_price(min_price, "minimum"),
+            max_price_amount=_form_price(max_price, "maximum"),
+            max_delivery_days=int(delivery) if delivery in DELIVERY_VALUES else None,
+            sort=sort,
+            page=page,
+        )
+        context["results"] = await search_service.search(session, params, visitor_key(request))
     except DomainError as exc:
         context["error"] = exc.detail
-        return render(request, "search.html", context, status_code=exc.status_code)
-    context["results"] = results
-    template = "search_results.html" if request.headers.get("hx-request") else "search.html"
+        # htmx swaps only 2xx answers into the page; the message must reach the person.
+        return render(request, template, context, status_code=200 if htmx else exc.status_code)
     return render(request, template, context)
+
+
+def _form_price(text: str, which: str) -> int | None:
+    try:
+        return parse_dollars(text)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"Enter the {which} price in dollars, like 25 or 25.50.", field=f"{which}_price"
+        ) from exc

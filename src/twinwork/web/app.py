@@ -18,7 +18,7 @@ from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.search import routes as search_routes
 from twinwork.web import errors
 from twinwork.web import routes as web_routes
-from twinwork.web.middleware import BodySizeLimit, VisitorCookies
+from twinwork.web.middleware import RequestGuard, VisitorCookies
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("twinwork")
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 
     errors.install(app)
     app.add_middleware(VisitorCookies, secure=settings.cookie_secure)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(web_routes.health)

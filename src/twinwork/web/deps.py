@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.kit.csrf import verify_csrf
+from twinwork.kit.csrf import SAFE_METHODS, verify_csrf
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import Forbidden, NotAuthenticated
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SESSION_COOKIE = "tw_session"
 VISITOR_COOKIE = "tw_sid"
 
 
+WRITES_ON_GET: set[Callable[..., Any]] = set()
+"""Endpoints that write although called with GET (a search records a search event)."""
+
+
+def writes_on_get(endpoint: Callable[P, R]) -> Callable[P, R]:
+    WRITES_ON_GET.add(endpoint)
+    return endpoint
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response leaves (scope="function")."""
-    async with unit_of_work(request.app.state.sessionmaker) as session:
+    writes = request.method not in SAFE_METHODS or request.scope.get("endpoint") in WRITES_ON_GET
+    async with unit_of_work(request.app.state.sessionmaker, writes=writes) as session:
         yield session
 
 

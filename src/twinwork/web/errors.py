@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +40,12 @@ def problem_response(
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, LoginRequired) and not wants_json(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        # Come back to this page after signing in; a form post cannot be replayed by a GET,
+        # so its return address is the dashboard instead.
+        target = request.url.path if request.method == "GET" else "/dashboard"
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
     headers = None
     if "retry_after_seconds" in exc.extra:
         headers = {"retry-after": str(exc.extra["retry_after_seconds"])}

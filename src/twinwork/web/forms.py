@@ -45,8 +45,14 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "form"
-            errors.setdefault(field, str(err["msg"]).removeprefix("Value error, "))
+            # Keyed by the form field; where in it (which package, which skill) goes into
+            # the message, so the template finds the error next to the field.
+            loc = [str(part) for part in err["loc"]] or ["form"]
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if len(loc) > 1:
+                where = " ".join(p if not p.isdigit() else f"#{int(p) + 1}" for p in loc[1:])
+                message = f"{loc[0]} {where}: {message}".replace("_", " ")
+            errors.setdefault(loc[0], message)
         raise FormErrors(errors) from exc
 
 

@@ -24,8 +24,15 @@ SECURITY_HEADERS = {
 }
 
 
-class BodySizeLimit:
-    """Refuse bodies over the limit with 413 before any handler buffers them."""
+# NUL cannot be stored by PostgreSQL and is never meant in text a person typed: refused at
+# the edge, in the URL and in JSON or form bodies (file uploads may of course contain it).
+_NUL_IN_URL = (b"%00", b"\x00")
+_NUL_IN_TEXT_BODY = (b"\x00", b"\\u0000", b"%00")
+_TEXT_BODY_TYPES = (b"application/json", b"application/x-www-form-urlencoded")
+
+
+class RequestGuard:
+    """Refuse oversized bodies (413) and NUL characters (400) before any handler runs."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -35,45 +42,65 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
-                return
+        url = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if any(marker in url.lower() for marker in _NUL_IN_URL):
+            await _refuse(send, 400, "Invalid input", "The address contains a NUL character.")
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await self._too_large(send)
+            return
+        text_body = headers.get(b"content-type", b"").split(b";")[0].strip() in _TEXT_BODY_TYPES
         received = 0
+        tail = b""
 
-        async def limited_receive() -> Message:
-            nonlocal received
+        async def guarded_receive() -> Message:
+            nonlocal received, tail
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise _Refused(413)
+                window = tail + chunk  # a marker may straddle two chunks
+                if text_body and any(marker in window for marker in _NUL_IN_TEXT_BODY):
+                    raise _Refused(400)
+                tail = window[-6:]
             return message
 
         try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._refuse(send)
+            await self.app(scope, guarded_receive, send)
+        except _Refused as refused:
+            if refused.status == 413:
+                await self._too_large(send)
+            else:
+                await _refuse(send, 400, "Invalid input", "The request contains a NUL character.")
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            problem(413, "Request too large", f"Requests are limited to {self.max_bytes} bytes.")
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _too_large(self, send: Send) -> None:
+        detail = f"Requests are limited to {self.max_bytes} bytes."
+        await _refuse(send, 413, "Request too large", detail)
 
 
-class _TooLarge(Exception):
-    pass
+class _Refused(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+async def _refuse(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps(problem(status, title, detail)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class VisitorCookies:

@@ -1,0 +1,13 @@
+"""`make bench`: run every benchmark and print its side-by-side ratios."""
+
+from __future__ import annotations
+
+from bench import search_bench
+
+
+def main() -> None:
+    search_bench.main()
+
+
+if __name__ == "__main__":
+    main()
