@@ -240,3 +240,11 @@ async def test_healthz_and_openapi(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     for path in ("/api/v1/auth/signup", "/api/v1/search", "/api/v1/gigs/{gig_id}"):
         assert path in spec["paths"]
+
+
+async def test_api_reference_page_lists_the_endpoints(client: httpx.AsyncClient) -> None:
+    page = await client.get("/api")
+    assert page.status_code == 200
+    for path in ("/api/v1/auth/signup", "/api/v1/search", "/api/v1/gigs/{gig_id}"):
+        assert path in page.text
+    assert "cdn" not in page.text.lower()

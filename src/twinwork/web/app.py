@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         summary="Freelance marketplace with personal AI creation models.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI loads from a CDN, which offline installs and our CSP both refuse; /api
+        # renders the same OpenAPI document as a page of our own.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings

@@ -35,6 +35,24 @@ async def home(request: Request, session: DbSession) -> Response:
     return render(request, "home.html", {"categories": categories, "featured": featured})
 
 
+@pages.get("/api")
+async def api_reference(request: Request) -> Response:
+    """The JSON API, listed from the app's own OpenAPI document."""
+    spec = request.app.openapi()
+    endpoints = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": (operation.get("description") or "").strip(),
+            "tag": (operation.get("tags") or ["other"])[0],
+        }
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+    ]
+    return render(request, "api.html", {"endpoints": endpoints, "version": spec["info"]["version"]})
+
+
 @pages.get("/dashboard")
 async def dashboard(user: PageUser) -> Response:
     if user.is_admin:
