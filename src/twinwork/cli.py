@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -12,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.config import get_settings
-from twinwork.kit.db import make_engine, make_sessionmaker, unit_of_work
+from twinwork.kit.db import run_standalone
 from twinwork.kit.errors import DomainError
 
 app = typer.Typer(
@@ -30,15 +29,7 @@ DEFAULT_DEMO_PASSWORD = "demo-password-2026"
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = make_engine(get_settings().resolved_database_url, pooled=False)
-        try:
-            async with unit_of_work(make_sessionmaker(engine)) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run_standalone(get_settings().resolved_database_url, work)
 
 
 @app.command()

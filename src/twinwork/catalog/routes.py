@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from twinwork.account.models import User
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import (
     CategoryOut,
@@ -122,17 +123,7 @@ async def new_gig_page(request: Request, session: DbSession) -> Response:
 
 @pages.post("/dashboard/gigs/new")
 async def new_gig_submit(request: Request, session: DbSession, user: PageFreelancer) -> Response:
-    data = await form_data(request)
-    try:
-        gig = await gig_service.create(session, user, validate(GigCreate, _gig_payload(data)))
-    except FormErrors as exc:
-        context = await _gig_form_context(session, None)
-        return form_error(request, session, "gig_form.html", data, exc.errors, context=context)
-    except DomainError as exc:
-        context = await _gig_form_context(session, None)
-        errors = domain_errors(exc)
-        return form_error(request, session, "gig_form.html", data, errors, exc.status_code, context)
-    return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
+    return await _save_gig_form(request, session, user, None)
 
 
 @pages.get("/dashboard/gigs/{gig_id}/edit")
@@ -150,17 +141,26 @@ async def edit_gig_submit(
     gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
+    return await _save_gig_form(request, session, user, gig)
+
+
+async def _save_gig_form(
+    request: Request, session: DbSession, user: User, gig: Gig | None
+) -> Response:
+    """Create (gig is None) or update a gig from the form; on error show the form again."""
     data = await form_data(request)
     try:
-        await gig_service.update(session, user, gig_id, validate(GigUpdate, _gig_payload(data)))
-    except FormErrors as exc:
+        payload = _gig_payload(data)
+        if gig is None:
+            gig = await gig_service.create(session, user, validate(GigCreate, payload))
+        else:
+            gig = await gig_service.update(session, user, gig.id, validate(GigUpdate, payload))
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
         context = await _gig_form_context(session, gig)
-        return form_error(request, session, "gig_form.html", data, exc.errors, context=context)
-    except DomainError as exc:
-        context = await _gig_form_context(session, gig)
-        errors = domain_errors(exc)
-        return form_error(request, session, "gig_form.html", data, errors, exc.status_code, context)
-    return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit?saved=1", status_code=303)
+        return form_error(request, session, "gig_form.html", data, errors, status_code, context)
+    return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
 
 
 @pages.post("/dashboard/gigs/{gig_id}/status")

@@ -6,12 +6,13 @@ rolls back on error, then runs the jobs that the work queued (see ``kit.jobs``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
@@ -24,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -166,3 +169,18 @@ async def _transaction(
             discard_after_commit(session)
             raise
         run_after_commit(session)
+
+
+def run_standalone(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run async service code from synchronous code (CLI, huey task) in its own transaction,
+    on an engine of its own that is disposed of afterwards."""
+
+    async def main() -> T:
+        engine = make_engine(database_url, pooled=False)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())

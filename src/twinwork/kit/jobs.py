@@ -6,7 +6,6 @@ created their data (``enqueue_after_commit``), so a rolled-back request never st
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from huey.api import TaskWrapper
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.config import Settings, get_settings
-from twinwork.kit.db import after_commit, make_engine, make_sessionmaker, unit_of_work
+from twinwork.kit.db import after_commit, run_standalone
 
 T = TypeVar("T")
 
@@ -40,16 +39,7 @@ huey: Huey = make_huey(get_settings())
 
 def run_in_unit_of_work(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run async service code from a (synchronous) huey task in its own transaction."""
-
-    async def main() -> T:
-        engine = make_engine(get_settings().resolved_database_url, pooled=False)
-        try:
-            async with unit_of_work(make_sessionmaker(engine)) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run_standalone(get_settings().resolved_database_url, work)
 
 
 def enqueue_after_commit(session: AsyncSession, task: TaskWrapper, *args: Any) -> None:
