@@ -5,5 +5,7 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     from twinwork.account import models as account_models  # noqa: F401
+    from twinwork.billing import models as billing_models  # noqa: F401
     from twinwork.catalog import models as catalog_models  # noqa: F401
+    from twinwork.ledger import models as ledger_models  # noqa: F401
     from twinwork.search import models as search_models  # noqa: F401

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from twinwork import __version__
 from twinwork.account import routes as account_routes
+from twinwork.billing import routes as billing_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
 from twinwork.kit.db import make_engine, make_sessionmaker
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(web_routes.health)
     for module in (account_routes, catalog_routes, search_routes):
         app.include_router(module.api)
+    app.include_router(billing_routes.api)
     for module in (web_routes, account_routes, catalog_routes, search_routes):
         app.include_router(module.pages)
     return app

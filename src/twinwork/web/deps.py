@@ -69,6 +69,12 @@ async def api_user(user: Annotated[User | None, Depends(api_user_optional)]) -> 
     return user
 
 
+async def api_admin(user: Annotated[User, Depends(api_user)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("This endpoint is for operators only.")
+    return user
+
+
 async def page_user_optional(request: Request, session: DbSession) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:

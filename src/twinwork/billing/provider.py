@@ -1,0 +1,60 @@
+"""The payment-provider port. The sandbox provider answers like a card network's test mode
+(the card numbers of Stripe's test mode), with no network at all; it is what `make run` and
+the tests use. A Stripe implementation plugs in behind the same protocol."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    external_id: str
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def charge_card(
+        self, card_number: str, amount: int, currency: str, description: str
+    ) -> ChargeResult: ...
+
+
+SANDBOX_CARDS = {
+    "4242424242424242": None,
+    "4000000000000002": ("card_declined", "Your card was declined."),
+    "4000000000009995": ("insufficient_funds", "Your card has insufficient funds."),
+}
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    async def charge_card(
+        self,
+        card_number: str,
+        amount: int,  # noqa: ARG002 - the sandbox answers by card number alone
+        currency: str,  # noqa: ARG002
+        description: str,  # noqa: ARG002
+    ) -> ChargeResult:
+        external_id = f"sbx_ch_{secrets.token_hex(12)}"
+        if card_number not in SANDBOX_CARDS:
+            return ChargeResult(
+                False,
+                external_id,
+                "card_declined",
+                "This sandbox accepts the test card 4242 4242 4242 4242.",
+            )
+        failure = SANDBOX_CARDS[card_number]
+        if failure is not None:
+            return ChargeResult(False, external_id, failure[0], failure[1])
+        return ChargeResult(True, external_id)
+
+
+def payment_provider() -> PaymentProvider:
+    return SandboxProvider()

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MIN_TOP_UP_AMOUNT = 100
+"""$1, in cents."""
+MAX_TOP_UP_AMOUNT = 1_000_000
+"""$10,000, in cents."""
+
+
+class TopUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int = Field(description="Amount in cents, $1 to $10,000.")
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    card_number: str = Field(min_length=12, max_length=23)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount_in_range(cls, amount: int) -> int:
+        if not MIN_TOP_UP_AMOUNT <= amount <= MAX_TOP_UP_AMOUNT:
+            raise ValueError("Top up between $1 and $10,000 (100 to 1000000 cents).")
+        return amount
+
+    @field_validator("card_number")
+    @classmethod
+    def _digits_only(cls, card_number: str) -> str:
+        digits = card_number.replace(" ", "").replace("-", "")
+        if not digits.isascii() or not digits.isdigit() or not 12 <= len(digits) <= 19:
+            raise ValueError("Enter the card number as 12 to 19 digits.")
+        return digits
+
+
+class WalletOut(BaseModel):
+    balance_amount: int
+    """In cents."""
+    currency: str
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    amount: int
+    currency: str
+    provider: str
+    status: str
+    external_id: str | None
+    card_last4: str
+    created_at: datetime
+
+
+class TopUpOut(BaseModel):
+    payment: PaymentOut
+    wallet: WalletOut
+
+
+class EntryOut(BaseModel):
+    account_kind: str
+    amount: int
+    currency: str
+
+
+class TransactionOut(BaseModel):
+    id: int
+    reason: str
+    reference_type: str
+    reference_id: str
+    description: str
+    created_at: datetime
+    entries: list[EntryOut]
+    """Only the entries on the caller's own accounts."""
+
+
+class TransactionPageOut(BaseModel):
+    items: list[TransactionOut]
+    page: int
+    pages: int
+    total: int
+
+
+class LedgerCheckOut(BaseModel):
+    balanced: bool
+    total: int
+    unbalanced_transaction_ids: list[int]
+    negative_account_ids: list[int]

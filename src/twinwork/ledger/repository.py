@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+
+
+class LedgerRepository:
+    async def find_account(
+        self, session: AsyncSession, kind: str, owner_key: str, currency: str
+    ) -> LedgerAccount | None:
+        return await session.scalar(
+            select(LedgerAccount).where(
+                LedgerAccount.kind == kind,
+                LedgerAccount.owner_key == owner_key,
+                LedgerAccount.currency == currency,
+            )
+        )
+
+    async def add(self, session: AsyncSession, row: LedgerAccount | LedgerTransaction) -> None:
+        session.add(row)
+        await session.flush()
+
+    async def lock_accounts(self, session: AsyncSession, account_ids: Sequence[int]) -> None:
+        """Row locks on PostgreSQL (in id order, so two transfers never deadlock); SQLite's
+        writers are already serialised by BEGIN IMMEDIATE."""
+        if not account_ids:
+            return
+        await session.execute(
+            select(LedgerAccount.id)
+            .where(LedgerAccount.id.in_(sorted(account_ids)))
+            .order_by(LedgerAccount.id)
+            .with_for_update()
+        )
+
+    async def balances(self, session: AsyncSession, account_ids: Sequence[int]) -> dict[int, int]:
+        result = await session.execute(
+            select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount), 0))
+            .where(LedgerEntry.account_id.in_(account_ids))
+            .group_by(LedgerEntry.account_id)
+        )
+        found = {row[0]: int(row[1]) for row in result}
+        return {account_id: found.get(account_id, 0) for account_id in account_ids}
+
+    async def by_idempotency_key(self, session: AsyncSession, key: str) -> LedgerTransaction | None:
+        return await session.scalar(
+            select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
+        )
+
+    async def transactions_touching(
+        self, session: AsyncSession, account_ids: Sequence[int], offset: int, limit: int
+    ) -> tuple[list[LedgerTransaction], int]:
+        touching = select(LedgerEntry.transaction_id).where(LedgerEntry.account_id.in_(account_ids))
+        total = await session.scalar(
+            select(func.count())
+            .select_from(LedgerTransaction)
+            .where(LedgerTransaction.id.in_(touching))
+        )
+        rows = await session.scalars(
+            select(LedgerTransaction)
+            .where(LedgerTransaction.id.in_(touching))
+            .order_by(LedgerTransaction.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), int(total or 0)
+
+    async def accounts_of_owner(self, session: AsyncSession, owner_key: str) -> list[LedgerAccount]:
+        return list(
+            await session.scalars(select(LedgerAccount).where(LedgerAccount.owner_key == owner_key))
+        )
+
+    async def kinds(self, session: AsyncSession, account_ids: Sequence[int]) -> dict[int, str]:
+        result = await session.execute(
+            select(LedgerAccount.id, LedgerAccount.kind).where(LedgerAccount.id.in_(account_ids))
+        )
+        return {row[0]: row[1] for row in result}
+
+    async def unbalanced_transactions(self, session: AsyncSession) -> list[int]:
+        result = await session.execute(
+            select(LedgerEntry.transaction_id)
+            .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
+            .having(func.sum(LedgerEntry.amount) != 0)
+        )
+        return sorted({row[0] for row in result})
+
+    async def total(self, session: AsyncSession) -> int:
+        return int(
+            await session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))) or 0
+        )
+
+    async def negative_accounts(self, session: AsyncSession) -> list[int]:
+        result = await session.execute(
+            select(LedgerEntry.account_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.allow_negative.is_(False))
+            .group_by(LedgerEntry.account_id)
+            .having(func.sum(LedgerEntry.amount) < 0)
+        )
+        return [row[0] for row in result]
+
+
+ledger_repository = LedgerRepository()
