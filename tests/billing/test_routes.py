@@ -142,3 +142,38 @@ async def test_ledger_check_is_for_admins_and_balanced(
         "unbalanced_transaction_ids": [],
         "negative_account_ids": [],
     }
+
+
+async def test_wallet_page_tops_up_once_per_form_and_shows_history(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from tests.web.test_pages import sign_in
+    from twinwork.kit.csrf import CSRF_COOKIE
+
+    buyer = await create_user(session)
+    await session.commit()
+    await sign_in(client, buyer.email)
+    page = await client.get("/dashboard/wallet")
+    assert page.status_code == 200 and "$0" in page.text and "No payments yet" in page.text
+    form = {
+        "csrf_token": client.cookies.get(CSRF_COOKIE),
+        "idempotency_key": "form-key-1",
+        "amount": "25.50",
+        "card_number": GOOD_CARD,
+    }
+    assert (await client.post("/dashboard/wallet/top-up", data=form)).status_code == 303
+    assert (await client.post("/dashboard/wallet/top-up", data=form)).status_code == 303
+    page = await client.get("/dashboard/wallet")
+    assert "$25.50" in page.text and "Card ending 4242" in page.text
+
+    declined = await client.post(
+        "/dashboard/wallet/top-up",
+        data={**form, "idempotency_key": "form-key-2", "card_number": "4000000000000002"},
+    )
+    assert declined.status_code == 402 and "declined" in declined.text
+    assert "4000000000000002" not in declined.text
+    bad_amount = await client.post(
+        "/dashboard/wallet/top-up", data={**form, "idempotency_key": "k3", "amount": "-3"}
+    )
+    assert bad_amount.status_code == 422
+    assert "$25.50" in (await client.get("/dashboard/buyer")).text

@@ -100,3 +100,18 @@ def test_admin_reads_the_operations_page(page: Page, live_server: str) -> None:
     expect(page.locator("table").first.locator("tbody tr").first).to_be_visible()
     expect(page.locator("table").nth(1)).to_contain_text("@demo.twinwork.test")
     expect(page.get_by_role("navigation", name="Pages")).to_contain_text("Page 1 of")
+
+
+def test_buyer_tops_up_the_wallet(page: Page, live_server: str) -> None:
+    sign_up(page, live_server, "Wally Wallet", freelancer=False)
+    page.get_by_role("link", name="Add money or see your history").click()
+    expect(page.get_by_text("No payments yet")).to_be_visible()
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_role("button", name="Top up").click()
+    expect(page.locator(".field-error")).to_contain_text("declined")
+    page.get_by_label("Amount (USD)").fill("40")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Top up").click()
+    expect(page.get_by_role("status")).to_contain_text("Payment received")
+    expect(page.locator("#wallet-balance")).to_have_text("$40")
+    expect(page.locator("table")).to_contain_text("Card ending 4242")

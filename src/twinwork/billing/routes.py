@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
 
+from twinwork.account.models import User
 from twinwork.billing.schemas import (
     EntryOut,
     LedgerCheckOut,
@@ -15,11 +18,16 @@ from twinwork.billing.schemas import (
     WalletOut,
 )
 from twinwork.billing.service import DEFAULT_CURRENCY, wallet_service
+from twinwork.kit.errors import DomainError
+from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.ledger.service import ledger_service
-from twinwork.web.deps import ApiUser, DbSession, api_admin
+from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageUser, api_admin
+from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["billing"])
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -93,3 +101,59 @@ async def ledger_check(session: DbSession) -> LedgerCheckOut:
         unbalanced_transaction_ids=check.unbalanced_transaction_ids,
         negative_account_ids=check.negative_account_ids,
     )
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/dashboard/wallet")
+async def wallet_page(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    return render(request, "wallet.html", await _wallet_context(session, user, page))
+
+
+@pages.post("/dashboard/wallet/top-up")
+async def wallet_top_up(request: Request, session: DbSession, user: PageUser) -> Response:
+    data = await form_data(request)
+    # A fresh key is rendered into each form: a double-click or a resent form charges once.
+    key = str(data.pop("idempotency_key", "")) or None
+    try:
+        try:
+            amount: int | str = parse_dollars(str(data.get("amount", ""))) or 0
+        except ValueError:
+            amount = str(data.get("amount", ""))
+        body = validate(TopUpIn, {"amount": amount, "card_number": data.get("card_number", "")})
+        await wallet_service.top_up(session, user, body, key)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        context = await _wallet_context(session, user, 1)
+        data.pop("card_number", None)  # never echo a card number back into the page
+        return form_error(request, session, "wallet.html", data, errors, status_code, context)
+    return RedirectResponse("/dashboard/wallet?topped_up=1", status_code=303)
+
+
+async def _wallet_context(session: DbSession, user: User, page: int) -> dict[str, object]:
+    results, own_accounts = await ledger_service.user_transactions(session, user, page)
+    rows = [
+        {
+            "created_at": t.created_at,
+            "reason": t.reason,
+            "description": t.description,
+            "amount": sum(e.amount for e in t.entries if e.account_id in own_accounts),
+            "currency": t.entries[0].currency,
+        }
+        for t in results.items
+    ]
+    return {
+        "balance_amount": await wallet_service.balance(session, user),
+        "currency": DEFAULT_CURRENCY,
+        "history": {"rows": rows, "page": results.page, "pages": results.pages},
+        "idempotency_key": secrets.token_urlsafe(16),
+        "values": {},
+        "errors": {},
+    }

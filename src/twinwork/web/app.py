@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     for module in (account_routes, catalog_routes, search_routes):
         app.include_router(module.api)
     app.include_router(billing_routes.api)
+    app.include_router(billing_routes.pages)
     for module in (web_routes, account_routes, catalog_routes, search_routes):
         app.include_router(module.pages)
     return app

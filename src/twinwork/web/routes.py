@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from twinwork import __version__
 from twinwork.account.repository import user_repository
+from twinwork.billing.service import wallet_service
 from twinwork.catalog.repository import gig_repository
 from twinwork.catalog.service import category_service, gig_service
 from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
 from twinwork.search.service import search_service
-from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin, page_user
+from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin
 from twinwork.web.templating import render
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -62,10 +63,13 @@ async def dashboard(user: PageUser) -> Response:
     return RedirectResponse("/dashboard/buyer", status_code=303)
 
 
-@pages.get("/dashboard/buyer", dependencies=[Depends(page_user)])
-async def buyer_dashboard(request: Request, session: DbSession) -> Response:
+@pages.get("/dashboard/buyer")
+async def buyer_dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
     featured = await gig_service.featured(session, limit=4)
-    return render(request, "buyer_dashboard.html", {"featured": featured})
+    balance = await wallet_service.balance(session, user)
+    return render(
+        request, "buyer_dashboard.html", {"featured": featured, "balance_amount": balance}
+    )
 
 
 @pages.get("/admin", dependencies=[Depends(page_admin)])

@@ -15,7 +15,7 @@ from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.kit.money import format_amount
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DOMAINS = ("web", "account", "catalog", "search")
+TEMPLATE_DOMAINS = ("web", "account", "catalog", "search", "billing")
 
 
 def _context(request: Request) -> dict[str, Any]:
