@@ -177,3 +177,41 @@ async def test_wallet_page_tops_up_once_per_form_and_shows_history(
     )
     assert bad_amount.status_code == 422
     assert "$25.50" in (await client.get("/dashboard/buyer")).text
+
+
+async def test_reading_a_wallet_writes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from twinwork.ledger.models import LedgerAccount
+
+    user, headers = await api_signup(client)
+    assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
+    accounts = await session.scalar(
+        select(func.count()).where(LedgerAccount.owner_user_id == user["id"])
+    )
+    assert accounts == 0
+
+
+async def test_only_dollar_wallets_for_now(client: httpx.AsyncClient) -> None:
+    _, headers = await api_signup(client)
+    response = await top_up(client, headers, 1000, currency="EUR")
+    assert response.status_code == 422
+
+
+async def test_a_charge_lost_after_the_card_was_charged_is_not_charged_again(
+    session: AsyncSession,
+) -> None:
+    """The transaction that recorded a charge rolls back (crash, failed commit); the retry
+    with the same key gets the provider's first charge, not a second one."""
+    from twinwork.billing.schemas import TopUpIn
+    from twinwork.billing.service import wallet_service
+
+    buyer = await create_user(session)
+    body = TopUpIn(amount=1200, card_number="4242424242424242")
+    lost = await session.begin_nested()
+    first = await wallet_service.top_up(session, buyer, body, "crash-key")
+    first_charge = first.external_id
+    await lost.rollback()
+    retried = await wallet_service.top_up(session, buyer, body, "crash-key")
+    assert retried.external_id == first_charge
+    assert await wallet_service.balance(session, buyer) == 1200

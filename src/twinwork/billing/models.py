@@ -11,8 +11,10 @@ from twinwork.kit.db import Base, UTCDateTime, utcnow
 class Payment(Base):
     """A card payment into a wallet: the buyer's receipt once ``status`` is "succeeded".
 
-    The row is written as "pending" before the card is charged, so a retry with the same
-    idempotency key meets the unique constraint instead of charging the card twice."""
+    The row is flushed as "pending" before the card is charged, so a concurrent retry with the
+    same idempotency key waits on the unique constraint and then finds this payment. Should the
+    transaction be lost after the charge, the provider's own idempotency (the same key) makes
+    the retry find the first charge rather than make a second."""
 
     __tablename__ = "payments"
 

@@ -21,8 +21,16 @@ class PaymentProvider(Protocol):
     name: str
 
     async def charge_card(
-        self, card_number: str, amount: int, currency: str, description: str
-    ) -> ChargeResult: ...
+        self,
+        card_number: str,
+        amount: int,
+        currency: str,
+        description: str,
+        idempotency_key: str | None,
+    ) -> ChargeResult:
+        """Charge once per idempotency key: a repeated key returns the first result, as
+        Stripe's Idempotency-Key does, so a retry after a crash never charges twice."""
+        ...
 
 
 SANDBOX_CARDS = {
@@ -35,13 +43,26 @@ SANDBOX_CARDS = {
 class SandboxProvider:
     name = "sandbox"
 
+    def __init__(self) -> None:
+        self._by_key: dict[str, ChargeResult] = {}
+
     async def charge_card(
         self,
         card_number: str,
         amount: int,  # noqa: ARG002 - the sandbox answers by card number alone
         currency: str,  # noqa: ARG002
         description: str,  # noqa: ARG002
+        idempotency_key: str | None,
     ) -> ChargeResult:
+        if idempotency_key is not None and idempotency_key in self._by_key:
+            return self._by_key[idempotency_key]
+        result = self._answer(card_number)
+        if idempotency_key is not None:
+            self._by_key[idempotency_key] = result
+        return result
+
+    @staticmethod
+    def _answer(card_number: str) -> ChargeResult:
         external_id = f"sbx_ch_{secrets.token_hex(12)}"
         if card_number not in SANDBOX_CARDS:
             return ChargeResult(
@@ -56,5 +77,8 @@ class SandboxProvider:
         return ChargeResult(True, external_id)
 
 
+_sandbox = SandboxProvider()
+
+
 def payment_provider() -> PaymentProvider:
-    return SandboxProvider()
+    return _sandbox

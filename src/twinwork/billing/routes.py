@@ -121,6 +121,8 @@ async def wallet_top_up(request: Request, session: DbSession, user: PageUser) ->
     data = await form_data(request)
     # A fresh key is rendered into each form: a double-click or a resent form charges once.
     key = str(data.pop("idempotency_key", "")) or None
+    if key is not None and not 1 <= len(key) <= 120:
+        key = None  # not a key this page wrote; treat the post as a fresh request
     try:
         try:
             amount: int | str = parse_dollars(str(data.get("amount", ""))) or 0

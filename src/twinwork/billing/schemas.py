@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -14,7 +15,8 @@ class TopUpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: int = Field(description="Amount in cents, $1 to $10,000.")
-    currency: str = Field(default="USD", min_length=3, max_length=3)
+    # One currency until wallets show a balance per currency.
+    currency: Literal["USD"] = "USD"
     card_number: str = Field(min_length=12, max_length=23)
 
     @field_validator("amount")

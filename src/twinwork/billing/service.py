@@ -26,8 +26,9 @@ class WalletService:
     async def balance(
         self, session: AsyncSession, user: User, currency: str = DEFAULT_CURRENCY
     ) -> int:
-        wallet = await ledger_service.account(session, "buyer_wallet", currency, user)
-        return await ledger_service.balance(session, wallet)
+        """Read-only: a wallet that was never used has no account yet and holds nothing."""
+        wallet = await ledger_service.existing_account(session, "buyer_wallet", currency, user)
+        return 0 if wallet is None else await ledger_service.balance(session, wallet)
 
     async def top_up(
         self, session: AsyncSession, user: User, body: TopUpIn, idempotency_key: str | None
@@ -58,8 +59,15 @@ class WalletService:
             if existing is None:
                 raise Conflict("This top-up is being processed; retry in a moment.") from exc
             return existing
+        # The provider gets the buyer's key too: if this transaction is lost after the card
+        # was charged (crash, failed commit), the retry meets the provider's first answer
+        # instead of a second charge.
         result = await provider.charge_card(
-            body.card_number, body.amount, body.currency, f"twinwork wallet top-up {payment.id}"
+            body.card_number,
+            body.amount,
+            body.currency,
+            f"twinwork wallet top-up {payment.id}",
+            idempotency_key=key,
         )
         if not result.succeeded:
             # The request's rollback removes the pending row: nothing of it stays.

@@ -83,6 +83,11 @@ class LedgerService:
             return found
         return account
 
+    async def existing_account(
+        self, session: AsyncSession, kind: str, currency: str, owner: User | None = None
+    ) -> LedgerAccount | None:
+        return await ledger_repository.find_account(session, kind, owner_key(owner), currency)
+
     async def post(
         self,
         session: AsyncSession,
@@ -100,6 +105,12 @@ class LedgerService:
             if existing is not None:
                 return existing
         self._check_balanced(legs)
+        await ledger_repository.lock_accounts(session, self._debited(legs))
+        if idempotency_key is not None:
+            # A concurrent retry may have posted while we waited for the lock.
+            existing = await ledger_repository.by_idempotency_key(session, idempotency_key)
+            if existing is not None:
+                return existing
         await self._check_funds(session, legs)
         transaction = LedgerTransaction(
             reason=reason,
@@ -166,12 +177,17 @@ class LedgerService:
         if any(sums.values()):
             raise UnbalancedTransaction(f"entries do not sum to zero: {dict(sums)}")
 
+    @staticmethod
+    def _debited(legs: Sequence[Leg]) -> list[int]:
+        """Accounts this transaction takes from that must not go below zero."""
+        return sorted(
+            {leg.account.id for leg in legs if leg.amount < 0 and not leg.account.allow_negative}
+        )
+
     async def _check_funds(self, session: AsyncSession, legs: Sequence[Leg]) -> None:
-        debited = {
-            leg.account.id for leg in legs if leg.amount < 0 and not leg.account.allow_negative
-        }
-        await ledger_repository.lock_accounts(session, sorted(debited))
-        balances = await ledger_repository.balances(session, sorted(debited))
+        """Called with the debited accounts locked (PostgreSQL) or the write lock held."""
+        debited = self._debited(legs)
+        balances = await ledger_repository.balances(session, debited)
         change: dict[int, int] = defaultdict(int)
         for leg in legs:
             change[leg.account.id] += leg.amount
