@@ -8,7 +8,7 @@ the same code.
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{self.resolved_data_dir / 'objects'}"
 
-    @property
+    @cached_property
     def resolved_secret_key(self) -> str:
-        """The signing secret; generated once and kept in the data dir when not set."""
+        """The signing secret; generated once and kept in the data dir when not set. Cached:
+        every request signs or checks a CSRF token with it."""
         if self.secret_key:
             return self.secret_key
         path = self.resolved_data_dir / "secret.key"
