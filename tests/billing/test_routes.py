@@ -147,12 +147,10 @@ async def test_ledger_check_is_for_admins_and_balanced(
 async def test_wallet_page_tops_up_once_per_form_and_shows_history(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    from tests.web.test_pages import sign_in
+    from tests.web.test_pages import signed_in_user
     from twinwork.kit.csrf import CSRF_COOKIE
 
-    buyer = await create_user(session)
-    await session.commit()
-    await sign_in(client, buyer.email)
+    await signed_in_user(client, session, roles=("buyer",))
     page = await client.get("/dashboard/wallet")
     assert page.status_code == 200 and "$0" in page.text and "No payments yet" in page.text
     form = {

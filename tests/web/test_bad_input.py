@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import PASSWORD, api_signup, create_user, unique_email
 from tests.catalog.factories import gig_payload
-from tests.web.test_pages import csrf_token, sign_in
+from tests.web.test_pages import csrf_token, signed_in_user
 from twinwork.kit.csrf import CSRF_COOKIE
 
 
@@ -92,9 +92,7 @@ async def test_non_ascii_csrf_token_is_refused_not_an_error(client: httpx.AsyncC
 async def test_form_price_in_odd_digits_is_a_form_error(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    seller = await create_user(session, roles=("freelancer",))
-    await session.commit()
-    await sign_in(client, seller.email)
+    await signed_in_user(client, session)
     response = await client.post(
         "/dashboard/gigs/new",
         data={
@@ -150,9 +148,7 @@ async def test_failed_sign_in_keeps_the_return_address(
 async def test_profile_form_errors_keep_what_was_typed(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    seller = await create_user(session, roles=("freelancer",))
-    await session.commit()
-    await sign_in(client, seller.email)
+    await signed_in_user(client, session)
     response = await client.post(
         "/dashboard/profile",
         data={

@@ -27,6 +27,16 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> None:
     assert response.status_code == 303, response.text
 
 
+async def signed_in_user(
+    client: httpx.AsyncClient, session: AsyncSession, roles: tuple[str, ...] = ("freelancer",)
+) -> User:
+    """A committed account of these roles, signed in on ``client``'s browser session."""
+    user = await create_user(session, roles=roles)
+    await session.commit()
+    await sign_in(client, user.email)
+    return user
+
+
 async def count(session: AsyncSession, model: type) -> int:
     return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -190,9 +200,7 @@ async def test_admin_page_is_for_admins_only(
 async def test_freelancer_creates_a_gig_with_the_form(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    seller = await create_user(session, roles=("freelancer",))
-    await session.commit()
-    await sign_in(client, seller.email)
+    seller = await signed_in_user(client, session)
     token = client.cookies.get(CSRF_COOKIE)
     form = {
         "csrf_token": token,

@@ -57,7 +57,7 @@ class GigRepository:
         """After a write: fetch the row and its relations again, so nothing is lazy-loaded
         (async sessions cannot lazy-load) when the gig is serialised."""
         await session.flush()
-        await session.refresh(gig, ["category", "freelancer", "packages"])
+        # One refresh reloads the columns and the eager (joined, selectin) relations together.
         await session.refresh(gig)
         return gig
 
