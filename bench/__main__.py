@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import search_bench
+from bench import search_bench, text_model_bench
 
 
 def main() -> None:
     search_bench.main()
+    text_model_bench.main()
 
 
 if __name__ == "__main__":

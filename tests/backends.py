@@ -68,6 +68,9 @@ class Backends:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
 def start(name: str) -> Backends:
     root = Path(tempfile.mkdtemp(prefix="twinwork-test-"))
     backends = Backends(name=name, root=root)
@@ -75,6 +78,13 @@ def start(name: str) -> Backends:
         "TWINWORK_DATA_DIR": str(root / "data"),
         "TWINWORK_SECRET_KEY": "test-secret-key-not-for-production",
         "TWINWORK_LOGIN_RATE_LIMIT": "1000/minute",
+        # The converted base model is kept between runs (var/ is never in git); training and
+        # generation are capped to a few steps and tokens: tests check behaviour, not quality.
+        "TWINWORK_MODEL_CACHE_DIR": str(REPO_ROOT / "var" / "test-models"),
+        "TWINWORK_TRAINING_MAX_STEPS": "3",
+        "TWINWORK_EVALUATION_BRIEFS": "1",
+        "TWINWORK_EVALUATION_MAX_NEW_TOKENS": "8",
+        "TWINWORK_GENERATION_MAX_NEW_TOKENS": "12",
     }
     if name == "scaleout":
         try:

@@ -1,4 +1,4 @@
-"""The `twinwork` command: serve, worker, migrate, demo and user management."""
+"""The `twinwork` command: serve, worker, migrate, demo, users and personal models."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.config import get_settings
+from twinwork.creation.cli import model_app
 from twinwork.kit.db import run_standalone
 from twinwork.kit.errors import DomainError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(model_app, name="model")
 console = Console()
 T = TypeVar("T")
 

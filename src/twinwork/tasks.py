@@ -4,4 +4,5 @@ from __future__ import annotations
 
 
 def register_all() -> None:
+    from twinwork.creation import tasks as creation_tasks  # noqa: F401
     from twinwork.search import tasks as search_tasks  # noqa: F401

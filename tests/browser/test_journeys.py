@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -115,3 +116,98 @@ def test_buyer_tops_up_the_wallet(page: Page, live_server: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("Payment received")
     expect(page.locator("#wallet-balance")).to_have_text("$40")
     expect(page.locator("table")).to_contain_text("Card ending 4242")
+
+
+LYRICS = [
+    "Harbour lights are blinking slow, the ferry hums a lullaby; "
+    "I fold your letters into boats and watch them sail the midnight sky.",
+    "Sell the van and keep the song, the road was only ever borrowed; "
+    "we sang the chorus twice as loud to drown the engine of tomorrow.",
+    "Kitchen radio at dawn, your laugh between the stations; "
+    "I would trade the city lights for one of those small conversations.",
+    "Paper lanterns, fire escape, the summer hums in minor keys; "
+    "I count the windows still awake and every one of them is me.",
+]
+
+
+def test_personal_model_from_samples_to_certificate_to_erasure(
+    page: Page, live_server: str, browser: Any
+) -> None:
+    """Freelancer: samples with consent, train, evaluation, approve, price, activate.
+    Buyer: preview, purchase, certificate verified. Freelancer: switch off, then erase."""
+    sign_up(page, live_server, "Rae Lyric", freelancer=True)
+    page.get_by_role("link", name="Portfolio").click()
+    expect(page.get_by_text("No samples yet")).to_be_visible()
+    for n, text in enumerate(LYRICS, start=1):
+        page.get_by_label("Title").fill(f"Song {n}")
+        page.get_by_label("Category").select_option("song-lyrics")
+        page.get_by_label("Text", exact=True).fill(text)
+        page.get_by_label("I own the rights to this work").check()
+        page.get_by_label("Use it to train my personal model").check()
+        page.get_by_role("button", name="Add sample").click()
+        expect(page.get_by_role("status")).to_contain_text("Sample added")
+    expect(page.locator("#consented-count")).to_have_text("4")
+
+    page.get_by_role("link", name="AI models").click()
+    page.get_by_label("Name").fill("Rae's lyrics")
+    page.get_by_role("button", name="Create model").click()
+    page.get_by_role("button", name="Train a new version").click()
+    expect(page.get_by_label("Training progress")).to_be_visible()
+    # The page polls the run and reloads itself when it ends.
+    expect(page.locator("#version-1")).to_be_visible(timeout=240_000)
+    expect(page.locator("#version-1")).to_contain_text("Perplexity")
+    model_url = page.url.split("?")[0]
+    model_id = model_url.rstrip("/").rsplit("/", 1)[-1]
+
+    page.get_by_role("button", name="Approve version 1").click()
+    expect(page.get_by_role("status")).to_contain_text("Version approved")
+    page.get_by_label("Price per use (USD)").fill("4")
+    page.get_by_label("Licence").select_option("commercial")
+    page.get_by_role("button", name="Save price and licence").click()
+    page.get_by_role("button", name="Activate").click()
+    expect(page.locator("#model-status")).to_have_text("Active")
+
+    buyer_context = browser.new_context()
+    buyer = buyer_context.new_page()
+    sign_up(buyer, live_server, "Bo Buyer", freelancer=False)
+    buyer.goto(live_server + "/dashboard/wallet")
+    buyer.get_by_label("Amount (USD)").fill("10")
+    buyer.get_by_label("Card number").fill("4242 4242 4242 4242")
+    buyer.get_by_role("button", name="Top up").click()
+    buyer.goto(f"{live_server}/models/{model_id}")
+    expect(buyer.get_by_role("heading", name="Rae's lyrics")).to_be_visible()
+    buyer.get_by_label("Your brief").fill("Lyrics about a lighthouse keeper")
+    buyer.get_by_role("button", name="Generate a free preview").click()
+    expect(buyer.locator(".preview-mark")).to_have_text("PREVIEW")
+    expect(buyer.locator("#preview-text")).to_contain_text("…")
+    buyer.get_by_role("button", name="Buy for $4").click()
+    expect(buyer.get_by_role("status")).to_contain_text("Purchased")
+    expect(buyer.locator("#licence")).to_contain_text("Commercial use")
+    expect(buyer.locator("#full-text")).not_to_be_empty()
+    buyer.get_by_role("link", name="View certificate").click()
+    expect(buyer.locator("#certificate-status")).to_have_text(
+        "Valid: signed by twinwork, unaltered."
+    )
+    certificate = buyer.locator("#certificate-json").inner_text()
+    buyer.goto(live_server + "/certificates/verify")
+    buyer.get_by_label("Certificate (JSON)").fill(certificate.replace("Bo Buyer", "Eve"))
+    buyer.get_by_role("button", name="Verify").click()
+    expect(buyer.locator("#verify-result")).to_contain_text("Not valid")
+    buyer.get_by_label("Certificate (JSON)").fill(certificate)
+    buyer.get_by_role("button", name="Verify").click()
+    expect(buyer.locator("#verify-result")).to_contain_text("Valid: signed by twinwork")
+
+    page.goto(model_url)
+    page.get_by_role("button", name="Switch off").click()
+    expect(page.locator("#model-status")).to_have_text("Inactive")
+    buyer.goto(f"{live_server}/models/{model_id}")
+    expect(buyer.get_by_role("alert")).to_contain_text("switched off")
+
+    page.get_by_label("Type “Rae's lyrics” to confirm").fill("Rae's lyrics")
+    page.get_by_role("button", name="Erase model").click()
+    expect(page.get_by_role("heading", name="Erasure receipt")).to_be_visible()
+    expect(page.locator("#receipt")).to_contain_text("1 licence")
+    expect(page.locator("#receipt-json")).to_contain_text('"signature"')
+    buyer.goto(f"{live_server}/models/{model_id}")
+    expect(buyer.locator("body")).to_contain_text("erased")
+    buyer_context.close()

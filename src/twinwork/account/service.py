@@ -72,6 +72,12 @@ class AccountService:
             await profile_service.ensure_profile(session, user)
         return user
 
+    async def get(self, session: AsyncSession, user_id: int) -> User | None:
+        return await user_repository.get(session, user_id)
+
+    async def by_email(self, session: AsyncSession, email: str) -> User | None:
+        return await user_repository.get_by_email(session, email)
+
     async def authenticate(self, session: AsyncSession, email: str, password: str) -> User:
         user = await user_repository.get_by_email(session, email.strip())
         if user is None:

@@ -17,6 +17,7 @@ from twinwork.catalog.schemas import (
     ProfileUpdate,
 )
 from twinwork.catalog.service import category_service, gig_service, profile_service
+from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
@@ -97,14 +98,16 @@ async def gig_page(
 ) -> Response:
     gig = await gig_service.public(session, gig_id, viewer)
     more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
-    return render(request, "gig.html", {"gig": gig, "more_gigs": more[:3]})
+    models = await creation_service.active_for_owners(session, [gig.freelancer_id])
+    return render(request, "gig.html", {"gig": gig, "more_gigs": more[:3], "ai_models": models})
 
 
 @pages.get("/freelancers/{handle}")
 async def profile_page(handle: str, request: Request, session: DbSession) -> Response:
     profile = await profile_service.by_handle(session, handle)
     gigs = await gig_service.published_by(session, profile.user_id)
-    return render(request, "profile.html", {"profile": profile, "gigs": gigs})
+    models = await creation_service.active_for_owners(session, [profile.user_id])
+    return render(request, "profile.html", {"profile": profile, "gigs": gigs, "ai_models": models})
 
 
 @pages.get("/dashboard/freelancer")

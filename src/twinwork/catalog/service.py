@@ -68,6 +68,10 @@ class ProfileService:
             raise NotFound(f"No freelancer goes by {handle[:40]!r}.")
         return profile
 
+    async def find(self, session: AsyncSession, user_id: int) -> FreelancerProfile | None:
+        """Read-only: the profile if there is one."""
+        return await profile_repository.get(session, user_id)
+
     async def for_user(self, session: AsyncSession, user: User) -> FreelancerProfile:
         if not user.is_freelancer:
             raise Forbidden("Only freelancers have a seller profile. Become a seller first.")

@@ -1,4 +1,5 @@
-"""Load the demo marketplace: freelancers, gigs, buyers, an admin and a year of searches.
+"""Load the demo marketplace: freelancers, gigs, portfolios, buyers, an admin and a year of
+searches.
 
 Running it again changes nothing: people are matched by email, gigs by (freelancer, title),
 and the generated search log is written only once.
@@ -19,7 +20,10 @@ from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
+from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
 from twinwork.kit.security import hash_password
+from twinwork.portfolio.schemas import SampleIn
+from twinwork.portfolio.service import content_hash, portfolio_service
 from twinwork.search.models import SearchEvent
 from twinwork.search.query import normalise, parse
 from twinwork.search.repository import GigFilters, search_repository
@@ -57,6 +61,8 @@ async def load_demo(
         created, gig_count = await _ensure_freelancer(session, person, password_hash)
         freelancers += created
         gigs += gig_count
+    for handle, samples in PORTFOLIOS.items():
+        await _ensure_portfolio(session, f"{handle}@{DEMO_DOMAIN}", samples)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
     return DemoSummary(ADMIN_EMAIL, password, freelancers, buyers + admin_created, gigs, events)
 
@@ -137,6 +143,29 @@ async def _ensure_freelancer(
         )
         gigs += 1
     return created, gigs
+
+
+async def _ensure_portfolio(
+    session: AsyncSession, email: str, samples: tuple[DemoSample, ...]
+) -> None:
+    """Samples with consent to train, so the demo can train a personal model at once."""
+    user = await _get_user(session, email)
+    assert user is not None
+    have = await portfolio_service.content_hashes(session, user.id)
+    for title, category, text in samples:
+        if content_hash(text) in have:
+            continue
+        await portfolio_service.add(
+            session,
+            user,
+            SampleIn(
+                title=title,
+                category=category,
+                content=text,
+                ownership_attested=True,
+                consent_to_train=True,
+            ),
+        )
 
 
 async def _ensure_search_log(session: AsyncSession, count: int, rng: random.Random) -> int:

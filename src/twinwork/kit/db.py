@@ -131,6 +131,14 @@ def discard_after_commit(session: AsyncSession) -> None:
     session.info.pop("after_commit", None)
 
 
+async def end_transaction_early(session: AsyncSession) -> None:
+    """Commit what the request did so far (auth bookkeeping, reads) and hold no transaction
+    while something slow runs: on SQLite an open write, even a token's last-use stamp, would
+    hold the database's write lock for its whole duration. Later use of the session starts a
+    new transaction."""
+    await session.commit()
+
+
 def mark_rollback_only(session: AsyncSession) -> None:
     """A handler that caught an error and answers normally (a form shown again with its
     errors) still must not commit what it half-wrote."""

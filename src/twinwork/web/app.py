@@ -15,7 +15,11 @@ from twinwork.account import routes as account_routes
 from twinwork.billing import routes as billing_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
+from twinwork.creation import routes as creation_routes
+from twinwork.generation import routes as generation_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
+from twinwork.kit.storage import make_storage
+from twinwork.portfolio import routes as portfolio_routes
 from twinwork.search import routes as search_routes
 from twinwork.web import errors
 from twinwork.web import routes as web_routes
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.storage = make_storage(settings)
 
     errors.install(app)
     app.add_middleware(VisitorCookies, secure=settings.cookie_secure)
@@ -67,10 +72,25 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(web_routes.health)
-    for module in (account_routes, catalog_routes, search_routes):
+    for module in (
+        account_routes,
+        catalog_routes,
+        search_routes,
+        billing_routes,
+        portfolio_routes,
+        creation_routes,
+        generation_routes,
+    ):
         app.include_router(module.api)
-    app.include_router(billing_routes.api)
-    app.include_router(billing_routes.pages)
-    for module in (web_routes, account_routes, catalog_routes, search_routes):
-        app.include_router(module.pages)
+    for page_module in (
+        web_routes,
+        account_routes,
+        catalog_routes,
+        search_routes,
+        billing_routes,
+        portfolio_routes,
+        creation_routes,
+        generation_routes,
+    ):
+        app.include_router(page_module.pages)
     return app

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.kit.csrf import SAFE_METHODS, verify_csrf
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import Forbidden, NotAuthenticated
+from twinwork.kit.storage import ObjectStorage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,14 +32,42 @@ def writes_on_get(endpoint: Callable[P, R]) -> Callable[P, R]:
     return endpoint
 
 
+WRITES_OWN_UNITS: set[Callable[..., Any]] = set()
+"""Endpoints that only read in the request's transaction and write in short units of work of
+their own, because they spend seconds on something else (a model generating text): on SQLite
+the request's write lock would otherwise block every other writer meanwhile."""
+
+
+def writes_own_units(endpoint: Callable[P, R]) -> Callable[P, R]:
+    WRITES_OWN_UNITS.add(endpoint)
+    return endpoint
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response leaves (scope="function")."""
-    writes = request.method not in SAFE_METHODS or request.scope.get("endpoint") in WRITES_ON_GET
+    endpoint = request.scope.get("endpoint")
+    writes = (
+        request.method not in SAFE_METHODS or endpoint in WRITES_ON_GET
+    ) and endpoint not in WRITES_OWN_UNITS
     async with unit_of_work(request.app.state.sessionmaker, writes=writes) as session:
         yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+def storage(request: Request) -> ObjectStorage:
+    return request.app.state.storage  # type: ignore[no-any-return]
+
+
+Storage = Annotated[ObjectStorage, Depends(storage)]
+
+
+def sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessionmaker  # type: ignore[no-any-return]
+
+
+SessionMaker = Annotated[async_sessionmaker[AsyncSession], Depends(sessionmaker)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -15,7 +15,16 @@ from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.kit.money import format_amount
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DOMAINS = ("web", "account", "catalog", "search", "billing")
+TEMPLATE_DOMAINS = (
+    "web",
+    "account",
+    "catalog",
+    "search",
+    "billing",
+    "portfolio",
+    "creation",
+    "generation",
+)
 
 
 def _context(request: Request) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Personal models: training runs, versions, evaluation, approval, pricing, activation, erasure."""

@@ -1,0 +1,178 @@
+"""`twinwork model ...`: train and try personal models from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.config import get_settings
+from twinwork.kit.db import make_engine, make_sessionmaker, run_standalone, unit_of_work
+from twinwork.kit.errors import DomainError
+from twinwork.kit.storage import make_storage
+
+model_app = typer.Typer(help="Train and try personal AI models.", no_args_is_help=True)
+console = Console()
+
+
+@model_app.command("train")
+def train(
+    email: Annotated[str, typer.Option(help="The freelancer whose model to train.")],
+    model: Annotated[
+        int | None, typer.Option(help="Model id; default: their first text model.")
+    ] = None,
+) -> None:
+    """Train a new version on the freelancer's consented samples, here, with live progress."""
+    from twinwork.creation.training import execute_run
+
+    settings = get_settings()
+    try:
+        run_id, model_id = asyncio.run(_start(email, model))
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/]")
+        raise typer.Exit(code=1) from exc
+    console.print(f"Training run {run_id} for model {model_id} ({settings.text_base_model})")
+    columns = (
+        TextColumn("[bold]{task.fields[phase]:<10}"),
+        BarColumn(),
+        TextColumn("step {task.completed:>4.0f}/{task.total:<4.0f}"),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("train", total=None, phase="loading", loss="-")
+
+        def show(p: object) -> None:
+            from twinwork.ml.text import TrainingProgress
+
+            assert isinstance(p, TrainingProgress)
+            progress.update(
+                task,
+                completed=p.step,
+                total=p.total_steps or None,
+                phase=p.phase,
+                loss="-" if p.loss is None else f"{p.loss:.3f}",
+            )
+
+        async def main() -> str:
+            engine = make_engine(settings.resolved_database_url, pooled=False)
+            try:
+                return await execute_run(
+                    make_sessionmaker(engine),
+                    run_id,
+                    make_storage(settings),
+                    settings=settings,
+                    listener=show,
+                )
+            finally:
+                await engine.dispose()
+
+        status = asyncio.run(main())
+    _report(run_id, status)
+
+
+async def _start(email: str, model_id: int | None) -> tuple[int, int]:
+    from twinwork.account.service import account_service
+    from twinwork.creation.schemas import ModelIn
+    from twinwork.creation.service import creation_service
+
+    engine = make_engine(get_settings().resolved_database_url, pooled=False)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            user = await account_service.by_email(session, email)
+            if user is None:
+                raise DomainError(f"There is no account {email!r}.")
+            if model_id is None:
+                live = [m for m in await creation_service.mine(session, user) if not m.erased_at]
+                if live:
+                    model_id = live[0].id
+                else:
+                    created = await creation_service.create(
+                        session, user, ModelIn(name=f"{user.display_name}'s text model")
+                    )
+                    model_id = created.id
+            run = await creation_service.start_training(session, user, model_id)
+            return run.id, model_id
+    finally:
+        await engine.dispose()
+
+
+def _report(run_id: int, status: str) -> None:
+    from twinwork.creation.repository import run_repository, version_repository
+
+    async def work(session: AsyncSession) -> tuple[str | None, dict[str, float] | None, int | None]:
+        run = await run_repository.get(session, run_id)
+        assert run is not None
+        version = await version_repository.get(session, run.version_id or 0)
+        return run.error, (version.metrics if version else None), (version.id if version else None)
+
+    error, metrics, version_id = run_standalone(get_settings().resolved_database_url, work)
+    if status != "succeeded":
+        console.print(f"[red]Run {run_id} {status}[/]" + (f": {error}" if error else ""))
+        raise typer.Exit(code=1)
+    table = Table("held-out evaluation", "base model", "personal model")
+    assert metrics is not None
+    table.add_row(
+        "perplexity", f"{metrics['base_perplexity']:.1f}", f"{metrics['personal_perplexity']:.1f}"
+    )
+    table.add_row(
+        "style similarity",
+        f"{metrics['base_style_similarity']:.3f}",
+        f"{metrics['personal_style_similarity']:.3f}",
+    )
+    console.print(table)
+    console.print(
+        f"[green]Version {version_id} is ready.[/] Approve it on the model's page or with "
+        "POST /api/v1/models/{id}/versions/{version_id}/approve."
+    )
+
+
+@model_app.command("generate")
+def generate(
+    model: Annotated[int, typer.Option(help="Model id.")],
+    brief: Annotated[str, typer.Option(help="What to write.")],
+    max_new_tokens: Annotated[int | None, typer.Option(help="Length cap in tokens.")] = None,
+) -> None:
+    """Generate from a model's approved version (or its latest) on this machine. For the model's
+    owner and operators: nothing is charged or recorded."""
+    from twinwork.creation.repository import model_repository, version_repository
+    from twinwork.generation.engine import generate_text
+
+    settings = get_settings()
+
+    async def find(session: AsyncSession) -> tuple[str, str] | str:
+        found = await model_repository.get(session, model)
+        if found is None:
+            return f"There is no model {model}."
+        if found.erased_at is not None:
+            return f"Model {model} was erased."
+        versions = await version_repository.for_model(session, model)
+        chosen = next((v for v in versions if v.id == found.approved_version_id), None)
+        chosen = chosen or (versions[0] if versions else None)
+        if chosen is None:
+            return f"Model {model} has no trained version yet: run `twinwork model train`."
+        return chosen.artifact_key, chosen.artifact_hash
+
+    found = run_standalone(settings.resolved_database_url, find)
+    if isinstance(found, str):
+        console.print(f"[red]{found}[/]")
+        raise typer.Exit(code=1)
+    key, digest = found
+    with console.status("Generating..."):
+        text = asyncio.run(
+            generate_text(
+                settings,
+                make_storage(settings),
+                artifact_key=key,
+                artifact_hash=digest,
+                brief=brief,
+                max_new_tokens=max_new_tokens,
+            )
+        )
+    console.print(text, markup=False, highlight=False)

@@ -1,0 +1,425 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from twinwork.account.models import User
+from twinwork.account.service import account_service
+from twinwork.creation.models import ModelVersion, PersonalModel, TrainingRun
+from twinwork.creation.schemas import (
+    LicenseOut,
+    ModelIn,
+    ModelOut,
+    ModelPatch,
+    RunMetrics,
+    RunOut,
+    RunProgress,
+    SignedDocumentOut,
+    VersionOut,
+)
+from twinwork.creation.service import creation_service
+from twinwork.creation.tasks import train_model
+from twinwork.generation.models import Licence
+from twinwork.kit.db import mark_rollback_only
+from twinwork.kit.errors import DomainError
+from twinwork.kit.ids import IdPath
+from twinwork.kit.jobs import enqueue_after_commit
+from twinwork.kit.money import parse_dollars
+from twinwork.kit.signing import signed_document
+from twinwork.portfolio.service import portfolio_service
+from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
+    ApiUser,
+    ApiUserOptional,
+    DbSession,
+    PageFreelancer,
+    Storage,
+)
+from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.templating import render
+
+api = APIRouter(prefix="/api/v1", tags=["personal models"])
+
+
+async def generation_sales(session: DbSession, user: User) -> list[Licence]:
+    from twinwork.generation.service import generation_service  # generation builds on creation
+
+    return await generation_service.sales(session, user)
+
+
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+
+
+def version_out(version: ModelVersion, model: PersonalModel) -> VersionOut:
+    return VersionOut(
+        id=version.id,
+        number=version.number,
+        run_id=version.run_id,
+        base_model_id=version.base_model_id,
+        artifact_hash=version.artifact_hash,
+        artifact_bytes=version.artifact_bytes,
+        training_samples=version.training_samples,
+        heldout_samples=version.heldout_samples,
+        hyperparameters=version.hyperparameters,
+        metrics=version.metrics,
+        evaluation_outputs=version.evaluation_outputs,
+        train_seconds=version.train_seconds,
+        approved=model.approved_version_id == version.id,
+        erased=version.erased_at is not None,
+        created_at=version.created_at,
+    )
+
+
+async def model_out(session: DbSession, model: PersonalModel, viewer: User | None) -> ModelOut:
+    owner = await account_service.get(session, model.owner_user_id)
+    is_owner = viewer is not None and viewer.id == model.owner_user_id
+    versions = (
+        [version_out(v, model) for v in await creation_service.versions(session, model)]
+        if is_owner
+        else None
+    )
+    return ModelOut(
+        id=model.id,
+        owner_user_id=model.owner_user_id,
+        owner_name=owner.display_name if owner else "",
+        modality=model.modality,
+        name=model.name,
+        status=model.status,
+        approved_version_id=model.approved_version_id,
+        price_amount=model.price_amount,
+        currency=model.currency,
+        license=LicenseOut(scope=model.license_scope, exclusive=model.license_exclusive),
+        created_at=model.created_at,
+        versions=versions,
+    )
+
+
+async def run_out(session: DbSession, run: TrainingRun) -> RunOut:
+    metrics = RunMetrics()
+    if run.version_id is not None:
+        version = await creation_service.version(session, run.version_id)
+        if version is not None:
+            metrics = RunMetrics.model_validate(version.metrics)
+    return RunOut(
+        id=run.id,
+        model_id=run.model_id,
+        status=run.status,
+        progress=RunProgress(
+            phase=run.phase,
+            step=run.step,
+            total_steps=run.total_steps,
+            fraction=round(run.progress, 4),
+            loss=run.loss,
+            eta_seconds=run.eta_seconds,
+        ),
+        error=run.error,
+        version_id=run.version_id,
+        metrics=metrics,
+        sample_count=len(run.sample_ids),
+        attempts=run.attempts,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+    )
+
+
+@api.post("/models", response_model=ModelOut, status_code=status.HTTP_201_CREATED)
+async def create_model(body: ModelIn, user: ApiUser, session: DbSession) -> ModelOut:
+    model = await creation_service.create(session, user, body)
+    return await model_out(session, model, user)
+
+
+@api.get("/models", response_model=list[ModelOut])
+async def my_models(user: ApiUser, session: DbSession) -> list[ModelOut]:
+    """Your own personal models, erased ones last."""
+    return [await model_out(session, m, user) for m in await creation_service.mine(session, user)]
+
+
+@api.get("/models/{model_id}", response_model=ModelOut)
+async def get_model(model_id: IdPath, viewer: ApiUserOptional, session: DbSession) -> ModelOut:
+    """Anyone sees an active model; its owner sees it in any state, with its versions."""
+    model = await creation_service.visible(session, model_id, viewer)
+    return await model_out(session, model, viewer)
+
+
+@api.patch("/models/{model_id}", response_model=ModelOut)
+async def update_model(
+    model_id: IdPath, body: ModelPatch, user: ApiUser, session: DbSession
+) -> ModelOut:
+    """Set the price per use (cents), currency and licence terms."""
+    model = await creation_service.update(session, user, model_id, body)
+    return await model_out(session, model, user)
+
+
+@api.post("/models/{model_id}/activate", response_model=ModelOut)
+async def activate_model(model_id: IdPath, user: ApiUser, session: DbSession) -> ModelOut:
+    model = await creation_service.activate(session, user, model_id)
+    return await model_out(session, model, user)
+
+
+@api.post("/models/{model_id}/deactivate", response_model=ModelOut)
+async def deactivate_model(model_id: IdPath, user: ApiUser, session: DbSession) -> ModelOut:
+    """Switch the model off: new generations are refused from this moment."""
+    model = await creation_service.deactivate(session, user, model_id)
+    return await model_out(session, model, user)
+
+
+@api.delete("/models/{model_id}", response_model=SignedDocumentOut)
+async def erase_model(
+    model_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> SignedDocumentOut:
+    """Erase the model: adapters, checkpoints, cached copies and unpurchased previews are
+    deleted; licences and certificates already issued stay valid. Returns a signed receipt."""
+    receipt = await creation_service.erase(session, user, model_id, storage)
+    return SignedDocumentOut(**signed_document(receipt.id, receipt.payload, receipt.signature))
+
+
+@api.get("/models/{model_id}/erasure-receipt", response_model=SignedDocumentOut)
+async def erasure_receipt(model_id: IdPath, user: ApiUser, session: DbSession) -> SignedDocumentOut:
+    receipt = await creation_service.receipt(session, user, model_id)
+    return SignedDocumentOut(**signed_document(receipt.id, receipt.payload, receipt.signature))
+
+
+@api.post(
+    "/models/{model_id}/training-runs",
+    response_model=RunOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def start_training(model_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+    """Queue a training run on your consented samples; poll GET /training-runs/{id}."""
+    run = await creation_service.start_training(session, user, model_id)
+    enqueue_after_commit(session, train_model, run.id)
+    return await run_out(session, run)
+
+
+@api.get("/training-runs/{run_id}", response_model=RunOut)
+async def get_run(run_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+    return await run_out(session, await creation_service.run_for_owner(session, user, run_id))
+
+
+@api.post("/training-runs/{run_id}/cancel", response_model=RunOut)
+async def cancel_run(run_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+    return await run_out(session, await creation_service.cancel_run(session, user, run_id))
+
+
+@api.get("/models/{model_id}/versions", response_model=list[VersionOut])
+async def list_versions(model_id: IdPath, user: ApiUser, session: DbSession) -> list[VersionOut]:
+    model = await creation_service.owned(session, user, model_id, allow_erased=True)
+    return [version_out(v, model) for v in await creation_service.versions(session, model)]
+
+
+@api.post("/models/{model_id}/versions/{version_id}/approve", response_model=ModelOut)
+async def approve_version(
+    model_id: IdPath, version_id: IdPath, user: ApiUser, session: DbSession
+) -> ModelOut:
+    """Approve a version for buyers; approving an earlier version rolls back to it."""
+    model = await creation_service.approve(session, user, model_id, version_id)
+    return await model_out(session, model, user)
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/dashboard/models")
+async def models_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    return render(request, "models.html", await _models_context(session, user))
+
+
+async def _models_context(session: DbSession, user: User) -> dict[str, object]:
+    return {
+        "models": await creation_service.mine(session, user),
+        "totals": await portfolio_service.totals(session, user),
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.post("/dashboard/models")
+async def create_model_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    data = await form_data(request)
+    try:
+        body = validate(ModelIn, {"name": data.get("name", ""), "modality": "text"})
+        model = await creation_service.create(session, user, body)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        context = await _models_context(session, user)
+        return form_error(request, session, "models.html", data, errors, status_code, context)
+    return RedirectResponse(f"/dashboard/models/{model.id}", status_code=303)
+
+
+async def _model_context(session: DbSession, user: User, model_id: int) -> dict[str, object]:
+    model = await creation_service.owned(session, user, model_id, allow_erased=True)
+    versions = await creation_service.versions(session, model)
+    runs = await creation_service.runs(session, model)
+    active_run = next((r for r in runs if r.status in ("queued", "running")), None)
+    receipt = await creation_service.receipt(session, user, model.id) if model.erased_at else None
+    return {
+        "model": model,
+        "versions": versions,
+        "approved": next((v for v in versions if v.id == model.approved_version_id), None),
+        "runs": runs[:5],
+        "active_run": active_run,
+        "totals": await portfolio_service.totals(session, user),
+        "receipt": receipt,
+        "sales": [s for s in await generation_sales(session, user) if s.model_id == model.id],
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.get("/dashboard/models/{model_id}")
+async def model_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    return render(request, "model.html", await _model_context(session, user, model_id))
+
+
+@pages.get("/dashboard/models/{model_id}/run")
+async def run_fragment(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    """Polled by htmx while a run is active; once it ends, the page reloads to show results."""
+    context = await _model_context(session, user, model_id)
+    run_id = request.query_params.get("run", "")
+    if context["active_run"] is None:
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    context["polled_run"] = run_id
+    return render(request, "_run_progress.html", context)
+
+
+async def _model_action(
+    request: Request,
+    session: DbSession,
+    user: User,
+    model_id: int,
+    action: Callable[[], Awaitable[object]],
+    done: str,
+) -> Response:
+    """Run one action of the model page; on a domain error show the page with the reason."""
+    try:
+        await action()
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        data = await form_data(request)
+        mark_rollback_only(session)
+        context = await _model_context(session, user, model_id)
+        return form_error(request, session, "model.html", data, errors, status_code, context)
+    return RedirectResponse(f"/dashboard/models/{model_id}?done={done}", status_code=303)
+
+
+@pages.post("/dashboard/models/{model_id}/train")
+async def train_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    async def action() -> None:
+        run = await creation_service.start_training(session, user, model_id)
+        enqueue_after_commit(session, train_model, run.id)
+
+    return await _model_action(request, session, user, model_id, action, "training")
+
+
+@pages.post("/dashboard/models/{model_id}/runs/{run_id}/cancel")
+async def cancel_page(
+    request: Request, model_id: IdPath, run_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    async def action() -> None:
+        await creation_service.cancel_run(session, user, run_id)
+
+    return await _model_action(request, session, user, model_id, action, "cancelled")
+
+
+@pages.post("/dashboard/models/{model_id}/versions/{version_id}/approve")
+async def approve_page(
+    request: Request,
+    model_id: IdPath,
+    version_id: IdPath,
+    session: DbSession,
+    user: PageFreelancer,
+) -> Response:
+    async def action() -> None:
+        await creation_service.approve(session, user, model_id, version_id)
+
+    return await _model_action(request, session, user, model_id, action, "approved")
+
+
+@pages.post("/dashboard/models/{model_id}/listing")
+async def listing_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    async def action() -> None:
+        data = await form_data(request)
+        try:
+            price: int | str | None = parse_dollars(str(data.get("price", "")))
+        except ValueError as exc:
+            raise FormErrors({"price_amount": str(exc)}) from exc
+        body = validate(
+            ModelPatch,
+            {
+                "price_amount": price,
+                "license": {
+                    "scope": data.get("scope", "personal"),
+                    "exclusive": data.get("exclusive") == "on",
+                },
+            },
+        )
+        if body.price_amount is None:
+            raise FormErrors({"price_amount": "Enter a price per use, like 4 or 4.50."})
+        await creation_service.update(session, user, model_id, body)
+
+    return await _model_action(request, session, user, model_id, action, "priced")
+
+
+@pages.post("/dashboard/models/{model_id}/activate")
+async def activate_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    async def action() -> None:
+        await creation_service.activate(session, user, model_id)
+
+    return await _model_action(request, session, user, model_id, action, "activated")
+
+
+@pages.post("/dashboard/models/{model_id}/deactivate")
+async def deactivate_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    async def action() -> None:
+        await creation_service.deactivate(session, user, model_id)
+
+    return await _model_action(request, session, user, model_id, action, "deactivated")
+
+
+@pages.post("/dashboard/models/{model_id}/erase")
+async def erase_page(
+    request: Request,
+    model_id: IdPath,
+    session: DbSession,
+    user: PageFreelancer,
+    storage: Storage,
+) -> Response:
+    data = await form_data(request)
+    model = await creation_service.owned(session, user, model_id, allow_erased=True)
+    if str(data.get("confirm", "")).strip() != model.name:
+        context = await _model_context(session, user, model_id)
+        errors = {"confirm": f"Type the model's name, {model.name!r}, to confirm erasure."}
+        return form_error(request, session, "model.html", data, errors, 422, context)
+    await creation_service.erase(session, user, model_id, storage)
+    return RedirectResponse(f"/dashboard/models/{model_id}/receipt", status_code=303)
+
+
+@pages.get("/dashboard/models/{model_id}/receipt")
+async def receipt_page(
+    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    receipt = await creation_service.receipt(session, user, model_id)
+    document = signed_document(receipt.id, receipt.payload, receipt.signature)
+    return render(
+        request,
+        "receipt.html",
+        {"receipt": receipt, "document_json": json.dumps(document, indent=2, ensure_ascii=False)},
+    )

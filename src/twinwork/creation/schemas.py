@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from twinwork.kit.text import CLEANED
+
+ModelName = Annotated[str, Field(min_length=1, max_length=80), CLEANED]
+LicenseScope = Literal["personal", "commercial"]
+
+MIN_MODEL_PRICE_AMOUNT = 50
+"""$0.50, in cents: below that card and ledger fees would eat the freelancer's share."""
+MAX_MODEL_PRICE_AMOUNT = 100_000
+"""$1,000.00, in cents."""
+
+
+class ModelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    modality: Literal["text"] = "text"
+    name: ModelName
+
+
+class LicenseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope: LicenseScope = "personal"
+    exclusive: bool = False
+
+
+class ModelPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ModelName | None = None
+    price_amount: (
+        Annotated[int, Field(ge=MIN_MODEL_PRICE_AMOUNT, le=MAX_MODEL_PRICE_AMOUNT)] | None
+    ) = None
+    """Per use, in cents."""
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    license: LicenseIn | None = None
+
+
+class LicenseOut(BaseModel):
+    scope: str
+    exclusive: bool
+
+
+class VersionOut(BaseModel):
+    id: int
+    number: int
+    run_id: int
+    base_model_id: str
+    artifact_hash: str
+    artifact_bytes: int
+    training_samples: list[dict[str, Any]]
+    heldout_samples: list[dict[str, Any]]
+    hyperparameters: dict[str, Any]
+    metrics: dict[str, float]
+    evaluation_outputs: list[dict[str, str]]
+    train_seconds: float
+    approved: bool
+    erased: bool
+    created_at: datetime
+
+
+class ModelOut(BaseModel):
+    id: int
+    owner_user_id: int
+    owner_name: str
+    modality: str
+    name: str
+    status: Literal["draft", "inactive", "active", "erased"]
+    approved_version_id: int | None
+    price_amount: int | None
+    """Per use, in cents."""
+    currency: str
+    license: LicenseOut
+    created_at: datetime
+    versions: list[VersionOut] | None = None
+    """Only for the model's owner."""
+
+
+class RunMetrics(BaseModel):
+    base_perplexity: float | None = None
+    personal_perplexity: float | None = None
+    base_style_similarity: float | None = None
+    personal_style_similarity: float | None = None
+
+
+class RunProgress(BaseModel):
+    phase: str
+    step: int
+    total_steps: int
+    fraction: float
+    loss: float | None
+    eta_seconds: float | None
+
+
+class RunOut(BaseModel):
+    id: int
+    model_id: int
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    progress: RunProgress
+    error: str | None
+    version_id: int | None
+    metrics: RunMetrics
+    sample_count: int
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class SignedDocumentOut(BaseModel):
+    """A document signed by the platform: check ``signature`` over the canonical JSON of
+    ``payload`` with ``public_key`` (Ed25519, base64)."""
+
+    id: str
+    payload: dict[str, Any]
+    signature: str
+    algorithm: str
+    key_id: str
+    public_key: str

@@ -1,0 +1,328 @@
+"""A freelancer's personal models: training, approval, listing for sale, switching off, erasure."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.config import get_settings
+from twinwork.creation import artifacts
+from twinwork.creation.models import ErasureReceipt, ModelVersion, PersonalModel, TrainingRun
+from twinwork.creation.repository import (
+    model_repository,
+    receipt_repository,
+    run_repository,
+    version_repository,
+)
+from twinwork.creation.schemas import ModelIn, ModelPatch
+from twinwork.kit.db import utcnow
+from twinwork.kit.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.signing import platform_key
+from twinwork.kit.storage import ObjectStorage
+from twinwork.ml import get_modality
+from twinwork.ml.text import plan_training
+from twinwork.portfolio.service import portfolio_service
+
+MAX_MODELS_PER_FREELANCER = 5
+WALLET_CURRENCIES = ("USD",)
+
+
+class ModelGone(DomainError):
+    status_code = 410
+    title = "Model erased"
+    type_slug = "model-erased"
+
+
+@dataclass(frozen=True)
+class ModelDetail:
+    model: PersonalModel
+    owner: User
+    versions: list[ModelVersion]
+
+
+class CreationService:
+    async def create(self, session: AsyncSession, user: User, data: ModelIn) -> PersonalModel:
+        if not user.is_freelancer:
+            raise Forbidden("Become a freelancer to create a personal model.")
+        get_modality(data.modality)
+        if await model_repository.count_live(session, user.id) >= MAX_MODELS_PER_FREELANCER:
+            raise Conflict(
+                f"You have {MAX_MODELS_PER_FREELANCER} models already; erase one to make another."
+            )
+        model = PersonalModel(owner_user_id=user.id, modality=data.modality, name=data.name)
+        await model_repository.add(session, model)
+        return model
+
+    async def owned(
+        self, session: AsyncSession, user: User, model_id: int, *, allow_erased: bool = False
+    ) -> PersonalModel:
+        model = await model_repository.get(session, model_id)
+        if model is None:
+            raise NotFound(f"There is no model {model_id}.")
+        if model.owner_user_id != user.id:
+            raise Forbidden("This model belongs to another freelancer.")
+        if model.erased_at is not None and not allow_erased:
+            raise ModelGone("This model was erased; start a new one to train again.")
+        return model
+
+    async def visible(
+        self, session: AsyncSession, model_id: int, viewer: User | None
+    ) -> PersonalModel:
+        """Owners see their models in any state; everyone else once a version was approved
+        (a switched-off model says so rather than vanishing), never a draft."""
+        model = await model_repository.get(session, model_id)
+        if model is None:
+            raise NotFound(f"There is no model {model_id}.")
+        if viewer is not None and model.owner_user_id == viewer.id:
+            return model
+        if model.erased_at is not None:
+            raise ModelGone("Its owner erased this model.")
+        if model.approved_version_id is None:
+            raise NotFound(f"There is no model {model_id}.")
+        return model
+
+    async def mine(self, session: AsyncSession, user: User) -> list[PersonalModel]:
+        return await model_repository.for_owner(session, user.id)
+
+    async def active_for_owners(
+        self, session: AsyncSession, owner_ids: list[int]
+    ) -> list[PersonalModel]:
+        return await model_repository.active_for_owners(session, owner_ids)
+
+    async def versions(self, session: AsyncSession, model: PersonalModel) -> list[ModelVersion]:
+        return await version_repository.for_model(session, model.id)
+
+    async def model_by_id(self, session: AsyncSession, model_id: int) -> PersonalModel | None:
+        return await model_repository.get(session, model_id)
+
+    async def version(self, session: AsyncSession, version_id: int) -> ModelVersion | None:
+        return await version_repository.get(session, version_id)
+
+    async def approved_version(
+        self, session: AsyncSession, model: PersonalModel
+    ) -> ModelVersion | None:
+        if model.approved_version_id is None:
+            return None
+        return await version_repository.get(session, model.approved_version_id)
+
+    # ---- training ------------------------------------------------------------------------
+
+    async def start_training(self, session: AsyncSession, user: User, model_id: int) -> TrainingRun:
+        model = await self.owned(session, user, model_id)
+        busy = await run_repository.active_for_owner(session, user.id)
+        if busy is not None:
+            raise Conflict(
+                f"Training run {busy.id} is still {busy.status}; wait for it or cancel it.",
+                run_id=busy.id,
+            )
+        modality = get_modality(model.modality)
+        samples = await portfolio_service.consented(session, user.id)
+        totals = await portfolio_service.totals(session, user)
+        if totals.count == 0:
+            raise ValidationFailed(
+                "Your portfolio is empty: add samples of your own work, with consent to train, "
+                "before training.",
+                field="samples",
+            )
+        if len(samples) < modality.min_samples:
+            raise ValidationFailed(
+                f"{len(samples)} of your {totals.count} samples have consent to train; "
+                f"at least {modality.min_samples} are needed. Turn consent on for more samples "
+                "or add new ones.",
+                field="samples",
+            )
+        plan = plan_training(
+            len(samples),
+            sum(len(s.content) for s in samples),
+            max_steps=get_settings().training_max_steps,
+        )
+        run = TrainingRun(
+            model_id=model.id,
+            owner_user_id=user.id,
+            status="queued",
+            sample_ids=[s.id for s in samples],
+            plan=plan.as_dict(),
+        )
+        await run_repository.add(session, run)
+        return run
+
+    async def run_for_owner(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:
+        run = await run_repository.get(session, run_id)
+        if run is None:
+            raise NotFound(f"There is no training run {run_id}.")
+        if run.owner_user_id != user.id:
+            raise Forbidden("This training run belongs to another freelancer.")
+        return run
+
+    async def cancel_run(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:
+        run = await self.run_for_owner(session, user, run_id)
+        if run.status == "queued":
+            run.status = "cancelled"
+            run.phase = "cancelled"
+            run.finished_at = utcnow()
+        elif run.status == "running":
+            # The worker checks this flag every second and stops at the next step.
+            run.cancel_requested = True
+        else:
+            raise Conflict(f"This run has already {run.status}; there is nothing to cancel.")
+        await session.flush()
+        return run
+
+    async def runs(self, session: AsyncSession, model: PersonalModel) -> list[TrainingRun]:
+        return await run_repository.for_model(session, model.id)
+
+    # ---- approval and sale ---------------------------------------------------------------
+
+    async def approve(
+        self, session: AsyncSession, user: User, model_id: int, version_id: int
+    ) -> PersonalModel:
+        """Approve a version for buyers; approving an earlier one rolls back to it."""
+        model = await self.owned(session, user, model_id)
+        version = await version_repository.get(session, version_id)
+        if version is None or version.model_id != model.id:
+            raise NotFound(f"Model {model.id} has no version {version_id}.")
+        model.approved_version_id = version.id
+        await session.flush()
+        return model
+
+    async def update(
+        self, session: AsyncSession, user: User, model_id: int, data: ModelPatch
+    ) -> PersonalModel:
+        model = await self.owned(session, user, model_id)
+        if data.currency is not None:
+            currency = data.currency.upper()
+            if currency not in WALLET_CURRENCIES:
+                raise ValidationFailed(
+                    f"Currency {data.currency!r} is not supported: buyers pay from USD "
+                    "wallets, so prices are in USD.",
+                    field="currency",
+                )
+            model.currency = currency
+        if data.name is not None:
+            model.name = data.name
+        if data.price_amount is not None:
+            model.price_amount = data.price_amount
+        if data.license is not None:
+            model.license_scope = data.license.scope
+            model.license_exclusive = data.license.exclusive
+        await session.flush()
+        return model
+
+    async def activate(self, session: AsyncSession, user: User, model_id: int) -> PersonalModel:
+        model = await self.owned(session, user, model_id)
+        if model.approved_version_id is None:
+            raise Conflict(
+                "Approve a trained version before activating: buyers only ever get a "
+                "version you approved."
+            )
+        if model.price_amount is None:
+            raise Conflict("Set a price per use before activating.", field="price_amount")
+        model.is_active = True
+        await session.flush()
+        return model
+
+    async def deactivate(self, session: AsyncSession, user: User, model_id: int) -> PersonalModel:
+        model = await self.owned(session, user, model_id)
+        model.is_active = False
+        await session.flush()
+        return model
+
+    # ---- erasure -------------------------------------------------------------------------
+
+    async def erase(
+        self, session: AsyncSession, user: User, model_id: int, storage: ObjectStorage
+    ) -> ErasureReceipt:
+        """Delete the model's adapters, checkpoints, cached copies and unpurchased previews;
+        keep licences and certificates already issued; return a signed receipt."""
+        from twinwork.generation.service import generation_service  # generation builds on us
+
+        model = await self.owned(session, user, model_id, allow_erased=True)
+        existing = await receipt_repository.for_model(session, model.id)
+        if existing is not None:
+            return existing  # erasing twice is not an error; the first receipt stands
+        settings = get_settings()
+        now = utcnow()
+        model.is_active = False  # refuse new generations before anything is deleted
+        model.erased_at = now
+        runs = await run_repository.all_for_model(session, model.id)
+        for run in runs:
+            if run.status == "queued":
+                run.status, run.phase, run.finished_at = "cancelled", "cancelled", now
+            elif run.status == "running":
+                run.cancel_requested = True
+        await session.flush()
+
+        adapters = []
+        cached = 0
+        for version in await version_repository.for_model(session, model.id):
+            for item in await artifacts.delete_stored(storage, version.artifact_key):
+                adapters.append(
+                    {
+                        "version_id": version.id,
+                        "version": version.number,
+                        "key": item.key,
+                        "sha256": item.sha256,
+                        "bytes": item.bytes,
+                    }
+                )
+            cached += artifacts.delete_local(
+                artifacts.adapter_cache_dir(settings, version.artifact_hash)
+            )
+            _evict_from_engine(version.artifact_hash)
+            version.erased_at = now
+        checkpoints = sum(artifacts.delete_local(artifacts.run_dir(settings, r.id)) for r in runs)
+        previews = await generation_service.delete_unpurchased(session, model.id)
+        kept = await generation_service.issued_counts(session, model.id)
+
+        key = platform_key()
+        receipt_id = str(uuid.uuid4())
+        payload = {
+            "type": "twinwork.erasure-receipt/v1",
+            "receipt_id": receipt_id,
+            "model_id": model.id,
+            "model_name": model.name,
+            "owner_user_id": model.owner_user_id,
+            "erased_at": now.isoformat(),
+            "deleted": {
+                "adapters": adapters,
+                "adapter_files": len(adapters),
+                "versions": len({a["version_id"] for a in adapters}),
+                "checkpoints": checkpoints,
+                "cached_copies": cached,
+                "unpurchased_previews": previews,
+            },
+            "kept": {"licences": kept.licences, "certificates": kept.certificates},
+            "issuer": "twinwork",
+            "key_id": key.key_id,
+        }
+        receipt = ErasureReceipt(
+            id=receipt_id,
+            model_id=model.id,
+            owner_user_id=model.owner_user_id,
+            payload=payload,
+            signature=key.sign(payload),
+            key_id=key.key_id,
+            created_at=now,
+        )
+        await receipt_repository.add(session, receipt)
+        return receipt
+
+    async def receipt(self, session: AsyncSession, user: User, model_id: int) -> ErasureReceipt:
+        model = await self.owned(session, user, model_id, allow_erased=True)
+        receipt = await receipt_repository.for_model(session, model.id)
+        if receipt is None:
+            raise NotFound("This model has not been erased.")
+        return receipt
+
+
+def _evict_from_engine(artifact_hash: str) -> None:
+    """Drop an adapter from this process's engine if it is loaded there."""
+    from twinwork.generation.engine import evict_adapter
+
+    evict_adapter(artifact_hash)
+
+
+creation_service = CreationService()

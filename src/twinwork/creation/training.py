@@ -1,0 +1,331 @@
+"""Running one training run: claim it, check provenance, log data use, train, evaluate, store.
+
+The slow parts (training, evaluation) run in a thread with no database transaction open; the
+coroutine beside them writes progress once a second, which doubles as the heartbeat, and reads
+the cancel flag. A worker that dies leaves a stale heartbeat behind, and ``reap_stale_runs``
+hands the run to another worker, which resumes from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from twinwork.config import Settings, get_settings
+from twinwork.creation import artifacts
+from twinwork.creation.models import ModelVersion
+from twinwork.creation.repository import model_repository, run_repository, version_repository
+from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.storage import ObjectStorage
+from twinwork.ml.text import (
+    STANDARD_BRIEFS,
+    BaseModelRef,
+    TextSample,
+    TrainingCancelled,
+    TrainingPlan,
+    TrainingProgress,
+    ensure_base_model,
+    evaluate_text_adapter,
+    split_heldout,
+    train_text_adapter,
+)
+from twinwork.portfolio.service import ProvenanceViolation, portfolio_service
+
+log = logging.getLogger(__name__)
+
+REPORT_INTERVAL_SECONDS = 1.0
+
+ProgressListener = Callable[[TrainingProgress], None]
+
+
+class RunEnded(Exception):
+    """The run was cancelled or its model erased while it trained."""
+
+
+@dataclass
+class _Shared:
+    """What the training thread and the reporting coroutine pass each other."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    latest: TrainingProgress | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    run_id: int
+    model_id: int
+    plan: TrainingPlan
+    samples: list[TextSample]
+
+
+async def execute_run(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    run_id: int,
+    storage: ObjectStorage,
+    *,
+    settings: Settings | None = None,
+    listener: ProgressListener | None = None,
+) -> str:
+    """Run a queued training run to its end; returns its final status ("skipped" when another
+    worker has it). Provenance violations mark the run failed and are raised again."""
+    settings = settings or get_settings()
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            claimed = await _claim(session, run_id)
+    except RunEnded:
+        return await _finish(sessionmaker, run_id, "cancelled")
+    except ProvenanceViolation as exc:
+        await _finish(sessionmaker, run_id, "failed", error=f"Refused to train: {exc}.")
+        raise
+    if claimed is None:
+        return "skipped"
+    shared = _Shared()
+    work_dir = artifacts.run_dir(settings, run_id)
+    try:
+        outcome = await _train_and_report(
+            sessionmaker, claimed, settings, shared, work_dir, listener
+        )
+        version_id = await _store_version(sessionmaker, claimed, storage, outcome)
+    except (TrainingCancelled, RunEnded):
+        artifacts.delete_local(work_dir)
+        return await _finish(sessionmaker, run_id, "cancelled")
+    except Exception as exc:
+        log.exception("training run %s failed", run_id)
+        # The checkpoint stays: a retry of a passing fault (disk full, storage down) resumes.
+        await _finish(sessionmaker, run_id, "failed", error=_reason(exc))
+        return "failed"
+    artifacts.delete_local(work_dir)
+    return await _finish(sessionmaker, run_id, "succeeded", version_id=version_id)
+
+
+async def _claim(session: AsyncSession, run_id: int) -> ClaimedRun | None:
+    now = utcnow()
+    if not await run_repository.claim(session, run_id, now):
+        return None
+    run = await run_repository.get(session, run_id)
+    assert run is not None
+    model = await model_repository.get(session, run.model_id)
+    assert model is not None
+    if run.cancel_requested or model.erased_at is not None:
+        raise RunEnded()
+    samples = await portfolio_service.load_for_training(
+        session, owner_id=model.owner_user_id, sample_ids=run.sample_ids, since=run.created_at
+    )
+    # Written and committed before any text is handed to training: a read that is not in the
+    # ledger cannot happen.
+    await portfolio_service.record_data_use(
+        session, owner_id=model.owner_user_id, model_id=model.id, run_id=run.id, samples=samples
+    )
+    plan = TrainingPlan(**run.plan)
+    return ClaimedRun(
+        run_id=run.id,
+        model_id=model.id,
+        plan=plan,
+        samples=[TextSample(s.id, s.content_hash, s.content) for s in samples],
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    base: BaseModelRef
+    adapter_dir: Path
+    seconds: float
+    train: list[TextSample]
+    heldout: list[TextSample]
+    metrics: dict[str, float]
+    outputs: list[dict[str, str]]
+
+
+async def _train_and_report(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    claimed: ClaimedRun,
+    settings: Settings,
+    shared: _Shared,
+    work_dir: Path,
+    listener: ProgressListener | None,
+) -> _Outcome:
+    def on_progress(progress: TrainingProgress) -> None:
+        shared.latest = progress
+        if listener is not None:
+            listener(progress)
+
+    def work() -> _Outcome:
+        started = time.monotonic()
+        on_progress(TrainingProgress(0, 0, None, 0.0, None, "loading"))
+        base = ensure_base_model(settings.resolved_model_cache_dir, settings.text_base_model)
+        train, heldout = split_heldout(claimed.samples, claimed.plan)
+        result = train_text_adapter(
+            base,
+            train,
+            claimed.plan,
+            work_dir / "adapter",
+            checkpoint_dir=work_dir / "checkpoint",
+            on_progress=on_progress,
+            should_stop=shared.stop.is_set,
+        )
+        if shared.stop.is_set():
+            raise TrainingCancelled()
+        on_progress(
+            TrainingProgress(
+                result.steps,
+                result.steps,
+                result.final_loss,
+                time.monotonic() - started,
+                None,
+                "evaluating",
+            )
+        )
+        evaluation = evaluate_text_adapter(
+            base,
+            result.adapter_dir,
+            heldout or train[:1],
+            claimed.samples,
+            briefs=STANDARD_BRIEFS[: settings.evaluation_briefs],
+            max_new_tokens=settings.evaluation_max_new_tokens,
+        )
+        return _Outcome(
+            base=base,
+            adapter_dir=result.adapter_dir,
+            seconds=time.monotonic() - started,
+            train=list(train),
+            heldout=list(heldout),
+            metrics=evaluation.metrics(),
+            outputs=[
+                {"brief": o.brief, "base": o.base_text, "personal": o.personal_text}
+                for o in evaluation.samples
+            ],
+        )
+
+    task = asyncio.create_task(asyncio.to_thread(work))
+    while not task.done():
+        await asyncio.wait({task}, timeout=REPORT_INTERVAL_SECONDS)
+        if not await _report(sessionmaker, claimed.run_id, shared.latest):
+            shared.stop.set()
+    return task.result()
+
+
+async def _report(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    run_id: int,
+    progress: TrainingProgress | None,
+) -> bool:
+    """Write progress and the heartbeat; False once the run should stop."""
+    async with unit_of_work(sessionmaker) as session:
+        run = await run_repository.get(session, run_id)
+        if run is None or run.status != "running":
+            return False
+        model = await model_repository.get(session, run.model_id)
+        run.heartbeat_at = utcnow()
+        if progress is not None:
+            run.phase = progress.phase
+            run.step = progress.step
+            run.total_steps = progress.total_steps
+            run.loss = progress.loss
+            run.eta_seconds = progress.eta_seconds
+        return not run.cancel_requested and model is not None and model.erased_at is None
+
+
+async def _store_version(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    claimed: ClaimedRun,
+    storage: ObjectStorage,
+    outcome: _Outcome,
+) -> int:
+    prefix = artifacts.adapter_prefix(claimed.model_id, claimed.run_id)
+    artifact_hash, size = await artifacts.upload_adapter(storage, outcome.adapter_dir, prefix)
+    async with unit_of_work(sessionmaker) as session:
+        run = await run_repository.get(session, claimed.run_id)
+        model = await model_repository.lock(session, claimed.model_id)
+        assert run is not None and model is not None
+        if model.erased_at is not None or run.cancel_requested or run.status != "running":
+            # Erased or cancelled while we stored: what we just uploaded must not outlive it.
+            await artifacts.delete_stored(storage, prefix)
+            raise RunEnded()
+        version = ModelVersion(
+            model_id=model.id,
+            number=await version_repository.next_number(session, model.id),
+            run_id=run.id,
+            base_model_id=outcome.base.model_id,
+            artifact_key=prefix,
+            artifact_hash=artifact_hash,
+            artifact_bytes=size,
+            training_samples=[_sample_ref(s) for s in outcome.train],
+            heldout_samples=[_sample_ref(s) for s in outcome.heldout],
+            hyperparameters=claimed.plan.as_dict(),
+            metrics=outcome.metrics,
+            evaluation_outputs=outcome.outputs,
+            train_seconds=round(outcome.seconds, 2),
+        )
+        await version_repository.add(session, version)
+        return version.id
+
+
+async def _finish(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    run_id: int,
+    status: str,
+    *,
+    error: str | None = None,
+    version_id: int | None = None,
+) -> str:
+    async with unit_of_work(sessionmaker) as session:
+        run = await run_repository.get(session, run_id)
+        if run is None:
+            return status
+        if run.status in ("succeeded", "failed", "cancelled"):
+            return run.status  # ended elsewhere (cancelled while queued, reaped)
+        run.status = status
+        run.phase = status
+        run.error = error
+        run.version_id = version_id
+        run.finished_at = utcnow()
+        run.eta_seconds = None
+        if status == "succeeded":
+            run.step = run.total_steps
+    return status
+
+
+def _sample_ref(sample: TextSample) -> dict[str, Any]:
+    return {"id": sample.sample_id, "content_hash": sample.content_hash}
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"Training stopped with an error: {text[:400]}"
+
+
+# ---- stale runs ----------------------------------------------------------------------------
+
+
+async def reap_stale_runs(
+    session: AsyncSession, settings: Settings | None = None
+) -> tuple[list[int], list[int]]:
+    """Runs whose worker went silent: requeue them (they resume from their checkpoint) or,
+    after too many attempts, fail them with the reason. Returns (requeued, failed) ids."""
+    settings = settings or get_settings()
+    cutoff = utcnow() - timedelta(seconds=settings.training_stale_seconds)
+    requeued, failed = [], []
+    for run in await run_repository.stale(session, cutoff):
+        if run.cancel_requested:
+            run.status, run.phase, run.finished_at = "cancelled", "cancelled", utcnow()
+        elif run.attempts >= settings.training_max_attempts:
+            run.status, run.phase, run.finished_at = "failed", "failed", utcnow()
+            run.error = (
+                f"The worker training this model stopped responding {run.attempts} times; "
+                "the run was given up. Start a new run; your samples are unchanged."
+            )
+            failed.append(run.id)
+        else:
+            run.status, run.phase, run.heartbeat_at = "queued", "queued", utcnow()
+            requeued.append(run.id)
+    await session.flush()
+    return requeued, failed

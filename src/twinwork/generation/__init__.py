@@ -1,0 +1,1 @@
+"""Buyer generation requests, previews, purchases, licences and ownership certificates."""

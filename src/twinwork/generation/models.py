@@ -1,0 +1,76 @@
+"""What buyers generate from personal models, what they bought, and the proof of it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from twinwork.kit.db import Base, UTCDateTime, utcnow
+
+
+class Generation(Base):
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("personal_models.id", ondelete="RESTRICT"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="RESTRICT"))
+    buyer_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    brief: Mapped[str] = mapped_column(Text)
+    # The full text is kept server-side and released only on purchase.
+    text: Mapped[str] = mapped_column(Text)
+    preview: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The terms quoted with the preview: the buyer pays what they were shown.
+    price_amount: Mapped[int] = mapped_column(Integer)
+    """In cents."""
+    currency: Mapped[str] = mapped_column(String(3))
+    license_scope: Mapped[str] = mapped_column(String(12))
+    license_exclusive: Mapped[bool] = mapped_column(Boolean)
+    purchased: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Licence(Base):
+    __tablename__ = "licences"
+    __table_args__ = (UniqueConstraint("buyer_user_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unique: one purchase per generation, whatever keys the retries carry.
+    generation_id: Mapped[int] = mapped_column(
+        ForeignKey("generations.id", ondelete="RESTRICT"), unique=True
+    )
+    buyer_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    model_id: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(12))
+    exclusive: Mapped[bool] = mapped_column(Boolean)
+    price_amount: Mapped[int] = mapped_column(Integer)
+    fee_amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str] = mapped_column(String(120))
+    ledger_transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_transactions.id", ondelete="RESTRICT")
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    licence_id: Mapped[int] = mapped_column(
+        ForeignKey("licences.id", ondelete="RESTRICT"), unique=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signature: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,351 @@
+"""Generating from a personal model, previews, one-time purchase, licences and certificates.
+
+A generation is produced before anything is charged: the buyer sees a marked preview, and
+paying releases the text that already exists. So a purchase never pays for a generation
+that then fails, and there is nothing to refund.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.config import get_settings
+from twinwork.creation.models import PersonalModel
+from twinwork.creation.repository import model_repository, version_repository
+from twinwork.creation.service import ModelGone
+from twinwork.generation.models import Certificate, Generation, Licence
+from twinwork.generation.repository import (
+    certificate_repository,
+    generation_repository,
+    licence_repository,
+)
+from twinwork.kit.db import utcnow
+from twinwork.kit.errors import Conflict, DomainError, NotFound, TooManyRequests
+from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.signing import ALGORITHM, platform_key, sha256_hex, verify_signature
+from twinwork.ledger.service import Leg, ledger_service
+
+CERTIFICATE_TYPE = "twinwork.ownership-certificate/v1"
+PREVIEW_FRACTION = 0.4
+
+
+class ModelUnavailable(DomainError):
+    status_code = 409
+    title = "Model switched off"
+    type_slug = "model-unavailable"
+
+
+@dataclass(frozen=True)
+class GenerationTicket:
+    """Everything needed to generate, read in one short transaction; the slow generation
+    then runs with no transaction open."""
+
+    model_id: int
+    version_id: int
+    owner_user_id: int
+    artifact_key: str
+    artifact_hash: str
+
+
+@dataclass(frozen=True)
+class IssuedCounts:
+    licences: int
+    certificates: int
+
+
+@dataclass(frozen=True)
+class Purchase:
+    generation: Generation
+    licence: Licence
+    certificate: Certificate
+
+
+def make_preview(text: str) -> tuple[str, str]:
+    """The first part of the text, clearly cut, and a notice saying how much is shown."""
+    words = text.split()
+    if not words:
+        return "", "Preview: the model returned no text for this brief; try another brief."
+    shown = min(max(3, math.ceil(len(words) * PREVIEW_FRACTION)), max(1, len(words) - 1))
+    return (
+        " ".join(words[:shown]) + " …",
+        f"Preview: the first {shown} of {len(words)} words. Purchase to receive the full text, "
+        "a licence and an ownership certificate.",
+    )
+
+
+def preview_notice(generation: Generation) -> str:
+    return make_preview(generation.text)[1]
+
+
+class GenerationService:
+    async def ticket(self, session: AsyncSession, buyer: User, model_id: int) -> GenerationTicket:
+        model = await model_repository.get(session, model_id)
+        if model is None:
+            raise NotFound(f"There is no model {model_id}.")
+        self._check_available(model, buyer)
+        version = await version_repository.get(session, model.approved_version_id or 0)
+        if version is None or version.erased_at is not None:
+            raise ModelUnavailable("This model has no approved version to generate from.")
+        await self._check_preview_allowance(session, buyer)
+        return GenerationTicket(
+            model_id=model.id,
+            version_id=version.id,
+            owner_user_id=model.owner_user_id,
+            artifact_key=version.artifact_key,
+            artifact_hash=version.artifact_hash,
+        )
+
+    async def record(
+        self, session: AsyncSession, buyer: User, ticket: GenerationTicket, brief: str, text: str
+    ) -> Generation:
+        """Store a finished generation, checking again that the model is still on: switching
+        it off during a generation refuses that generation too."""
+        model = await model_repository.lock(session, ticket.model_id)
+        if model is None:
+            raise NotFound(f"There is no model {ticket.model_id}.")
+        self._check_available(model, buyer)
+        await self._check_preview_allowance(session, buyer)
+        assert model.price_amount is not None  # activation requires a price
+        preview, _notice = make_preview(text)
+        generation = Generation(
+            model_id=model.id,
+            version_id=ticket.version_id,
+            buyer_user_id=buyer.id,
+            owner_user_id=model.owner_user_id,
+            brief=brief,
+            text=text,
+            preview=preview,
+            content_hash=sha256_hex(text.encode("utf-8")),
+            price_amount=model.price_amount,
+            currency=model.currency,
+            license_scope=model.license_scope,
+            license_exclusive=model.license_exclusive,
+        )
+        await generation_repository.add(session, generation)
+        return generation
+
+    def _check_available(self, model: PersonalModel, buyer: User) -> None:
+        if model.erased_at is not None:
+            raise ModelGone("Its owner erased this model; it can no longer generate.")
+        if not model.is_active:
+            owner_note = " Activate it on its page." if model.owner_user_id == buyer.id else ""
+            raise ModelUnavailable(
+                "The freelancer has switched this model off; it is not taking new "
+                f"generations.{owner_note}"
+            )
+
+    async def _check_preview_allowance(self, session: AsyncSession, buyer: User) -> None:
+        limit = get_settings().free_previews_per_day
+        used = await generation_repository.previews_since(
+            session, buyer.id, utcnow() - timedelta(days=1)
+        )
+        if used >= limit:
+            raise TooManyRequests(
+                f"You have used your {limit} free previews for the last 24 hours; "
+                "buy one of your previews or come back later."
+            )
+
+    async def for_buyer(self, session: AsyncSession, buyer: User, generation_id: int) -> Generation:
+        generation = await generation_repository.get(session, generation_id)
+        # Someone else's generation is answered like a missing one: its existence is private.
+        if generation is None or generation.buyer_user_id != buyer.id:
+            raise NotFound(f"There is no generation {generation_id} of yours.")
+        return generation
+
+    async def history(
+        self, session: AsyncSession, buyer: User, page: int, page_size: int = 20
+    ) -> Page[Generation]:
+        items, total = await generation_repository.for_buyer(
+            session, buyer.id, (page - 1) * page_size, page_size
+        )
+        check_page_in_range(page, page_size, total)
+        return Page(items, page, page_size, total)
+
+    # ---- purchase ------------------------------------------------------------------------
+
+    async def purchase(
+        self, session: AsyncSession, buyer: User, generation_id: int, idempotency_key: str
+    ) -> Purchase:
+        earlier = await licence_repository.by_key(session, buyer.id, idempotency_key)
+        if earlier is not None:
+            if earlier.generation_id != generation_id:
+                raise Conflict(
+                    "This Idempotency-Key was already used for another purchase; "
+                    "send a new key for each purchase."
+                )
+            return await self._purchase_of(session, earlier)
+        generation = await self.for_buyer(session, buyer, generation_id)
+        if generation.purchased:
+            raise Conflict(
+                "You have already bought this generation; nothing was charged again.",
+                generation_id=generation.id,
+            )
+        model = await model_repository.get(session, generation.model_id)
+        assert model is not None
+        if model.owner_user_id == buyer.id:
+            raise Conflict("This is your own model: its output is already yours.")
+        self._check_available(model, buyer)
+
+        price = generation.price_amount
+        fee = (price * get_settings().platform_fee_percent + 50) // 100
+        wallet = await ledger_service.account(session, "buyer_wallet", generation.currency, buyer)
+        owner = await session.get(User, generation.owner_user_id)
+        assert owner is not None
+        pending = await ledger_service.account(
+            session, "freelancer_pending", generation.currency, owner
+        )
+        revenue = await ledger_service.account(session, "platform_revenue", generation.currency)
+        legs = [Leg(wallet, -price), Leg(pending, price - fee), Leg(revenue, fee)]
+        transaction = await ledger_service.post(
+            session,
+            reason="generation_purchase",
+            reference_type="generation",
+            reference_id=str(generation.id),
+            legs=[leg for leg in legs if leg.amount != 0],
+            # Keyed by the generation, not the request: whatever keys retries carry, a
+            # generation is charged at most once.
+            idempotency_key=f"generation:{generation.id}",
+            description=f"AI generation from model {model.id}",
+        )
+        licence = Licence(
+            generation_id=generation.id,
+            buyer_user_id=buyer.id,
+            owner_user_id=generation.owner_user_id,
+            model_id=generation.model_id,
+            version_id=generation.version_id,
+            scope=generation.license_scope,
+            exclusive=generation.license_exclusive,
+            price_amount=price,
+            fee_amount=fee,
+            currency=generation.currency,
+            idempotency_key=idempotency_key,
+            ledger_transaction_id=transaction.id,
+            issued_at=utcnow(),
+        )
+        try:
+            async with session.begin_nested():
+                await licence_repository.add(session, licence)
+        except IntegrityError as exc:
+            # A concurrent request bought it first; the constraint, not a read, decided.
+            winner = await licence_repository.by_key(session, buyer.id, idempotency_key)
+            if winner is not None and winner.generation_id == generation.id:
+                return await self._purchase_of(session, winner)
+            raise Conflict(
+                "You have already bought this generation; nothing was charged again."
+            ) from exc
+        generation.purchased = True
+        certificate = await self._issue_certificate(
+            session, generation, licence, model, owner, buyer
+        )
+        return Purchase(generation, licence, certificate)
+
+    async def _purchase_of(self, session: AsyncSession, licence: Licence) -> Purchase:
+        generation = await generation_repository.get(session, licence.generation_id)
+        certificate = await certificate_repository.for_licence(session, licence.id)
+        assert generation is not None and certificate is not None
+        return Purchase(generation, licence, certificate)
+
+    async def purchase_for_generation(
+        self, session: AsyncSession, buyer: User, generation: Generation
+    ) -> Purchase | None:
+        licence = await licence_repository.for_generation(session, generation.id)
+        if licence is None or licence.buyer_user_id != buyer.id:
+            return None
+        return await self._purchase_of(session, licence)
+
+    async def _issue_certificate(
+        self,
+        session: AsyncSession,
+        generation: Generation,
+        licence: Licence,
+        model: PersonalModel,
+        owner: User,
+        buyer: User,
+    ) -> Certificate:
+        version = await version_repository.get(session, generation.version_id)
+        assert version is not None
+        key = platform_key()
+        certificate_id = str(uuid.uuid4())
+        payload: dict[str, Any] = {
+            "type": CERTIFICATE_TYPE,
+            "certificate_id": certificate_id,
+            "content_sha256": generation.content_hash,
+            "owner": {"user_id": owner.id, "name": owner.display_name},
+            "licensee": {"user_id": buyer.id, "name": buyer.display_name},
+            "licence": {
+                "id": licence.id,
+                "scope": licence.scope,
+                "exclusive": licence.exclusive,
+                "price_amount": licence.price_amount,
+                "currency": licence.currency,
+            },
+            "model": {
+                "id": model.id,
+                "name": model.name,
+                "version_id": version.id,
+                "version": version.number,
+                "base_model_id": version.base_model_id,
+                "adapter_sha256": version.artifact_hash,
+            },
+            "generation_id": generation.id,
+            "issued_at": licence.issued_at.isoformat(),
+            "issuer": "twinwork",
+            "key_id": key.key_id,
+        }
+        certificate = Certificate(
+            id=certificate_id,
+            licence_id=licence.id,
+            payload=payload,
+            signature=key.sign(payload),
+            key_id=key.key_id,
+            issued_at=licence.issued_at,
+        )
+        await certificate_repository.add(session, certificate)
+        return certificate
+
+    # ---- certificates --------------------------------------------------------------------
+
+    async def certificate(self, session: AsyncSession, certificate_id: str) -> Certificate:
+        certificate = await certificate_repository.get(session, certificate_id)
+        if certificate is None:
+            raise NotFound("There is no certificate with this id.")
+        return certificate
+
+    def verify(self, document: dict[str, Any], text: str | None = None) -> tuple[bool, str]:
+        """Check a certificate offline: our key, our signature, over exactly this payload."""
+        key = platform_key()
+        payload = document.get("payload")
+        signature = document.get("signature")
+        if not isinstance(payload, dict) or not isinstance(signature, str):
+            return False, "Not a certificate: it needs a 'payload' object and a 'signature'."
+        if document.get("algorithm", ALGORITHM) != ALGORITHM:
+            return False, f"Unsupported signature algorithm; twinwork signs with {ALGORITHM}."
+        if payload.get("key_id") != key.key_id:
+            return False, "Signed by a key that is not this platform's key."
+        if not verify_signature(key.public_key_b64, payload, signature):
+            return False, "The signature does not match: the certificate was altered or forged."
+        if text is not None and sha256_hex(text.encode("utf-8")) != payload.get("content_sha256"):
+            return False, "The signature is valid, but this text is not the one it certifies."
+        return True, "Valid: signed by twinwork, unaltered."
+
+    # ---- used by erasure -----------------------------------------------------------------
+
+    async def delete_unpurchased(self, session: AsyncSession, model_id: int) -> int:
+        return await generation_repository.delete_unpurchased(session, model_id)
+
+    async def issued_counts(self, session: AsyncSession, model_id: int) -> IssuedCounts:
+        return IssuedCounts(*await licence_repository.count_for_model(session, model_id))
+
+    async def sales(self, session: AsyncSession, owner: User) -> list[Licence]:
+        return await licence_repository.sales_for_owner(session, owner.id)
+
+
+generation_service = GenerationService()

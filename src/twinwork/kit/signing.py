@@ -1,0 +1,119 @@
+"""The platform's Ed25519 signing key: certificates and erasure receipts are signed with it so
+anyone can check them offline with the public key alone.
+
+A document is signed over its canonical JSON (sorted keys, no whitespace, UTF-8), so the same
+object always yields the same bytes whoever serialises it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from twinwork.config import get_settings
+
+ALGORITHM = "Ed25519"
+
+
+def canonical_json(document: Any) -> bytes:
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlatformKey:
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    @property
+    def public_key_b64(self) -> str:
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return base64.b64encode(raw).decode()
+
+    @property
+    def public_key_pem(self) -> str:
+        return self.public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    @property
+    def key_id(self) -> str:
+        """A short fingerprint, so a document names the key that signed it."""
+        return sha256_hex(base64.b64decode(self.public_key_b64))[:16]
+
+    def sign(self, document: Any) -> str:
+        return base64.b64encode(self.private.sign(canonical_json(document))).decode()
+
+
+def verify_signature(public_key_b64: str, document: Any, signature_b64: str) -> bool:
+    """True only for a well-formed signature by this key over exactly this document."""
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64, validate=True))
+        public.verify(base64.b64decode(signature_b64, validate=True), canonical_json(document))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=4)
+def _load_key(path: Path) -> PlatformKey:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # Written to a temporary file and moved into place: two processes starting at once
+        # must agree on one key, or certificates signed by the loser would never verify.
+        tmp = path.with_suffix(f".tmp{id(pem)}")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # fails if another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    return PlatformKey(private)
+
+
+def platform_key() -> PlatformKey:
+    """``TWINWORK_SIGNING_KEY_FILE`` if set, else a key generated once in the data dir."""
+    settings = get_settings()
+    path = settings.signing_key_file or settings.resolved_data_dir / "signing-key.pem"
+    return _load_key(path.expanduser().resolve())
+
+
+def signed_document(document_id: str, payload: dict[str, Any], signature: str) -> dict[str, Any]:
+    """A signed document as the API returns it: everything needed to check it offline."""
+    key = platform_key()
+    return {
+        "id": document_id,
+        "payload": payload,
+        "signature": signature,
+        "algorithm": ALGORITHM,
+        "key_id": payload.get("key_id", key.key_id),
+        "public_key": key.public_key_b64,
+    }

@@ -1,0 +1,1 @@
+"""Work samples, ownership attestation, training consent and the data-use ledger."""

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from twinwork.catalog.service import category_service
+from twinwork.config import get_settings
+from twinwork.kit.errors import DomainError
+from twinwork.kit.ids import IdPath
+from twinwork.kit.pagination import MAX_PAGE
+from twinwork.portfolio.models import PortfolioSample
+from twinwork.portfolio.schemas import (
+    DataUseEntryOut,
+    DataUseOut,
+    SampleIn,
+    SampleOut,
+    SamplePageOut,
+    SamplePatch,
+)
+from twinwork.portfolio.service import decode_upload, portfolio_service
+from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageFreelancer
+from twinwork.web.forms import FormErrors, domain_errors, form_error, validate
+from twinwork.web.templating import render
+
+api = APIRouter(prefix="/api/v1/portfolio", tags=["portfolio"])
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+
+
+def sample_out(sample: PortfolioSample, category_slugs: dict[int, str]) -> SampleOut:
+    return SampleOut(
+        id=sample.id,
+        kind=sample.kind,
+        title=sample.title,
+        category=category_slugs.get(sample.category_id, ""),
+        content_hash=sample.content_hash,
+        byte_size=sample.byte_size,
+        source=sample.source,
+        ownership_attested=sample.ownership_attested,
+        consent_to_train=sample.consent_to_train,
+        consent_changed_at=sample.consent_changed_at,
+        created_at=sample.created_at,
+    )
+
+
+async def _slugs(session: DbSession) -> dict[int, str]:
+    return {c.id: c.slug for c in await category_service.all(session)}
+
+
+@api.post("/samples", response_model=SampleOut, status_code=status.HTTP_201_CREATED)
+async def add_sample(body: SampleIn, user: ApiUser, session: DbSession) -> SampleOut:
+    """Add a text sample of your own work. Consent to train is off unless you turn it on."""
+    sample = await portfolio_service.add(session, user, body)
+    return sample_out(sample, await _slugs(session))
+
+
+@api.get("/samples", response_model=SamplePageOut)
+async def list_samples(
+    user: ApiUser, session: DbSession, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
+) -> SamplePageOut:
+    results, totals = await portfolio_service.page(session, user, page)
+    slugs = await _slugs(session)
+    return SamplePageOut(
+        items=[sample_out(s, slugs) for s in results.items],
+        page=results.page,
+        pages=results.pages,
+        total=results.total,
+        total_bytes=totals.total_bytes,
+        consented=totals.consented,
+    )
+
+
+@api.patch("/samples/{sample_id}", response_model=SampleOut)
+async def update_sample(
+    sample_id: IdPath, body: SamplePatch, user: ApiUser, session: DbSession
+) -> SampleOut:
+    """Give or withdraw consent to train. Withdrawing takes effect for every run not yet
+    started; runs already finished keep what they learned, and the data-use ledger says which."""
+    sample = await portfolio_service.set_consent(session, user, sample_id, body.consent_to_train)
+    return sample_out(sample, await _slugs(session))
+
+
+@api.get("/data-use", response_model=DataUseOut)
+async def data_use(user: ApiUser, session: DbSession) -> DataUseOut:
+    """Every read of your samples by a training run, hash-chained; ``chain_valid`` says
+    whether the chain is intact."""
+    chain, valid = await portfolio_service.data_use(session, user)
+    return DataUseOut(entries=[DataUseEntryOut.model_validate(r) for r in chain], chain_valid=valid)
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/dashboard/portfolio")
+async def portfolio_page(
+    request: Request,
+    session: DbSession,
+    user: PageFreelancer,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    return render(request, "portfolio.html", await _portfolio_context(session, user, page))
+
+
+async def _portfolio_context(session: DbSession, user: ApiUser, page: int) -> dict[str, object]:
+    results, totals = await portfolio_service.page(session, user, page)
+    chain, valid = await portfolio_service.data_use(session, user)
+    settings = get_settings()
+    return {
+        "samples": results,
+        "totals": totals,
+        "categories": await category_service.all(session),
+        "category_names": {c.id: c.name for c in await category_service.all(session)},
+        "data_use": list(reversed(chain))[:50],
+        "data_use_total": len(chain),
+        "chain_valid": valid,
+        "limits": settings,
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.post("/dashboard/portfolio/samples")
+async def add_sample_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    upload = form.get("file")
+    source = "paste"
+    try:
+        if isinstance(upload, UploadFile) and upload.filename:
+            limit = get_settings().sample_max_bytes
+            raw = await upload.read(limit * 4 + 1)
+            data["content"] = decode_upload(upload.filename, raw)
+            source = "upload"
+            if not data.get("title"):
+                data["title"] = upload.filename.rsplit(".", 1)[0][:120]
+        body = validate(
+            SampleIn,
+            {
+                "title": data.get("title", ""),
+                "content": data.get("content", ""),
+                "category": data.get("category", ""),
+                "ownership_attested": data.get("ownership_attested") == "on",
+                "consent_to_train": data.get("consent_to_train") == "on",
+            },
+        )
+        await portfolio_service.add(session, user, body, source=source)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        context = await _portfolio_context(session, user, 1)
+        return form_error(request, session, "portfolio.html", data, errors, status_code, context)
+    return RedirectResponse("/dashboard/portfolio?added=1", status_code=303)
+
+
+@pages.post("/dashboard/portfolio/samples/{sample_id}/consent")
+async def consent_page(
+    request: Request, sample_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    form = await request.form()
+    consent = form.get("consent") == "on"
+    await portfolio_service.set_consent(session, user, sample_id, consent)
+    return RedirectResponse("/dashboard/portfolio", status_code=303)
+
+
+@pages.get("/dashboard/portfolio/data-use.csv")
+async def data_use_csv(session: DbSession, user: PageFreelancer) -> Response:
+    chain, _valid = await portfolio_service.data_use(session, user)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "sequence",
+            "read_at",
+            "sample_id",
+            "content_hash",
+            "model_id",
+            "run_id",
+            "prev_hash",
+            "record_hash",
+        ]
+    )
+    for r in chain:
+        writer.writerow(
+            [
+                r.sequence,
+                r.read_at.isoformat(),
+                r.sample_id,
+                r.content_hash,
+                r.model_id,
+                r.run_id,
+                r.prev_hash,
+                r.record_hash,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="twinwork-data-use.csv"'},
+    )

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from twinwork.kit.text import CLEANED
+
+SampleTitle = Annotated[str, Field(min_length=1, max_length=120), CLEANED]
+
+
+class SampleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["text"] = "text"
+    title: SampleTitle
+    content: Annotated[str, CLEANED]
+    category: Annotated[str, Field(min_length=1, max_length=60)]
+    ownership_attested: bool
+    consent_to_train: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Give the sample a title.")
+        return value.strip()
+
+    @field_validator("content")
+    @classmethod
+    def _content_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("The sample is empty: paste the text or upload a .txt or .md file.")
+        return value.strip()
+
+
+class SamplePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consent_to_train: bool
+
+
+class SampleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    title: str
+    category: str
+    content_hash: str
+    byte_size: int
+    source: str
+    ownership_attested: bool
+    consent_to_train: bool
+    consent_changed_at: datetime | None
+    created_at: datetime
+
+
+class SamplePageOut(BaseModel):
+    items: list[SampleOut]
+    page: int
+    pages: int
+    total: int
+    total_bytes: int
+    consented: int
+
+
+class DataUseEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    sequence: int
+    sample_id: int
+    content_hash: str
+    model_id: int
+    run_id: int
+    read_at: datetime
+    prev_hash: str
+    record_hash: str
+
+
+class DataUseOut(BaseModel):
+    entries: list[DataUseEntryOut]
+    chain_valid: bool

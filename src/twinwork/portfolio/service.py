@@ -1,0 +1,262 @@
+"""Adding samples within the limits, consent, and the provenance rules training must obey."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.catalog.service import category_service
+from twinwork.config import get_settings
+from twinwork.kit.db import utcnow
+from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.signing import canonical_json, sha256_hex
+from twinwork.portfolio.models import DataUseRecord, PortfolioSample
+from twinwork.portfolio.repository import data_use_repository, sample_repository
+from twinwork.portfolio.schemas import SampleIn
+
+GENESIS_HASH = "0" * 64
+UPLOAD_SUFFIXES = (".txt", ".md")
+
+
+class ProvenanceViolation(RuntimeError):
+    """A training run was handed a sample it must not read. Never caught and filtered: the
+    run fails, because silently dropping data would hide a bug that leaks someone's work."""
+
+
+@dataclass(frozen=True)
+class PortfolioTotals:
+    count: int
+    total_bytes: int
+    consented: int
+
+
+def content_hash(text: str) -> str:
+    return sha256_hex(text.encode("utf-8"))
+
+
+def decode_upload(filename: str, data: bytes) -> str:
+    """The text of an uploaded .txt/.md file, or a clear error for anything else."""
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        raise ValidationFailed("Upload a .txt or .md file.", field="file")
+    if b"\x00" in data:
+        raise ValidationFailed(
+            "This file is binary, not text: upload a UTF-8 .txt or .md file.", field="file"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"This file is not UTF-8 text (invalid byte at position {exc.start}); "
+            "save it as UTF-8 and upload it again.",
+            field="file",
+        ) from exc
+
+
+class PortfolioService:
+    async def add(
+        self, session: AsyncSession, user: User, data: SampleIn, *, source: str = "paste"
+    ) -> PortfolioSample:
+        if not user.is_freelancer:
+            raise Forbidden("Become a freelancer to build a portfolio.")
+        if not data.ownership_attested:
+            raise ValidationFailed(
+                "Confirm that you own the rights to this work: only your own work can be "
+                "added to your portfolio.",
+                field="ownership_attested",
+            )
+        settings = get_settings()
+        size = len(data.content.encode("utf-8"))
+        if size > settings.sample_max_bytes:
+            raise ValidationFailed(
+                f"This sample is {size:,} bytes; one sample may be at most "
+                f"{settings.sample_max_bytes:,} bytes. Split it into several samples.",
+                field="content",
+            )
+        category = await category_service.by_slug(session, data.category)
+        totals = await self.totals(session, user)
+        if totals.count >= settings.max_samples:
+            raise Conflict(
+                f"Your portfolio holds the maximum of {settings.max_samples} samples; "
+                "remove one before adding another.",
+                field="content",
+            )
+        if totals.total_bytes + size > settings.max_portfolio_bytes:
+            raise Conflict(
+                f"Your portfolio would exceed {settings.max_portfolio_bytes:,} bytes in all.",
+                field="content",
+            )
+        digest = content_hash(data.content)
+        duplicate = await sample_repository.by_hash(session, user.id, digest)
+        if duplicate is not None:
+            raise Conflict(
+                f"This exact text is already in your portfolio as {duplicate.title!r}.",
+                field="content",
+                sample_id=duplicate.id,
+            )
+        now = utcnow()
+        sample = PortfolioSample(
+            owner_user_id=user.id,
+            kind=data.kind,
+            title=data.title,
+            category_id=category.id,
+            content=data.content,
+            content_hash=digest,
+            byte_size=size,
+            source=source,
+            ownership_attested=True,
+            consent_to_train=data.consent_to_train,
+            consent_changed_at=now if data.consent_to_train else None,
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                await sample_repository.add(session, sample)
+        except IntegrityError as exc:  # the same text sent twice at once
+            raise Conflict(
+                "This exact text is already in your portfolio.", field="content"
+            ) from exc
+        return sample
+
+    async def owned(self, session: AsyncSession, user: User, sample_id: int) -> PortfolioSample:
+        sample = await sample_repository.get(session, sample_id)
+        if sample is None or sample.owner_user_id != user.id:
+            raise NotFound("No such sample in your portfolio.")
+        return sample
+
+    async def set_consent(
+        self, session: AsyncSession, user: User, sample_id: int, consent: bool
+    ) -> PortfolioSample:
+        sample = await self.owned(session, user, sample_id)
+        if sample.consent_to_train != consent:
+            sample.consent_to_train = consent
+            sample.consent_changed_at = utcnow()
+            await session.flush()
+        return sample
+
+    async def totals(self, session: AsyncSession, user: User) -> PortfolioTotals:
+        return PortfolioTotals(*await sample_repository.totals(session, user.id))
+
+    async def page(
+        self, session: AsyncSession, user: User, page: int, page_size: int = 20
+    ) -> tuple[Page[PortfolioSample], PortfolioTotals]:
+        totals = await self.totals(session, user)
+        check_page_in_range(page, page_size, totals.count)
+        items = await sample_repository.page_for_owner(
+            session, user.id, (page - 1) * page_size, page_size
+        )
+        return Page(items, page, page_size, totals.count), totals
+
+    async def content_hashes(self, session: AsyncSession, owner_id: int) -> set[str]:
+        return await sample_repository.hashes_for_owner(session, owner_id)
+
+    async def consented(self, session: AsyncSession, owner_id: int) -> list[PortfolioSample]:
+        return await sample_repository.consented_for_owner(session, owner_id)
+
+    # ---- provenance ----------------------------------------------------------------------
+
+    async def load_for_training(
+        self, session: AsyncSession, *, owner_id: int, sample_ids: Sequence[int], since: datetime
+    ) -> list[PortfolioSample]:
+        """The samples a run was started with, checked again as they are read."""
+        samples = await sample_repository.by_ids(session, sample_ids)
+        missing = set(sample_ids) - {s.id for s in samples}
+        if missing:
+            raise ProvenanceViolation(
+                f"samples {sorted(missing)} no longer exist; the run cannot read them"
+            )
+        assert_trainable(samples, owner_id=owner_id, since=since)
+        return samples
+
+    async def record_data_use(
+        self,
+        session: AsyncSession,
+        *,
+        owner_id: int,
+        model_id: int,
+        run_id: int,
+        samples: Sequence[PortfolioSample],
+    ) -> list[DataUseRecord]:
+        """Append one hash-chained record per sample read, before the run reads it."""
+        last = await data_use_repository.last(session, owner_id)
+        sequence = last.sequence if last else 0
+        prev = last.record_hash if last else GENESIS_HASH
+        now = utcnow()
+        records = []
+        for sample in samples:
+            sequence += 1
+            record = DataUseRecord(
+                owner_user_id=owner_id,
+                sequence=sequence,
+                sample_id=sample.id,
+                content_hash=sample.content_hash,
+                model_id=model_id,
+                run_id=run_id,
+                read_at=now,
+                prev_hash=prev,
+            )
+            record.record_hash = record_digest(record)
+            prev = record.record_hash
+            records.append(record)
+        try:
+            async with session.begin_nested():
+                await data_use_repository.add_all(session, records)
+        except IntegrityError as exc:
+            raise Conflict("Another run is writing to this data-use ledger; retry.") from exc
+        return records
+
+    async def data_use(self, session: AsyncSession, user: User) -> tuple[list[DataUseRecord], bool]:
+        chain = await data_use_repository.chain(session, user.id)
+        return chain, chain_is_valid(chain)
+
+
+def assert_trainable(samples: Sequence[PortfolioSample], *, owner_id: int, since: datetime) -> None:
+    """Raise unless every sample belongs to the model's owner and had consent, unrevoked,
+    from before the run started until now."""
+    for sample in samples:
+        if sample.owner_user_id != owner_id:
+            raise ProvenanceViolation(
+                f"sample {sample.id} belongs to user {sample.owner_user_id}, "
+                f"not to the model's owner {owner_id}"
+            )
+        if not sample.ownership_attested:
+            raise ProvenanceViolation(f"sample {sample.id} has no ownership attestation")
+        if not sample.consent_to_train:
+            raise ProvenanceViolation(f"sample {sample.id} has no consent to train")
+        if sample.consent_changed_at is not None and sample.consent_changed_at > since:
+            # Consent withdrawn and given again after the run started: the run was started
+            # on a decision the owner since changed, so it must not read the sample.
+            raise ProvenanceViolation(f"consent for sample {sample.id} changed after the run began")
+
+
+def record_digest(record: DataUseRecord) -> str:
+    body = {
+        "owner_user_id": record.owner_user_id,
+        "sequence": record.sequence,
+        "sample_id": record.sample_id,
+        "content_hash": record.content_hash,
+        "model_id": record.model_id,
+        "run_id": record.run_id,
+        "read_at": record.read_at.isoformat(timespec="microseconds"),
+        "prev_hash": record.prev_hash,
+    }
+    return sha256_hex(canonical_json(body))
+
+
+def chain_is_valid(chain: Sequence[DataUseRecord]) -> bool:
+    prev = GENESIS_HASH
+    for expected_sequence, record in enumerate(chain, start=1):
+        if record.sequence != expected_sequence or record.prev_hash != prev:
+            return False
+        if record_digest(record) != record.record_hash:
+            return False
+        prev = record.record_hash
+    return True
+
+
+portfolio_service = PortfolioService()

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.ml.conftest import TrainedAdapter
+from twinwork.ml.text import BaseModelRef, TextEngine, get_engine
+
+pytestmark = pytest.mark.slow
+
+BRIEF = "Lyrics about leaving home"
+
+
+@pytest.fixture(scope="module")
+def engine(base_model: BaseModelRef) -> TextEngine:
+    return get_engine(base_model)
+
+
+def test_engine_is_one_per_base_and_generates_with_and_without_an_adapter(
+    engine: TextEngine, base_model: BaseModelRef, trained_adapter: TrainedAdapter
+) -> None:
+    assert get_engine(base_model) is engine
+    model = engine.model
+    adapter_dir = trained_adapter.result.adapter_dir
+
+    plain = engine.generate(BRIEF, adapter_dir=None, max_new_tokens=16, seed=1)
+    personal = engine.generate(
+        BRIEF, adapter_dir=adapter_dir, adapter_key="v1", max_new_tokens=16, seed=1
+    )
+    assert plain and personal
+    assert plain != personal
+    assert "<|im" not in plain + personal and "assistant" not in personal.lower()[:12]
+    # Same seed, same text; the adapter was merged into the one loaded base, not a copy.
+    assert (
+        engine.generate(BRIEF, adapter_dir=adapter_dir, adapter_key="v1", max_new_tokens=16, seed=1)
+        == personal
+    )
+    assert engine.model is model
+    assert engine.adapter_keys == ["v1"]
+
+    # Switching back restores the base weights exactly.
+    assert engine.generate(BRIEF, adapter_dir=None, max_new_tokens=16, seed=1) == plain
+
+
+def test_evict_forgets_the_adapter_and_restores_the_base(
+    engine: TextEngine, trained_adapter: TrainedAdapter
+) -> None:
+    adapter_dir = trained_adapter.result.adapter_dir
+    plain = engine.generate(BRIEF, adapter_dir=None, max_new_tokens=8, temperature=0)
+    engine.generate(BRIEF, adapter_dir=adapter_dir, adapter_key="erase-me", max_new_tokens=4)
+    assert "erase-me" in engine.adapter_keys
+    engine.evict("erase-me")
+    engine.evict("never-loaded")
+    assert "erase-me" not in engine.adapter_keys
+    assert engine.generate(BRIEF, adapter_dir=None, max_new_tokens=8, temperature=0) == plain
+
+
+def test_least_recently_used_adapters_are_dropped(
+    engine: TextEngine, trained_adapter: TrainedAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "max_adapters", 2)
+    adapter_dir = trained_adapter.result.adapter_dir
+    for key in ("a", "b", "a", "c"):
+        engine.generate(BRIEF, adapter_dir=adapter_dir, adapter_key=key, max_new_tokens=1)
+    assert engine.adapter_keys == ["a", "c"]
+    for key in ("a", "c"):
+        engine.evict(key)
+
+
+def test_concurrent_requests_for_different_adapters_match_sequential_ones(
+    engine: TextEngine, trained_adapter: TrainedAdapter
+) -> None:
+    adapter_dir = trained_adapter.result.adapter_dir
+    jobs = [("p1", adapter_dir), (None, None), ("p1", adapter_dir), (None, None)]
+
+    def run(key: str | None, directory: Path | None, seed: int) -> str:
+        return engine.generate(
+            BRIEF, adapter_dir=directory, adapter_key=key, max_new_tokens=8, seed=seed
+        )
+
+    expected = [run(k, d, i) for i, (k, d) in enumerate(jobs)]
+    results: dict[int, str] = {}
+    threads = [
+        threading.Thread(target=lambda i=i, k=k, d=d: results.__setitem__(i, run(k, d, i)))
+        for i, (k, d) in enumerate(jobs)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [results[i] for i in range(len(jobs))] == expected
+    engine.evict("p1")
+
+
+def test_an_adapter_for_another_architecture_is_refused(
+    engine: TextEngine, trained_adapter: TrainedAdapter, tmp_path: Path
+) -> None:
+    broken = tmp_path / "dora"
+    shutil.copytree(trained_adapter.result.adapter_dir, broken)
+    config = json.loads((broken / "adapter_config.json").read_text())
+    (broken / "adapter_config.json").write_text(json.dumps({**config, "use_dora": True}))
+    with pytest.raises(ValueError, match="use_dora"):
+        engine.generate(BRIEF, adapter_dir=broken, adapter_key="dora", max_new_tokens=1)
+    assert "dora" not in engine.adapter_keys
+
+
+def test_merged_serving_weights_match_peft_merge(
+    engine: TextEngine, base_model: BaseModelRef, trained_adapter: TrainedAdapter
+) -> None:
+    import torch
+    from peft import PeftModel
+
+    from twinwork.ml.text.loading import load_model, quiet_peft
+
+    adapter_dir = trained_adapter.result.adapter_dir
+    engine.generate(BRIEF, adapter_dir=adapter_dir, adapter_key="ref", max_new_tokens=1)
+    with quiet_peft():
+        reference = PeftModel.from_pretrained(load_model(base_model), str(adapter_dir))
+    merged = reference.merge_and_unload()
+    base_weights = load_model(base_model)
+    for name in ("model.layers.0.self_attn.q_proj", "model.layers.29.mlp.down_proj"):
+        served = engine.model.get_submodule(name).weight.float()
+        expected = merged.get_submodule(name).weight
+        original = base_weights.get_submodule(name).weight
+        assert not torch.equal(expected, original)
+        # Equal up to the fp16 rounding of the serving copy.
+        assert torch.allclose(served, expected, rtol=1e-3, atol=1e-4)
+    engine.evict("ref")
