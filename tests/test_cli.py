@@ -178,3 +178,52 @@ def test_user_create_refuses_duplicates_and_weak_passwords(fresh: Any) -> None:
     assert duplicate.returncode == 1 and "already exists" in duplicate.stdout
     assert weak.returncode == 1 and "at least 10" in weak.stdout
     assert counts(engine)[0] == before + 1
+
+
+def test_model_train_and_generate_from_the_command_line(fresh: Any) -> None:
+    env, engine = fresh
+    twinwork(env, "demo", "--search-events", "3000")
+    email = "noor-haddad-lyrics@demo.twinwork.test"
+    trained = twinwork(env, "model", "train", "--email", email)
+    assert trained.returncode == 0, trained.stderr + trained.stdout
+    assert "perplexity" in trained.stdout and "is ready" in trained.stdout
+    with engine.connect() as conn:
+        model_id, status = conn.execute(
+            text(
+                "SELECT m.id, r.status FROM personal_models m JOIN users u ON u.id = "
+                "m.owner_user_id JOIN training_runs r ON r.model_id = m.id WHERE u.email = :e"
+            ),
+            {"e": email},
+        ).one()
+        read = conn.scalar(
+            text("SELECT count(*) FROM data_use_records WHERE model_id = :m"), {"m": model_id}
+        )
+    assert status == "succeeded"
+    assert read == 8  # the demo portfolio's eight consented samples, each read once
+
+    generated = twinwork(
+        env, "model", "generate", "--model", str(model_id), "--brief", "A song about trains"
+    )
+    assert generated.returncode == 0, generated.stderr
+    assert generated.stdout.strip()
+
+
+def test_model_train_explains_what_is_missing(fresh: Any) -> None:
+    env, _ = fresh
+    nobody = twinwork(env, "model", "train", "--email", "nobody@example.test")
+    assert nobody.returncode == 1 and "There is no account" in nobody.stdout
+    twinwork(
+        env,
+        "user",
+        "create",
+        "--email",
+        "empty@example.test",
+        "--role",
+        "freelancer",
+        "--password",
+        "a long enough passphrase",
+    )
+    empty = twinwork(env, "model", "train", "--email", "empty@example.test")
+    assert empty.returncode == 1 and "portfolio is empty" in empty.stdout
+    missing = twinwork(env, "model", "generate", "--model", "999999", "--brief", "x")
+    assert missing.returncode == 1 and "no model 999999" in missing.stdout

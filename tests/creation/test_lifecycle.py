@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -247,3 +248,62 @@ async def test_training_needs_enough_consented_samples(
     response = await client.post(f"/api/v1/models/{model['id']}/training-runs", headers=owner)
     assert response.status_code == 422
     assert message in response.json()["detail"]
+
+
+async def test_approving_an_earlier_version_rolls_back(
+    client: httpx.AsyncClient,
+    active: TrainedModel,
+    sessionmaker: Any,
+    storage: ObjectStorage,
+) -> None:
+    from twinwork.creation.training import execute_run
+
+    second = await client.post(f"/api/v1/models/{active.id}/training-runs", headers=active.owner)
+    assert await execute_run(sessionmaker, second.json()["id"], storage) == "succeeded"
+    model = (await client.get(f"/api/v1/models/{active.id}", headers=active.owner)).json()
+    newest, first = model["versions"]
+    assert (newest["number"], first["number"]) == (2, 1)
+    assert model["approved_version_id"] == first["id"]  # a new version waits for approval
+    await client.post(
+        f"/api/v1/models/{active.id}/versions/{newest['id']}/approve", headers=active.owner
+    )
+    _, buyer = await api_signup(client)
+    assert (await generate(client, active.id, buyer)).json()["version_id"] == newest["id"]
+    rolled = await client.post(
+        f"/api/v1/models/{active.id}/versions/{first['id']}/approve", headers=active.owner
+    )
+    assert rolled.json()["approved_version_id"] == first["id"]
+    assert (await generate(client, active.id, buyer)).json()["version_id"] == first["id"]
+
+
+async def test_free_previews_are_limited_per_buyer(
+    client: httpx.AsyncClient, active: TrainedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twinwork.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "free_previews_per_day", 2)
+    _, buyer = await api_signup(client)
+    assert [(await generate(client, active.id, buyer)).status_code for _ in range(2)] == [201] * 2
+    third = await generate(client, active.id, buyer)
+    assert third.status_code == 429 and "free previews" in third.json()["detail"]
+    _, other = await api_signup(client)
+    assert (await generate(client, active.id, other)).status_code == 201
+
+
+async def test_gig_and_profile_pages_offer_the_active_model(
+    client: httpx.AsyncClient, session: AsyncSession, active: TrainedModel
+) -> None:
+    from tests.catalog.factories import create_gig
+    from twinwork.account.service import account_service
+    from twinwork.catalog.service import profile_service
+
+    owner = await account_service.get(session, int(str(active.owner_user["id"])))
+    assert owner is not None
+    gig = await create_gig(session, owner)
+    profile = await profile_service.for_user(session, owner)
+    for url in (f"/gigs/{gig.id}", f"/freelancers/{profile.handle}"):
+        page = await client.get(url)
+        assert "AI model available" in page.text and "$4" in page.text, url
+        assert f"/models/{active.id}" in page.text
+    await client.post(f"/api/v1/models/{active.id}/deactivate", headers=active.owner)
+    assert "AI model available" not in (await client.get(f"/gigs/{gig.id}")).text

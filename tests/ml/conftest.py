@@ -22,10 +22,6 @@ from twinwork.ml.text import (
 MODEL_CACHE = Path(__file__).resolve().parents[2] / "var" / "test-models"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: loads or trains the real base model (seconds each)")
-
-
 @pytest.fixture(scope="session")
 def base_model() -> BaseModelRef:
     return ensure_base_model(MODEL_CACHE)

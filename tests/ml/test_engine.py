@@ -40,7 +40,8 @@ def test_engine_is_one_per_base_and_generates_with_and_without_an_adapter(
         == personal
     )
     assert engine.model is model
-    assert engine.adapter_keys == ["v1"]
+    # The engine is process-wide: other tests' adapters may be loaded too; v1 is the newest.
+    assert engine.adapter_keys[-1] == "v1"
 
     # Switching back restores the base weights exactly.
     assert engine.generate(BRIEF, adapter_dir=None, max_new_tokens=16, seed=1) == plain

@@ -40,13 +40,13 @@ def train(
     columns = (
         TextColumn("[bold]{task.fields[phase]:<10}"),
         BarColumn(),
-        TextColumn("step {task.completed:>4.0f}/{task.total:<4.0f}"),
+        TextColumn("step {task.fields[steps]}"),
         TextColumn("loss {task.fields[loss]}"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("train", total=None, phase="loading", loss="-")
+        task = progress.add_task("train", total=None, phase="loading", loss="-", steps="-")
 
         def show(p: object) -> None:
             from twinwork.ml.text import TrainingProgress
@@ -58,6 +58,7 @@ def train(
                 total=p.total_steps or None,
                 phase=p.phase,
                 loss="-" if p.loss is None else f"{p.loss:.3f}",
+                steps=f"{p.step}/{p.total_steps}" if p.total_steps else "-",
             )
 
         async def main() -> str:
