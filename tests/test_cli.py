@@ -224,6 +224,6 @@ def test_model_train_explains_what_is_missing(fresh: Any) -> None:
         "a long enough passphrase",
     )
     empty = twinwork(env, "model", "train", "--email", "empty@example.test")
-    assert empty.returncode == 1 and "portfolio is empty" in empty.stdout
+    assert empty.returncode == 1 and "Join the creation program" in empty.stdout
     missing = twinwork(env, "model", "generate", "--model", "999999", "--brief", "x")
     assert missing.returncode == 1 and "no model 999999" in missing.stdout

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     training_stale_seconds: int = Field(default=180, ge=10)
     training_max_attempts: int = Field(default=3, ge=1)
 
+    # The creation program: a monthly subscription for freelancers who sell model use.
+    program_price_amount: int = Field(default=2500, ge=100)
+    program_currency: str = "USD"
+    program_period_days: int = Field(default=30, ge=1)
+    program_grace_days: int = Field(default=7, ge=0)
+
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)
     platform_fee_percent: int = Field(default=20, ge=0, le=100)

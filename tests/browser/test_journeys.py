@@ -133,9 +133,18 @@ LYRICS = [
 def test_personal_model_from_samples_to_certificate_to_erasure(
     page: Page, live_server: str, browser: Any
 ) -> None:
-    """Freelancer: samples with consent, train, evaluation, approve, price, activate.
+    """Freelancer: joins the program, samples with consent, train, evaluation, approve, price,
+    activate.
     Buyer: preview, purchase, certificate verified. Freelancer: switch off, then erase."""
     sign_up(page, live_server, "Rae Lyric", freelancer=True)
+    page.get_by_role("link", name="Program").click()
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_role("button", name="Join for $25 a month").click()
+    expect(page.locator(".field-error")).to_contain_text("declined")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Join for $25 a month").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to the creation program")
+    expect(page.locator("#invoices")).to_contain_text("Paid")
     page.get_by_role("link", name="Portfolio").click()
     expect(page.get_by_text("No samples yet")).to_be_visible()
     for n, text in enumerate(LYRICS, start=1):

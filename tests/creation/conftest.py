@@ -35,6 +35,13 @@ def storage() -> ObjectStorage:
     return make_storage(get_settings())
 
 
+async def join_program(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    joined = await client.post(
+        "/api/v1/subscriptions", json={"card_number": "4242 4242 4242 4242"}, headers=headers
+    )
+    assert joined.status_code == 201, joined.text
+
+
 async def create_and_train(
     client: httpx.AsyncClient,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -42,6 +49,7 @@ async def create_and_train(
     samples: int = 4,
 ) -> TrainedModel:
     user, owner = await api_signup(client, roles=("freelancer",), display_name="Rae Lyric")
+    await join_program(client, owner)
     await add_samples(client, owner, samples)
     model = (
         await client.post("/api/v1/models", json={"name": "Rae's lyrics"}, headers=owner)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup
 from tests.billing.test_routes import top_up
-from tests.creation.conftest import TrainedModel
+from tests.creation.conftest import TrainedModel, join_program, publish
 from tests.portfolio.factories import add_samples
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import ledger_service
@@ -240,6 +240,7 @@ async def test_training_needs_enough_consented_samples(
     client: httpx.AsyncClient, samples: int, consented: int, message: str
 ) -> None:
     _, owner = await api_signup(client, roles=("freelancer",))
+    await join_program(client, owner)
     if consented:
         await add_samples(client, owner, consented)
     if samples - consented:
@@ -307,3 +308,20 @@ async def test_gig_and_profile_pages_offer_the_active_model(
         assert f"/models/{active.id}" in page.text
     await client.post(f"/api/v1/models/{active.id}/deactivate", headers=active.owner)
     assert "AI model available" not in (await client.get(f"/gigs/{gig.id}")).text
+
+
+async def test_training_and_selling_need_a_program_membership(
+    client: httpx.AsyncClient, trained: TrainedModel
+) -> None:
+    _, outsider = await api_signup(client, roles=("freelancer",))
+    await add_samples(client, outsider, 3)
+    model = (await client.post("/api/v1/models", json={"name": "M"}, headers=outsider)).json()
+    refused = await client.post(f"/api/v1/models/{model['id']}/training-runs", headers=outsider)
+    assert refused.status_code == 402
+    assert "creation program" in refused.json()["detail"]
+
+    # A member whose membership ends keeps the model, switched off; activating needs membership.
+    await publish(client, trained)
+    cancel = await client.delete("/api/v1/subscriptions/current", headers=trained.owner)
+    assert cancel.json()["cancel_at_period_end"] is True and cancel.json()["member"] is True
+    assert (await client.get(f"/api/v1/models/{trained.id}")).json()["status"] == "active"

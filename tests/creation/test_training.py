@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup
+from tests.creation.conftest import join_program
 from tests.portfolio.factories import add_samples
 from twinwork.config import get_settings
 from twinwork.creation import artifacts
@@ -27,6 +28,7 @@ async def queued_run(
     client: httpx.AsyncClient, samples: int = 4
 ) -> tuple[dict[str, object], dict[str, str]]:
     _, owner = await api_signup(client, roles=("freelancer",))
+    await join_program(client, owner)
     await add_samples(client, owner, samples)
     model = (await client.post("/api/v1/models", json={"name": "M"}, headers=owner)).json()
     run = await client.post(f"/api/v1/models/{model['id']}/training-runs", headers=owner)

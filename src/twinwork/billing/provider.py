@@ -17,8 +17,30 @@ class ChargeResult:
     failure_message: str | None = None
 
 
+@dataclass(frozen=True)
+class SavedCard:
+    token: str
+    """The provider's reference to the card (a Stripe PaymentMethod id); never the number."""
+    last4: str
+
+
 class PaymentProvider(Protocol):
     name: str
+
+    async def save_card(self, card_number: str) -> SavedCard:
+        """Keep a card on file for recurring charges (a subscription's renewals)."""
+        ...
+
+    async def charge_saved_card(
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        description: str,
+        idempotency_key: str,
+    ) -> ChargeResult:
+        """Charge a card on file, once per idempotency key."""
+        ...
 
     async def charge_card(
         self,
@@ -61,6 +83,22 @@ class SandboxProvider:
             self._by_key[idempotency_key] = result
         return result
 
+    async def save_card(self, card_number: str) -> SavedCard:
+        # Test card numbers are public, so the sandbox's token may carry the number: a renewal
+        # then answers as that test card would.
+        return SavedCard(f"{SANDBOX_TOKEN_PREFIX}{card_number}", card_number[-4:])
+
+    async def charge_saved_card(
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        description: str,
+        idempotency_key: str,
+    ) -> ChargeResult:
+        card_number = token.removeprefix(SANDBOX_TOKEN_PREFIX)
+        return await self.charge_card(card_number, amount, currency, description, idempotency_key)
+
     @staticmethod
     def _answer(card_number: str) -> ChargeResult:
         external_id = f"sbx_ch_{secrets.token_hex(12)}"
@@ -76,6 +114,8 @@ class SandboxProvider:
             return ChargeResult(False, external_id, failure[0], failure[1])
         return ChargeResult(True, external_id)
 
+
+SANDBOX_TOKEN_PREFIX = "sbx_pm_"
 
 _sandbox = SandboxProvider()
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.billing.models import Payment
+from twinwork.billing.models import Invoice, Payment, ProgramSubscription
 
 
 class PaymentRepository:
@@ -15,4 +17,71 @@ class PaymentRepository:
         await session.flush()
 
 
+class SubscriptionRepository:
+    async def add(self, session: AsyncSession, subscription: ProgramSubscription) -> None:
+        session.add(subscription)
+        await session.flush()
+
+    async def latest_for_user(
+        self, session: AsyncSession, user_id: int
+    ) -> ProgramSubscription | None:
+        return await session.scalar(
+            select(ProgramSubscription)
+            .where(ProgramSubscription.user_id == user_id)
+            .order_by(ProgramSubscription.id.desc())
+            .limit(1)
+        )
+
+    async def lock(self, session: AsyncSession, subscription_id: int) -> ProgramSubscription | None:
+        return await session.scalar(
+            select(ProgramSubscription)
+            .where(ProgramSubscription.id == subscription_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def due_ids(self, session: AsyncSession, now: datetime) -> list[int]:
+        """Active subscriptions whose period is over, and every one in its grace period."""
+        result = await session.scalars(
+            select(ProgramSubscription.id).where(
+                or_(
+                    and_(
+                        ProgramSubscription.status == "active",
+                        ProgramSubscription.current_period_end <= now,
+                    ),
+                    ProgramSubscription.status == "past_due",
+                )
+            )
+        )
+        return list(result)
+
+    async def invoice(self, session: AsyncSession, invoice_id: int) -> Invoice | None:
+        return await session.get(Invoice, invoice_id, populate_existing=True)
+
+    async def invoice_for_period(
+        self, session: AsyncSession, subscription_id: int, start: datetime
+    ) -> Invoice | None:
+        return await session.scalar(
+            select(Invoice).where(
+                Invoice.subscription_id == subscription_id, Invoice.period_start == start
+            )
+        )
+
+    async def add_invoice(self, session: AsyncSession, invoice: Invoice) -> None:
+        session.add(invoice)
+        await session.flush()
+
+    async def invoices_for_user(
+        self, session: AsyncSession, user_id: int, limit: int = 36
+    ) -> list[Invoice]:
+        result = await session.scalars(
+            select(Invoice)
+            .where(Invoice.user_id == user_id)
+            .order_by(Invoice.period_start.desc(), Invoice.id.desc())
+            .limit(limit)
+        )
+        return list(result)
+
+
 payment_repository = PaymentRepository()
+subscription_repository = SubscriptionRepository()

@@ -8,9 +8,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import (
+    CardIn,
     EntryOut,
+    InvoiceOut,
     LedgerCheckOut,
     PaymentOut,
+    SubscriptionOut,
     TopUpIn,
     TopUpOut,
     TransactionOut,
@@ -18,11 +21,20 @@ from twinwork.billing.schemas import (
     WalletOut,
 )
 from twinwork.billing.service import DEFAULT_CURRENCY, wallet_service
-from twinwork.kit.errors import DomainError
+from twinwork.billing.subscription import LIVE_STATUSES, subscription_service
+from twinwork.config import get_settings
+from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.ledger.service import ledger_service
-from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageUser, api_admin
+from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
+    ApiUser,
+    DbSession,
+    PageFreelancer,
+    PageUser,
+    api_admin,
+)
 from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
 from twinwork.web.templating import render
 
@@ -159,3 +171,123 @@ async def _wallet_context(session: DbSession, user: User, page: int) -> dict[str
         "values": {},
         "errors": {},
     }
+
+
+# ---- creation-program subscription ---------------------------------------------------------
+
+
+async def subscription_out(session: DbSession, user: User) -> SubscriptionOut:
+    subscription = await subscription_service.current(session, user)
+    if subscription is None:
+        raise NotFound("You have not joined the creation program. POST /api/v1/subscriptions.")
+    return SubscriptionOut(
+        id=subscription.id,
+        status=subscription.status,
+        member=subscription.status in LIVE_STATUSES,
+        amount=subscription.amount,
+        currency=subscription.currency,
+        card_last4=subscription.card_last4,
+        current_period_start=subscription.current_period_start,
+        current_period_end=subscription.current_period_end,
+        cancel_at_period_end=subscription.cancel_at_period_end,
+        grace_until=subscription.grace_until,
+        invoices=[
+            InvoiceOut.model_validate(i) for i in await subscription_service.invoices(session, user)
+        ],
+    )
+
+
+@api.post("/subscriptions", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
+async def subscribe(body: CardIn, user: ApiUser, session: DbSession) -> SubscriptionOut:
+    """Join the creation program: the first month is charged now, then every period."""
+    await subscription_service.subscribe(session, user, body.card_number)
+    return await subscription_out(session, user)
+
+
+@api.get("/subscriptions/current", response_model=SubscriptionOut)
+async def current_subscription(user: ApiUser, session: DbSession) -> SubscriptionOut:
+    return await subscription_out(session, user)
+
+
+@api.delete("/subscriptions/current", response_model=SubscriptionOut)
+async def cancel_subscription(user: ApiUser, session: DbSession) -> SubscriptionOut:
+    """Stop renewing: membership lasts to the end of the paid period (at once while a renewal
+    is unpaid), then your models are switched off, not erased."""
+    subscription = await subscription_service.cancel(session, user)
+    if subscription.status == "ended":
+        await creation_models_off(session, user)
+    return await subscription_out(session, user)
+
+
+@api.post("/subscriptions/current/resume", response_model=SubscriptionOut)
+async def resume_subscription(user: ApiUser, session: DbSession) -> SubscriptionOut:
+    await subscription_service.resume(session, user)
+    return await subscription_out(session, user)
+
+
+@api.put("/subscriptions/current/card", response_model=SubscriptionOut)
+async def update_card(body: CardIn, user: ApiUser, session: DbSession) -> SubscriptionOut:
+    """Use another card for renewals; an unpaid renewal is retried with it at the next run."""
+    await subscription_service.update_card(session, user, body.card_number)
+    return await subscription_out(session, user)
+
+
+async def creation_models_off(session: DbSession, user: User) -> None:
+    from twinwork.creation.service import creation_service  # creation builds on billing
+
+    await creation_service.deactivate_all_for_owner(session, user.id)
+
+
+@pages.get("/dashboard/program")
+async def program_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    return render(request, "program.html", await _program_context(session, user))
+
+
+async def _program_context(session: DbSession, user: User) -> dict[str, object]:
+    settings = get_settings()
+    subscription = await subscription_service.current(session, user)
+    return {
+        "subscription": subscription,
+        "member": subscription is not None and subscription.status in LIVE_STATUSES,
+        "invoices": await subscription_service.invoices(session, user),
+        "price_amount": settings.program_price_amount,
+        "currency": settings.program_currency,
+        "period_days": settings.program_period_days,
+        "grace_days": settings.program_grace_days,
+        "values": {},
+        "errors": {},
+    }
+
+
+async def _program_action(
+    request: Request, session: DbSession, user: User, action: str
+) -> Response:
+    data = await form_data(request)
+    try:
+        if action in ("subscribe", "card"):
+            body = validate(CardIn, {"card_number": data.get("card_number", "")})
+            if action == "subscribe":
+                await subscription_service.subscribe(session, user, body.card_number)
+            else:
+                await subscription_service.update_card(session, user, body.card_number)
+        elif action == "cancel":
+            if (await subscription_service.cancel(session, user)).status == "ended":
+                await creation_models_off(session, user)
+        else:
+            await subscription_service.resume(session, user)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        context = await _program_context(session, user)
+        data.pop("card_number", None)
+        return form_error(request, session, "program.html", data, errors, status_code, context)
+    return RedirectResponse(f"/dashboard/program?done={action}", status_code=303)
+
+
+@pages.post("/dashboard/program/{action}")
+async def program_action(
+    request: Request, action: str, session: DbSession, user: PageFreelancer
+) -> Response:
+    if action not in ("subscribe", "card", "cancel", "resume"):
+        raise NotFound("No such action.")
+    return await _program_action(request, session, user, action)

@@ -11,6 +11,13 @@ MAX_TOP_UP_AMOUNT = 1_000_000
 """$10,000, in cents."""
 
 
+def card_digits(card_number: str) -> str:
+    digits = card_number.replace(" ", "").replace("-", "")
+    if not digits.isascii() or not digits.isdigit() or not 12 <= len(digits) <= 19:
+        raise ValueError("Enter the card number as 12 to 19 digits.")
+    return digits
+
+
 class TopUpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,10 +36,7 @@ class TopUpIn(BaseModel):
     @field_validator("card_number")
     @classmethod
     def _digits_only(cls, card_number: str) -> str:
-        digits = card_number.replace(" ", "").replace("-", "")
-        if not digits.isascii() or not digits.isdigit() or not 12 <= len(digits) <= 19:
-            raise ValueError("Enter the card number as 12 to 19 digits.")
-        return digits
+        return card_digits(card_number)
 
 
 class WalletOut(BaseModel):
@@ -88,3 +92,45 @@ class LedgerCheckOut(BaseModel):
     total: int
     unbalanced_transaction_ids: list[int]
     negative_account_ids: list[int]
+
+
+class CardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: str = Field(min_length=12, max_length=23)
+
+    @field_validator("card_number")
+    @classmethod
+    def _digits_only(cls, card_number: str) -> str:
+        return card_digits(card_number)
+
+
+class InvoiceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    period_start: datetime
+    period_end: datetime
+    amount: int
+    """In cents."""
+    currency: str
+    status: str
+    attempts: int
+    failure_message: str | None
+    paid_at: datetime | None
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    status: Literal["active", "past_due", "lapsed", "ended"]
+    member: bool
+    """Whether the freelancer may train and sell model use now."""
+    amount: int
+    """Per period, in cents."""
+    currency: str
+    card_last4: str
+    current_period_start: datetime
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    grace_until: datetime | None
+    invoices: list[InvoiceOut]

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
+from twinwork.billing.subscription import subscription_service
 from twinwork.creation.models import ModelVersion, PersonalModel, TrainingRun
 from twinwork.creation.schemas import (
     LicenseOut,
@@ -264,6 +265,7 @@ async def _model_context(session: DbSession, user: User, model_id: int) -> dict[
         "runs": runs[:5],
         "active_run": active_run,
         "totals": await portfolio_service.totals(session, user),
+        "member": await subscription_service.is_member(session, user.id),
         "receipt": receipt,
         "sales": [s for s in await generation_sales(session, user) if s.model_id == model.id],
         "values": {},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.subscription import subscription_service
 from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.models import ErasureReceipt, ModelVersion, PersonalModel, TrainingRun
@@ -112,6 +113,7 @@ class CreationService:
 
     async def start_training(self, session: AsyncSession, user: User, model_id: int) -> TrainingRun:
         model = await self.owned(session, user, model_id)
+        await subscription_service.require_member(session, user, "train your personal model")
         busy = await run_repository.active_for_owner(session, user.id)
         if busy is not None:
             raise Conflict(
@@ -220,6 +222,7 @@ class CreationService:
             )
         if model.price_amount is None:
             raise Conflict("Set a price per use before activating.", field="price_amount")
+        await subscription_service.require_member(session, user, "sell your model's work")
         model.is_active = True
         await session.flush()
         return model
@@ -229,6 +232,14 @@ class CreationService:
         model.is_active = False
         await session.flush()
         return model
+
+    async def deactivate_all_for_owner(self, session: AsyncSession, owner_id: int) -> int:
+        """Switch off every model of a freelancer whose membership ended; nothing is erased."""
+        models = [m for m in await model_repository.for_owner(session, owner_id) if m.is_active]
+        for model in models:
+            model.is_active = False
+        await session.flush()
+        return len(models)
 
     # ---- erasure -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.subscription import subscription_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
@@ -31,6 +32,7 @@ from twinwork.search.repository import GigFilters, search_repository
 DEMO_DOMAIN = "demo.twinwork.test"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_SESSION_PREFIX = "demo"
+SANDBOX_TEST_CARD = "4242424242424242"
 AI_GROWTH = 2.6
 """AI categories' share of searches grows by e^2.6 (about 13x) over the year."""
 
@@ -148,9 +150,12 @@ async def _ensure_freelancer(
 async def _ensure_portfolio(
     session: AsyncSession, email: str, samples: tuple[DemoSample, ...]
 ) -> None:
-    """Samples with consent to train, so the demo can train a personal model at once."""
+    """Samples with consent to train and a program membership (paid with the sandbox's test
+    card), so the demo can train a personal model at once."""
     user = await _get_user(session, email)
     assert user is not None
+    if not await subscription_service.is_member(session, user.id):
+        await subscription_service.subscribe(session, user, SANDBOX_TEST_CARD)
     have = await portfolio_service.content_hashes(session, user.id)
     for title, category, text in samples:
         if content_hash(text) in have:
