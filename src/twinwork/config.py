@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     program_period_days: int = Field(default=30, ge=1)
     program_grace_days: int = Field(default=7, ge=0)
 
+    # Freelancer earnings: pending for this long after a sale, then available to withdraw.
+    earnings_clearing_days: int = Field(default=7, ge=0)
+    payout_minimum_amount: int = Field(default=1000, ge=1)
+
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)
     platform_fee_percent: int = Field(default=20, ge=0, le=100)

@@ -46,6 +46,10 @@ def live_server(backends: Backends) -> Iterator[str]:
         **os.environ,
         "TWINWORK_DATABASE_URL": backends.new_database_url("twinwork_browser"),
         "TWINWORK_DATA_DIR": str(backends.root / "browser-data"),
+        # Earnings clear at once and small payouts are allowed, so a journey can withdraw
+        # what it just earned.
+        "TWINWORK_EARNINGS_CLEARING_DAYS": "0",
+        "TWINWORK_PAYOUT_MINIMUM_AMOUNT": "100",
     }
     # Its own Redis databases: the server's job consumer must not take the tests' jobs.
     for name, db in (("TWINWORK_QUEUE_URL", 2), ("TWINWORK_RATE_LIMIT_STORAGE_URL", 3)):

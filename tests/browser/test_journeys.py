@@ -134,7 +134,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     page: Page, live_server: str, browser: Any
 ) -> None:
     """Freelancer: joins the program, samples with consent, train, evaluation, approve, price,
-    activate.
+    activate; withdraws the sale after the buyer's purchase.
     Buyer: preview, purchase, certificate verified. Freelancer: switch off, then erase."""
     sign_up(page, live_server, "Rae Lyric", freelancer=True)
     page.get_by_role("link", name="Program").click()
@@ -205,6 +205,22 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.get_by_label("Certificate (JSON)").fill(certificate)
     buyer.get_by_role("button", name="Verify").click()
     expect(buyer.locator("#verify-result")).to_contain_text("Valid: signed by twinwork")
+
+    # The freelancer withdraws the sale: $4 less the 20% platform fee.
+    page.get_by_role("link", name="Earnings").click()
+    page.get_by_label("Amount (USD)").fill("50")
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.locator(".field-error")).to_contain_text("withdraw up to")
+    page.get_by_label("Amount (USD)").fill("3.20")
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_role("status")).to_contain_text("Payout requested")
+    for _ in range(30):  # the server's job consumer sends it
+        if "Paid" in page.locator("#payouts").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(page.locator("#payouts")).to_contain_text("Paid")
+    expect(page.locator("#available-amount")).to_have_text("$0")
 
     page.goto(model_url)
     page.get_by_role("button", name="Switch off").click()

@@ -95,3 +95,31 @@ class Invoice(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Payout(Base):
+    """Money leaving for a freelancer's bank. The available balance moves to "in transit" when
+    it is requested; a job sends it and records the answer: paid, or failed and returned."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (UniqueConstraint("user_id", "request_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    """In cents."""
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
+    bank_account: Mapped[str] = mapped_column(String(34))
+    # The freelancer's Idempotency-Key (or a fresh one): a retried request finds this payout.
+    request_key: Mapped[str] = mapped_column(String(120))
+    # The provider's key, random for the reason given on Invoice.charge_key.
+    transfer_key: Mapped[str] = mapped_column(String(64), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    failure_message: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def bank_account_last4(self) -> str:
+        return self.bank_account[-4:]

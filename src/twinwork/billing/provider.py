@@ -27,6 +27,17 @@ class SavedCard:
 class PaymentProvider(Protocol):
     name: str
 
+    async def transfer(
+        self,
+        bank_account: str,
+        amount: int,
+        currency: str,
+        description: str,
+        idempotency_key: str,
+    ) -> ChargeResult:
+        """Pay a freelancer out, once per idempotency key."""
+        ...
+
     async def save_card(self, card_number: str) -> SavedCard:
         """Keep a card on file for recurring charges (a subscription's renewals)."""
         ...
@@ -99,6 +110,26 @@ class SandboxProvider:
         card_number = token.removeprefix(SANDBOX_TOKEN_PREFIX)
         return await self.charge_card(card_number, amount, currency, description, idempotency_key)
 
+    async def transfer(
+        self,
+        bank_account: str,
+        amount: int,  # noqa: ARG002 - the sandbox answers by account number alone
+        currency: str,  # noqa: ARG002
+        description: str,  # noqa: ARG002
+        idempotency_key: str,
+    ) -> ChargeResult:
+        if idempotency_key in self._by_key:
+            return self._by_key[idempotency_key]
+        external_id = f"sbx_tr_{secrets.token_hex(12)}"
+        failure = SANDBOX_BANK_ACCOUNTS.get(bank_account, ("no_account", "No such bank account."))
+        result = (
+            ChargeResult(True, external_id)
+            if failure is None
+            else ChargeResult(False, external_id, failure[0], failure[1])
+        )
+        self._by_key[idempotency_key] = result
+        return result
+
     @staticmethod
     def _answer(card_number: str) -> ChargeResult:
         external_id = f"sbx_ch_{secrets.token_hex(12)}"
@@ -116,6 +147,12 @@ class SandboxProvider:
 
 
 SANDBOX_TOKEN_PREFIX = "sbx_pm_"
+# Stripe's test bank accounts: the first is paid, the second is closed.
+SANDBOX_BANK_ACCOUNT = "000123456789"
+SANDBOX_BANK_ACCOUNTS: dict[str, tuple[str, str] | None] = {
+    SANDBOX_BANK_ACCOUNT: None,
+    "000111111116": ("account_closed", "The bank account has been closed."),
+}
 
 _sandbox = SandboxProvider()
 

@@ -134,3 +134,38 @@ class SubscriptionOut(BaseModel):
     cancel_at_period_end: bool
     grace_until: datetime | None
     invoices: list[InvoiceOut]
+
+
+class EarningsOut(BaseModel):
+    pending_amount: int
+    """Sales still in the clearing period, in cents."""
+    available_amount: int
+    """Ready to withdraw, in cents."""
+    in_transit_amount: int
+    """Requested payouts not yet confirmed, in cents."""
+    currency: str
+
+
+class PayoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int = Field(gt=0, le=100_000_000, description="In cents.")
+    bank_account: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=34,
+        description="Sandbox: 000123456789 is paid, 000111111116 is a closed account.",
+    )
+
+
+class PayoutOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    amount: int
+    """In cents."""
+    currency: str
+    status: Literal["requested", "processing", "paid", "failed"]
+    bank_account_last4: str
+    failure_message: str | None
+    created_at: datetime

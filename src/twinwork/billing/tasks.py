@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from huey import crontab
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from twinwork.billing.earnings import earnings_service
 from twinwork.billing.subscription import RenewalCharge, RenewalOutcome, subscription_service
 from twinwork.config import get_settings
 from twinwork.kit.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from twinwork.kit.jobs import huey
 
 ENDED = ("lapsed", "ended")
+STUCK_PAYOUT_AFTER = timedelta(minutes=5)
+T = TypeVar("T")
 
 
 async def renew_due(
@@ -47,11 +52,59 @@ async def switch_off_models(sessionmaker: async_sessionmaker[AsyncSession], user
 
 @huey.periodic_task(crontab(minute="13"))
 def renew_subscriptions() -> int:
-    async def main() -> int:
+    return len(_with_sessionmaker(renew_due))
+
+
+async def send_payout_now(sessionmaker: async_sessionmaker[AsyncSession], payout_id: int) -> str:
+    """Start, transfer and record one payout; returns its status afterwards."""
+    async with unit_of_work(sessionmaker) as session:
+        transfer = await earnings_service.start_transfer(session, payout_id)
+    if transfer is None:
+        return "skipped"
+    result = await earnings_service.transfer(transfer)
+    async with unit_of_work(sessionmaker) as session:
+        payout = await earnings_service.record_transfer(session, transfer, result)
+        return payout.status
+
+
+async def finish_unfinished_payouts(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime | None = None
+) -> list[str]:
+    """Payouts whose job never ran or died mid-way: run them again (same transfer key)."""
+    cutoff = (now or utcnow()) - STUCK_PAYOUT_AFTER
+    async with unit_of_work(sessionmaker, writes=False) as session:
+        ids = await earnings_service.unfinished(session, cutoff)
+    return [await send_payout_now(sessionmaker, payout_id) for payout_id in ids]
+
+
+async def clear_earnings(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime | None = None
+) -> int:
+    async with unit_of_work(sessionmaker) as session:
+        return await earnings_service.clear_due(session, now or utcnow())
+
+
+def _with_sessionmaker(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    async def main() -> T:
         engine = make_engine(get_settings().resolved_database_url, pooled=False)
         try:
-            return len(await renew_due(make_sessionmaker(engine)))
+            return await work(make_sessionmaker(engine))
         finally:
             await engine.dispose()
 
     return asyncio.run(main())
+
+
+@huey.task(retries=0)
+def send_payout(payout_id: int) -> str:
+    return _with_sessionmaker(lambda sm: send_payout_now(sm, payout_id))
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def retry_unfinished_payouts() -> int:
+    return len(_with_sessionmaker(finish_unfinished_payouts))
+
+
+@huey.periodic_task(crontab(minute="23"))
+def clear_pending_earnings() -> int:
+    return _with_sessionmaker(clear_earnings)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from twinwork.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
@@ -73,6 +75,19 @@ class LedgerRepository:
             await session.scalars(select(LedgerAccount).where(LedgerAccount.owner_key == owner_key))
         )
 
+    async def entries_of_accounts(
+        self, session: AsyncSession, account_ids: Sequence[int]
+    ) -> list[tuple[LedgerEntry, LedgerTransaction]]:
+        if not account_ids:
+            return []
+        result = await session.execute(
+            select(LedgerEntry, LedgerTransaction)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerEntry.account_id.in_(account_ids))
+            .order_by(LedgerTransaction.created_at, LedgerEntry.id)
+        )
+        return [(row[0], row[1]) for row in result.all()]
+
     async def kinds(self, session: AsyncSession, account_ids: Sequence[int]) -> dict[int, str]:
         result = await session.execute(
             select(LedgerAccount.id, LedgerAccount.kind).where(LedgerAccount.id.in_(account_ids))
@@ -104,3 +119,45 @@ class LedgerRepository:
 
 
 ledger_repository = LedgerRepository()
+
+
+class ClearingRepository:
+    async def uncleared_earnings(
+        self,
+        session: AsyncSession,
+        reasons: Sequence[str],
+        cutoff: datetime,
+        owner_key: str | None = None,
+        limit: int = 500,
+    ) -> list[tuple[int, int, int, str]]:
+        """(transaction id, owner user id, amount, currency) of pending earnings posted before
+        ``cutoff`` that no clearing transaction has moved yet."""
+        clearing = aliased(LedgerTransaction)
+        key = literal("clearing:") + cast(LedgerTransaction.id, String)
+        query = (
+            select(
+                LedgerTransaction.id,
+                LedgerAccount.owner_user_id,
+                LedgerEntry.amount,
+                LedgerEntry.currency,
+            )
+            .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(
+                LedgerTransaction.reason.in_(reasons),
+                LedgerTransaction.created_at <= cutoff,
+                LedgerAccount.kind == "freelancer_pending",
+                LedgerEntry.amount > 0,
+                ~exists(select(clearing.id).where(clearing.idempotency_key == key)),
+            )
+            .order_by(LedgerTransaction.id)
+            .limit(limit)
+        )
+        if owner_key is not None:
+            query = query.where(LedgerAccount.owner_key == owner_key)
+        rows = (await session.execute(query)).all()
+        # Pending accounts always have an owner: the query joins on kind freelancer_pending.
+        return [(int(r[0]), int(r[1] or 0), int(r[2]), str(r[3])) for r in rows]
+
+
+clearing_repository = ClearingRepository()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from twinwork.ledger.models import ACCOUNT_KINDS, LedgerAccount, LedgerEntry, Le
 from twinwork.ledger.repository import ledger_repository
 
 PLATFORM = "platform"
+FREELANCER_ACCOUNT_KINDS = ("freelancer_pending", "freelancer_available", "payouts_in_transit")
 
 
 class InsufficientFunds(DomainError):
@@ -35,6 +37,19 @@ class Leg:
     account: LedgerAccount
     amount: int
     """Signed, in cents: positive adds to the account, negative takes from it."""
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    created_at: datetime
+    account_kind: str
+    reason: str
+    reference_type: str
+    reference_id: str
+    description: str
+    amount: int
+    """Signed, in cents."""
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,31 @@ class LedgerService:
         )
         check_page_in_range(page, page_size, total)
         return Page(items, page, page_size, total), set(ids)
+
+    async def statement(
+        self, session: AsyncSession, user: User, kinds: Sequence[str]
+    ) -> list[StatementLine]:
+        """Every entry on the user's accounts of these kinds, oldest first."""
+        accounts = [
+            a
+            for a in await ledger_repository.accounts_of_owner(session, owner_key(user))
+            if a.kind in kinds
+        ]
+        kind_of = {a.id: a.kind for a in accounts}
+        rows = await ledger_repository.entries_of_accounts(session, list(kind_of))
+        return [
+            StatementLine(
+                created_at=t.created_at,
+                account_kind=kind_of[e.account_id],
+                reason=t.reason,
+                reference_type=t.reference_type,
+                reference_id=t.reference_id,
+                description=t.description,
+                amount=e.amount,
+                currency=e.currency,
+            )
+            for e, t in rows
+        ]
 
     async def account_kinds(self, session: AsyncSession, account_ids: set[int]) -> dict[int, str]:
         return await ledger_repository.kinds(session, sorted(account_ids))
