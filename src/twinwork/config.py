@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     earnings_clearing_days: int = Field(default=7, ge=0)
     payout_minimum_amount: int = Field(default=1000, ge=1)
 
+    # Orders: a delivery not accepted or sent back within this many days is accepted.
+    order_auto_accept_days: int = Field(default=3, ge=1)
+
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)
     platform_fee_percent: int = Field(default=20, ge=0, le=100)

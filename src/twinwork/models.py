@@ -10,5 +10,6 @@ def import_all_models() -> None:
     from twinwork.creation import models as creation_models  # noqa: F401
     from twinwork.generation import models as generation_models  # noqa: F401
     from twinwork.ledger import models as ledger_models  # noqa: F401
+    from twinwork.order import models as order_models  # noqa: F401
     from twinwork.portfolio import models as portfolio_models  # noqa: F401
     from twinwork.search import models as search_models  # noqa: F401

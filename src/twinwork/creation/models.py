@@ -44,6 +44,8 @@ class PersonalModel(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
     price_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Hybrid orders: the freelancer's price for refining the model's draft by hand, in cents.
+    refinement_price_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     license_scope: Mapped[str] = mapped_column(String(12), default="personal")
     license_exclusive: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

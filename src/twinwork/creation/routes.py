@@ -91,6 +91,7 @@ async def model_out(session: DbSession, model: PersonalModel, viewer: User | Non
         status=model.status,
         approved_version_id=model.approved_version_id,
         price_amount=model.price_amount,
+        refinement_price_amount=model.refinement_price_amount,
         currency=model.currency,
         license=LicenseOut(scope=model.license_scope, exclusive=model.license_exclusive),
         created_at=model.created_at,

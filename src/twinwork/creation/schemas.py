@@ -40,6 +40,8 @@ class ModelPatch(BaseModel):
     """Per use, in cents."""
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
     license: LicenseIn | None = None
+    refinement_price_amount: Annotated[int, Field(ge=500, le=5_000_000)] | None = None
+    """Hybrid orders: refining the model's draft by hand, in cents ($5 to $50,000)."""
 
 
 class LicenseOut(BaseModel):
@@ -75,6 +77,8 @@ class ModelOut(BaseModel):
     approved_version_id: int | None
     price_amount: int | None
     """Per use, in cents."""
+    refinement_price_amount: int | None
+    """Hybrid orders: the hand refinement on top of the per-use price, in cents."""
     currency: str
     license: LicenseOut
     created_at: datetime

@@ -207,6 +207,8 @@ class CreationService:
             model.name = data.name
         if data.price_amount is not None:
             model.price_amount = data.price_amount
+        if data.refinement_price_amount is not None:
+            model.refinement_price_amount = data.refinement_price_amount
         if data.license is not None:
             model.license_scope = data.license.scope
             model.license_exclusive = data.license.exclusive

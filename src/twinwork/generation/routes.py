@@ -100,6 +100,13 @@ def certificate_out(certificate: Certificate) -> CertificateOut:
     )
 
 
+async def record_as_order(session: DbSession, user: User, purchase: Purchase) -> None:
+    """AI work bought from a model's page shows among the orders of buyer and freelancer."""
+    from twinwork.order.service import order_service  # orders build on generations
+
+    await order_service.record_ai_order(session, user, purchase.generation, None)
+
+
 def purchase_out(purchase: Purchase) -> PurchaseOut:
     return PurchaseOut(
         generation_id=purchase.generation.id,
@@ -172,6 +179,7 @@ async def purchase_generation(
             "so a retried request never charges twice."
         )
     purchase = await generation_service.purchase(session, user, generation_id, idempotency_key)
+    await record_as_order(session, user, purchase)
     return purchase_out(purchase)
 
 
@@ -290,7 +298,8 @@ async def purchase_page(
     if not 1 <= len(key) <= 120:
         key = secrets.token_urlsafe(16)  # not a key this page wrote: a fresh purchase request
     try:
-        await generation_service.purchase(session, user, generation_id, f"page:{key}")
+        purchase = await generation_service.purchase(session, user, generation_id, f"page:{key}")
+        await record_as_order(session, user, purchase)
     except DomainError as exc:
         context = await _generation_context(session, user, generation_id)
         return form_error(

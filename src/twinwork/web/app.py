@@ -19,6 +19,7 @@ from twinwork.creation import routes as creation_routes
 from twinwork.generation import routes as generation_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.kit.storage import make_storage
+from twinwork.order import routes as order_routes
 from twinwork.portfolio import routes as portfolio_routes
 from twinwork.search import routes as search_routes
 from twinwork.web import errors
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         portfolio_routes,
         creation_routes,
         generation_routes,
+        order_routes,
     ):
         app.include_router(module.api)
     for page_module in (

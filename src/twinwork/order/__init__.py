@@ -1,0 +1,1 @@
+"""Human, AI and hybrid orders: escrow, deliveries, revisions, acceptance, reviews."""

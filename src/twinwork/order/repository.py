@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.order.models import Delivery, Order, Review, RevisionRequest
+
+
+class OrderRepository:
+    async def add(
+        self, session: AsyncSession, row: Order | Delivery | RevisionRequest | Review
+    ) -> None:
+        session.add(row)
+        await session.flush()
+
+    async def lock(self, session: AsyncSession, order_id: int) -> Order | None:
+        return await session.scalar(
+            select(Order)
+            .where(Order.id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def by_request_key(self, session: AsyncSession, buyer_id: int, key: str) -> Order | None:
+        return await session.scalar(
+            select(Order).where(Order.buyer_user_id == buyer_id, Order.request_key == key)
+        )
+
+    async def for_party(
+        self, session: AsyncSession, user_id: int, offset: int, limit: int
+    ) -> tuple[list[Order], int]:
+        where = or_(Order.buyer_user_id == user_id, Order.freelancer_user_id == user_id)
+        total = int(await session.scalar(select(func.count(Order.id)).where(where)) or 0)
+        result = await session.scalars(
+            select(Order)
+            .where(where)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(result), total
+
+    async def deliveries(self, session: AsyncSession, order_id: int) -> list[Delivery]:
+        result = await session.scalars(
+            select(Delivery).where(Delivery.order_id == order_id).order_by(Delivery.id)
+        )
+        return list(result)
+
+    async def review(self, session: AsyncSession, order_id: int) -> Review | None:
+        return await session.scalar(select(Review).where(Review.order_id == order_id))
+
+    async def rating_of(self, session: AsyncSession, freelancer_id: int) -> tuple[float, int]:
+        row = (
+            await session.execute(
+                select(func.avg(Review.rating), func.count(Review.id)).where(
+                    Review.freelancer_user_id == freelancer_id
+                )
+            )
+        ).one()
+        return float(row[0] or 0.0), int(row[1])
+
+    async def due_for_auto_acceptance(self, session: AsyncSession, now: datetime) -> list[int]:
+        result = await session.scalars(
+            select(Order.id).where(Order.status == "delivered", Order.auto_accept_at <= now)
+        )
+        return list(result)
+
+
+order_repository = OrderRepository()

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from twinwork.kit.text import CLEANED
+
+Text = Annotated[str, Field(min_length=1, max_length=50_000), CLEANED]
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gig_id: int = Field(ge=1, le=2**31 - 1)
+    package: Literal["basic", "standard", "premium"]
+    kind: Literal["human", "ai", "hybrid"] = "human"
+    brief: Annotated[str, Field(max_length=5000), CLEANED] = ""
+
+
+class DeliveryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+
+
+class RevisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, Field(min_length=1, max_length=5000), CLEANED]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: int = Field(ge=1, le=5)
+    text: Annotated[str, Field(max_length=2000), CLEANED] = ""
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    made_by: str
+    is_draft: bool
+    text: str
+    disclosure: str
+    created_at: datetime
+
+
+class OrderOut(BaseModel):
+    id: int
+    role: Literal["buyer", "freelancer"]
+    buyer_user_id: int
+    freelancer_user_id: int
+    gig_id: int | None
+    package: str | None
+    kind: str
+    status: str
+    brief: str
+    price_amount: int
+    """In cents."""
+    currency: str
+    revisions_allowed: int
+    revisions_used: int
+    due_at: datetime | None
+    auto_accept_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    deliveries: list[DeliveryOut]
+    review: dict[str, object] | None
+
+
+class OrderPageOut(BaseModel):
+    items: list[OrderOut]
+    page: int
+    pages: int
+    total: int
