@@ -236,3 +236,42 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.goto(f"{live_server}/models/{model_id}")
     expect(buyer.locator("body")).to_contain_text("erased")
     buyer_context.close()
+
+
+def test_buyer_orders_human_work_freelancer_delivers_buyer_accepts(
+    page: Page, live_server: str, browser: Any
+) -> None:
+    sign_up(page, live_server, "Olive Orderer", freelancer=False)
+    page.goto(live_server + "/dashboard/wallet")
+    page.get_by_label("Amount (USD)").fill("500")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Top up").click()
+    page.goto(live_server + "/freelancers/noor-haddad-lyrics")
+    page.locator(".gig-card a").first.click()
+    basic = page.locator("#package-basic")
+    basic.get_by_label("Brief").fill("Lyrics for a wedding first dance")
+    basic.get_by_role("button", name=re.compile("^Order")).click()
+    expect(page.get_by_role("status")).to_contain_text("held in escrow")
+    expect(page.locator("#order-status")).to_have_text("In progress")
+    order_url = page.url.split("?")[0]
+
+    seller_context = browser.new_context()
+    seller = seller_context.new_page()
+    seller.goto(live_server + "/login")
+    seller.get_by_label("Email").fill("noor-haddad-lyrics@demo.twinwork.test")
+    seller.get_by_label("Password").fill(DEMO_ADMIN[1])
+    seller.get_by_role("button", name="Sign in").click()
+    seller.goto(live_server + "/dashboard/orders")
+    seller.locator("#orders a").first.click()
+    seller.get_by_label("Your work").fill("Verse one: two hands, one song...")
+    seller.get_by_role("button", name="Deliver").click()
+    expect(seller.locator(".disclosure")).to_have_text("Made by hand by Noor Haddad.")
+    seller_context.close()
+
+    page.goto(order_url)
+    expect(page.locator("#deliveries")).to_contain_text("two hands, one song")
+    page.get_by_role("button", name="Accept delivery").click()
+    expect(page.locator("#order-status")).to_have_text("Completed")
+    page.get_by_label("Rating").select_option("5")
+    page.get_by_role("button", name="Post review").click()
+    expect(page.locator("#review")).to_contain_text("5/5")

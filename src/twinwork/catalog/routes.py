@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -99,7 +100,17 @@ async def gig_page(
     gig = await gig_service.public(session, gig_id, viewer)
     more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
     models = await creation_service.active_for_owners(session, [gig.freelancer_id])
-    return render(request, "gig.html", {"gig": gig, "more_gigs": more[:3], "ai_models": models})
+    return render(
+        request,
+        "gig.html",
+        {
+            "gig": gig,
+            "more_gigs": more[:3],
+            "ai_models": models,
+            # One key per page view: a double-click on "Order" places one order.
+            "order_key": secrets.token_urlsafe(12),
+        },
+    )
 
 
 @pages.get("/freelancers/{handle}")

@@ -360,10 +360,15 @@ async def listing_page(
             price: int | str | None = parse_dollars(str(data.get("price", "")))
         except ValueError as exc:
             raise FormErrors({"price_amount": str(exc)}) from exc
+        try:
+            refinement = parse_dollars(str(data.get("refinement", "")))
+        except ValueError as exc:
+            raise FormErrors({"refinement_price_amount": str(exc)}) from exc
         body = validate(
             ModelPatch,
             {
                 "price_amount": price,
+                "refinement_price_amount": refinement,
                 "license": {
                     "scope": data.get("scope", "personal"),
                     "exclusive": data.get("exclusive") == "on",

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
 from twinwork.generation.engine import generate_text
 from twinwork.generation.service import generation_service
-from twinwork.kit.db import end_transaction_early, unit_of_work
+from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
+from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.models import Order
@@ -22,9 +24,20 @@ from twinwork.order.schemas import (
     RevisionIn,
 )
 from twinwork.order.service import order_service
-from twinwork.web.deps import ApiUser, DbSession, SessionMaker, Storage, writes_own_units
+from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
+    ApiUser,
+    DbSession,
+    PageUser,
+    SessionMaker,
+    Storage,
+    writes_own_units,
+)
+from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["orders"])
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 RequestKey = Annotated[
     str | None,
@@ -77,9 +90,24 @@ async def place_order(
     """Order a gig package: ``human`` (paid into escrow until you accept), ``ai`` (generated
     at once from the freelancer's model and charged like a purchase) or ``hybrid`` (the AI
     draft at once, refined by hand within the package's delivery time; escrow as for human)."""
+    order_id = await place(session, sessionmaker, storage, user, body, request_key)
+    order = await order_service.for_party(session, user, order_id)
+    return await order_out(session, order, user)
+
+
+async def place(
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+    user: User,
+    body: OrderIn,
+    request_key: str | None,
+) -> int:
+    """Check and quote, generate the AI part with no transaction open, then write the order
+    (and for AI work, the purchase) in one short unit of work. Returns the order id."""
     earlier = await order_service.existing(session, user, request_key)
     if earlier is not None:
-        return await order_out(session, earlier, user)
+        return earlier.id
     quote = await order_service.quote(session, user, body)
     draft = None
     if quote.kind in ("ai", "hybrid"):
@@ -109,9 +137,7 @@ async def place_order(
             )
         else:
             order = await order_service.place(write, user, body, request_key, draft=generation)
-        order_id = order.id
-    order = await order_service.for_party(session, user, order_id)
-    return await order_out(session, order, user)
+        return order.id
 
 
 @api.get("/orders", response_model=OrderPageOut)
@@ -163,3 +189,106 @@ async def cancel(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOu
 async def review(order_id: IdPath, body: ReviewIn, user: ApiUser, session: DbSession) -> OrderOut:
     await order_service.review(session, user, order_id, body)
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.post("/orders")
+@writes_own_units
+async def place_order_page(
+    request: Request,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+    user: PageUser,
+) -> Response:
+    data = await form_data(request)
+    key = str(data.get("idempotency_key", ""))[:100] or None
+    try:
+        body = validate(
+            OrderIn,
+            {
+                "gig_id": data.get("gig_id", ""),
+                "package": data.get("package", ""),
+                "kind": data.get("kind", "human"),
+                "brief": data.get("brief", ""),
+            },
+        )
+        order_id = await place(session, sessionmaker, storage, user, body, key)
+    except (FormErrors, DomainError) as exc:
+        message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        mark_rollback_only(session)
+        return render(
+            request,
+            "order_error.html",
+            {"message": message, "gig_id": data.get("gig_id")},
+            status_code=status_code,
+        )
+    return RedirectResponse(f"/orders/{order_id}?placed=1", status_code=303)
+
+
+async def _order_context(session: DbSession, user: User, order_id: int) -> dict[str, object]:
+    order = await order_service.for_party(session, user, order_id)
+    return {
+        "order": order,
+        "role": "buyer" if order.buyer_user_id == user.id else "freelancer",
+        "deliveries": await order_service.deliveries(session, order),
+        "review": await order_service.review_of(session, order),
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.get("/orders/{order_id}")
+async def order_page(
+    request: Request, order_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    return render(request, "order.html", await _order_context(session, user, order_id))
+
+
+@pages.post("/orders/{order_id}/{action}")
+async def order_action(
+    request: Request, order_id: IdPath, action: str, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    try:
+        if action == "deliver":
+            text = validate(DeliveryIn, {"text": data.get("text", "")}).text
+            await order_service.deliver(session, user, order_id, text)
+        elif action == "accept":
+            await order_service.accept(session, user, order_id)
+        elif action == "revise":
+            message = validate(RevisionIn, {"message": data.get("message", "")}).message
+            await order_service.request_revision(session, user, order_id, message)
+        elif action == "cancel":
+            await order_service.cancel(session, user, order_id)
+        elif action == "review":
+            review_in = validate(
+                ReviewIn, {"rating": data.get("rating", ""), "text": data.get("text", "")}
+            )
+            await order_service.review(session, user, order_id, review_in)
+        else:
+            raise NotFound("No such action.")
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        mark_rollback_only(session)
+        context = await _order_context(session, user, order_id)
+        return form_error(request, session, "order.html", data, errors, status_code, context)
+    return RedirectResponse(f"/orders/{order_id}?done={action}", status_code=303)
+
+
+@pages.get("/dashboard/orders")
+async def orders_page(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    return render(
+        request,
+        "orders.html",
+        {"results": await order_service.page(session, user, page), "user_id": user.id},
+    )

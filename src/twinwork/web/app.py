@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         portfolio_routes,
         creation_routes,
         generation_routes,
+        order_routes,
     ):
         app.include_router(page_module.pages)
     return app

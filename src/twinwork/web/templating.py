@@ -24,6 +24,7 @@ TEMPLATE_DOMAINS = (
     "portfolio",
     "creation",
     "generation",
+    "order",
 )
 
 
