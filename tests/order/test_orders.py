@@ -76,6 +76,11 @@ async def test_human_order_escrow_delivery_revision_acceptance_review(
     assert again.status_code == 409
     earnings = (await client.get("/api/v1/earnings", headers=seller)).json()
     assert earnings["pending_amount"] == BASIC_PRICE * 80 // 100
+    from twinwork.billing.earnings import earnings_service
+
+    await earnings_service.clear_due(session, utcnow() + timedelta(days=8))
+    earnings = (await client.get("/api/v1/earnings", headers=seller)).json()
+    assert (earnings["pending_amount"], earnings["available_amount"]) == (0, BASIC_PRICE * 4 // 5)
     check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
 
