@@ -5,7 +5,7 @@ import io
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
@@ -39,6 +39,7 @@ from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
     DbSession,
+    IdempotencyKey,
     PageFreelancer,
     PageUser,
     api_admin,
@@ -48,16 +49,6 @@ from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["billing"])
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=120,
-        description="Retrying with the same key returns the first result and charges once.",
-    ),
-]
 
 
 @api.get("/wallet", response_model=WalletOut)

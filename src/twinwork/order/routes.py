@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
@@ -28,6 +28,7 @@ from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
     DbSession,
+    IdempotencyKey,
     PageUser,
     SessionMaker,
     Storage,
@@ -38,16 +39,6 @@ from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["orders"])
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
-
-RequestKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=100,
-        description="Retrying with the same key returns the first order; charged once.",
-    ),
-]
 
 
 async def order_out(session: DbSession, order: Order, user: User) -> OrderOut:
@@ -85,7 +76,7 @@ async def place_order(
     session: DbSession,
     sessionmaker: SessionMaker,
     storage: Storage,
-    request_key: RequestKey = None,
+    request_key: IdempotencyKey = None,
 ) -> OrderOut:
     """Order a gig package: ``human`` (paid into escrow until you accept), ``ai`` (generated
     at once from the freelancer's model and charged like a purchase) or ``hybrid`` (the AI

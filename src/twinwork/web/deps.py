@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
@@ -161,6 +161,17 @@ def visitor_key(request: Request) -> str:
 
 # Every HTML page: CSRF check on form posts, and the signed-in viewer for the layout.
 PAGE_DEPENDENCIES = [Depends(verify_csrf), Depends(page_user_optional)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=120,
+        description="Retrying with the same key returns the first result and charges once.",
+    ),
+]
+"""Optional on top-ups, payouts and orders: a retry with the same key gets the first result."""
 
 ApiUser = Annotated[User, Depends(api_user)]
 ApiUserOptional = Annotated[User | None, Depends(api_user_optional)]
