@@ -189,8 +189,14 @@ async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
     gig = await create_gig(session, owner)
     buyer = await funded_buyer(client)
 
-    ai = await order(client, buyer, gig.id, kind="ai", brief="A verse about rain")
+    ai_body = {"gig_id": gig.id, "package": "basic", "kind": "ai", "brief": "A verse about rain"}
+    ai_headers = {**buyer, "Idempotency-Key": "ai-order-1"}
+    ai = await client.post("/api/v1/orders", json=ai_body, headers=ai_headers)
     assert ai.status_code == 201, ai.text
+    retried = await client.post("/api/v1/orders", json=ai_body, headers=ai_headers)
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["id"] == ai.json()["id"]
+    assert await wallet(client, buyer) == 20_000 - 400  # charged once
     body = ai.json()
     assert (body["kind"], body["status"], body["price_amount"]) == ("ai", "completed", 400)
     [delivery] = body["deliveries"]

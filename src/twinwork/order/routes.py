@@ -124,7 +124,7 @@ async def place(
             key = request_key or f"order-{generation.id}"
             purchase = await generation_service.purchase(write, user, generation.id, key)
             order = await order_service.record_ai_order(
-                write, user, purchase.generation, body.gig_id
+                write, user, purchase.generation, body.gig_id, request_key
             )
         else:
             order = await order_service.place(write, user, body, request_key, draft=generation)

@@ -172,10 +172,16 @@ class OrderService:
         return order
 
     async def record_ai_order(
-        self, session: AsyncSession, buyer: User, generation: Generation, gig_id: int | None
+        self,
+        session: AsyncSession,
+        buyer: User,
+        generation: Generation,
+        gig_id: int | None,
+        request_key: str | None = None,
     ) -> Order:
-        """A purchased generation, as a completed order in both dashboards."""
-        key = f"generation:{generation.id}"
+        """A purchased generation, as a completed order in both dashboards. ``request_key``
+        is the order request's key, so a retried order request finds this order."""
+        key = request_key or f"generation:{generation.id}"
         earlier = await self.existing(session, buyer, key)
         if earlier is not None:
             return earlier
