@@ -216,6 +216,9 @@ async def test_erasure_deletes_artifacts_keeps_licences_and_signs_a_receipt(
 
     assert verify_signature(receipt["public_key"], receipt["payload"], receipt["signature"])
 
+    # A receipt is signed by the same key but is no ownership certificate.
+    not_a_certificate = await client.post("/api/v1/certificates/verify", json=receipt)
+    assert not_a_certificate.json()["valid"] is False
     # Erasing again returns the same receipt; the model refuses everything.
     again = await client.delete(f"/api/v1/models/{active.id}", headers=active.owner)
     assert again.json()["id"] == receipt["id"]

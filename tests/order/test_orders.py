@@ -213,6 +213,8 @@ async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
     assert (h["status"], h["price_amount"]) == ("in_progress", 400 + 1500)
     [draft] = h["deliveries"]
     assert draft["is_draft"] and draft["made_by"] == "ai"
+    # The draft is already in the buyer's hands: no full refund that would give it away.
+    assert (await client.post(f"/api/v1/orders/{h['id']}/cancel", headers=buyer)).status_code == 409
     final = await client.post(
         f"/api/v1/orders/{h['id']}/deliveries",
         json={"text": "Refined chorus"},

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from twinwork.account.models import User
 from twinwork.billing.models import Invoice, Payment, Payout, ProgramSubscription
 
 
@@ -21,6 +22,9 @@ class SubscriptionRepository:
     async def add(self, session: AsyncSession, subscription: ProgramSubscription) -> None:
         session.add(subscription)
         await session.flush()
+
+    async def lock_user(self, session: AsyncSession, user_id: int) -> None:
+        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
     async def latest_for_user(
         self, session: AsyncSession, user_id: int

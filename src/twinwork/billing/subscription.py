@@ -82,6 +82,9 @@ class SubscriptionService:
     ) -> ProgramSubscription:
         if not user.is_freelancer:
             raise Forbidden("The creation program is for freelancers. Become a seller first.")
+        # Serialise a freelancer's sign-ups (a double-click on PostgreSQL): the second waits
+        # here, then sees the first one's membership.
+        await subscription_repository.lock_user(session, user.id)
         existing = await self.current(session, user)
         if existing is not None and existing.status in LIVE_STATUSES:
             hint = " Resume it instead." if existing.cancel_at_period_end else ""

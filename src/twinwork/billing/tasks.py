@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -14,6 +15,7 @@ from twinwork.config import get_settings
 from twinwork.kit.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from twinwork.kit.jobs import huey
 
+log = logging.getLogger(__name__)
 ENDED = ("lapsed", "ended")
 STUCK_PAYOUT_AFTER = timedelta(minutes=5)
 T = TypeVar("T")
@@ -29,18 +31,30 @@ async def renew_due(
         due = await subscription_service.due(session, now)
     outcomes = []
     for subscription_id in due:
-        async with unit_of_work(sessionmaker) as session:
-            step = await subscription_service.prepare_renewal(session, subscription_id, now)
-        if isinstance(step, RenewalCharge):
-            result = await subscription_service.charge(step)
-            async with unit_of_work(sessionmaker) as session:
-                step = await subscription_service.record_renewal(session, step, result, now)
-        if step is None:
+        try:
+            outcome = await _renew_one(sessionmaker, subscription_id, now)
+        except Exception:  # one bad subscription must not stop everybody else's renewal
+            log.exception("renewing subscription %s failed; retried next run", subscription_id)
             continue
-        if step.status in ENDED:
-            await switch_off_models(sessionmaker, step.user_id)
-        outcomes.append(step)
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
+
+
+async def _renew_one(
+    sessionmaker: async_sessionmaker[AsyncSession], subscription_id: int, now: datetime
+) -> RenewalOutcome | None:
+    async with unit_of_work(sessionmaker) as session:
+        step = await subscription_service.prepare_renewal(session, subscription_id, now)
+    if isinstance(step, RenewalCharge):
+        result = await subscription_service.charge(step)
+        async with unit_of_work(sessionmaker) as session:
+            step = await subscription_service.record_renewal(session, step, result, now)
+    if step is None:
+        return None
+    if step.status in ENDED:
+        await switch_off_models(sessionmaker, step.user_id)
+    return step
 
 
 async def switch_off_models(sessionmaker: async_sessionmaker[AsyncSession], user_id: int) -> int:
@@ -74,7 +88,13 @@ async def finish_unfinished_payouts(
     cutoff = (now or utcnow()) - STUCK_PAYOUT_AFTER
     async with unit_of_work(sessionmaker, writes=False) as session:
         ids = await earnings_service.unfinished(session, cutoff)
-    return [await send_payout_now(sessionmaker, payout_id) for payout_id in ids]
+    statuses = []
+    for payout_id in ids:
+        try:
+            statuses.append(await send_payout_now(sessionmaker, payout_id))
+        except Exception:  # one bad payout must not hold up the others
+            log.exception("payout %s failed to send; retried next run", payout_id)
+    return statuses
 
 
 async def clear_earnings(

@@ -337,7 +337,7 @@ async def verify_page(request: Request) -> Response:
         if not isinstance(document, dict):
             raise ValueError
         valid, reason = generation_service.verify(document, text)
-    except ValueError:
+    except (ValueError, RecursionError):
         valid, reason = False, "This is not a certificate: paste the JSON exactly as issued."
     return render(
         request, "verify.html", {"values": data, "result": {"valid": valid, "reason": reason}}

@@ -326,6 +326,8 @@ class GenerationService:
         signature = document.get("signature")
         if not isinstance(payload, dict) or not isinstance(signature, str):
             return False, "Not a certificate: it needs a 'payload' object and a 'signature'."
+        if payload.get("type") != CERTIFICATE_TYPE:
+            return False, "Not an ownership certificate (another kind of signed document)."
         if document.get("algorithm", ALGORITHM) != ALGORITHM:
             return False, f"Unsupported signature algorithm; twinwork signs with {ALGORITHM}."
         if payload.get("key_id") != key.key_id:

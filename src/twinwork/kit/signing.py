@@ -68,7 +68,7 @@ def verify_signature(public_key_b64: str, document: Any, signature_b64: str) -> 
     try:
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64, validate=True))
         public.verify(base64.b64decode(signature_b64, validate=True), canonical_json(document))
-    except (InvalidSignature, ValueError, TypeError):
+    except (InvalidSignature, ValueError, TypeError, RecursionError):
         return False
     return True
 
