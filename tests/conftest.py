@@ -100,6 +100,18 @@ async def client(
         yield client
 
 
+@pytest.fixture
+async def committed_client(app: Any, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really commit (not inside the test's transaction), for tests
+    of concurrent requests; what they write stays, so such tests use fresh accounts."""
+    from twinwork.kit.db import make_sessionmaker
+
+    app.state.sessionmaker = make_sessionmaker(engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     from twinwork.kit.ratelimit import reset_limits

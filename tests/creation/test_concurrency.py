@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -19,11 +17,8 @@ from twinwork.ledger.service import ledger_service
 
 
 @pytest.fixture
-async def live_client(app: Any, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app.state.sessionmaker = make_sessionmaker(engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+def live_client(committed_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return committed_client
 
 
 async def test_concurrent_purchases_of_one_generation_charge_once(

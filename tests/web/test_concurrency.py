@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -18,11 +17,10 @@ MARKER = "concurrencyprobe"
 
 
 @pytest.fixture
-async def live_client(app: Any, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app.state.sessionmaker = make_sessionmaker(engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+async def live_client(
+    committed_client: httpx.AsyncClient, engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    yield committed_client
     async with unit_of_work(make_sessionmaker(engine)) as session:
         await session.execute(delete(SearchEvent).where(SearchEvent.raw_query.like(f"{MARKER}%")))
 

@@ -105,12 +105,12 @@ async def _start(email: str, model_id: int | None) -> tuple[int, int]:
 
 
 def _report(run_id: int, status: str) -> None:
-    from twinwork.creation.repository import run_repository, version_repository
+    from twinwork.creation.service import creation_service
 
     async def work(session: AsyncSession) -> tuple[str | None, dict[str, float] | None, int | None]:
-        run = await run_repository.get(session, run_id)
+        run = await creation_service.run(session, run_id)
         assert run is not None
-        version = await version_repository.get(session, run.version_id or 0)
+        version = await creation_service.version(session, run.version_id or 0)
         return run.error, (version.metrics if version else None), (version.id if version else None)
 
     error, metrics, version_id = run_standalone(get_settings().resolved_database_url, work)
@@ -142,18 +142,18 @@ def generate(
 ) -> None:
     """Generate from a model's approved version (or its latest) on this machine. For the model's
     owner and operators: nothing is charged or recorded."""
-    from twinwork.creation.repository import model_repository, version_repository
+    from twinwork.creation.service import creation_service
     from twinwork.generation.engine import generate_text
 
     settings = get_settings()
 
     async def find(session: AsyncSession) -> tuple[str, str] | str:
-        found = await model_repository.get(session, model)
+        found = await creation_service.model_by_id(session, model)
         if found is None:
             return f"There is no model {model}."
         if found.erased_at is not None:
             return f"Model {model} was erased."
-        versions = await version_repository.for_model(session, model)
+        versions = await creation_service.versions(session, found)
         chosen = next((v for v in versions if v.id == found.approved_version_id), None)
         chosen = chosen or (versions[0] if versions else None)
         if chosen is None:

@@ -96,6 +96,10 @@ class CreationService:
     async def versions(self, session: AsyncSession, model: PersonalModel) -> list[ModelVersion]:
         return await version_repository.for_model(session, model.id)
 
+    async def run(self, session: AsyncSession, run_id: int) -> TrainingRun | None:
+        """Any run, for operators' tools (the API goes through ``run_for_owner``)."""
+        return await run_repository.get(session, run_id)
+
     async def model_by_id(self, session: AsyncSession, model_id: int) -> PersonalModel | None:
         return await model_repository.get(session, model_id)
 

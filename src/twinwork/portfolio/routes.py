@@ -109,11 +109,12 @@ async def _portfolio_context(session: DbSession, user: ApiUser, page: int) -> di
     results, totals = await portfolio_service.page(session, user, page)
     chain, valid = await portfolio_service.data_use(session, user)
     settings = get_settings()
+    categories = await category_service.all(session)
     return {
         "samples": results,
         "totals": totals,
-        "categories": await category_service.all(session),
-        "category_names": {c.id: c.name for c in await category_service.all(session)},
+        "categories": categories,
+        "category_names": {c.id: c.name for c in categories},
         "data_use": list(reversed(chain))[:50],
         "data_use_total": len(chain),
         "chain_valid": valid,
