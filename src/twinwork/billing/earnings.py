@@ -29,7 +29,7 @@ from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owne
 
 CURRENCY = "USD"
 # Ledger reasons that put money in a freelancer's pending balance.
-EARNING_REASONS = ("generation_purchase", "order_release")
+EARNING_REASONS = ("generation_purchase", "order_release", "dispute_resolution")
 
 
 class PayoutRefused(DomainError):

@@ -23,6 +23,16 @@ def _include_object(
 
 
 def _configure_and_run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode copies a table and drops the original; with foreign keys enforced, SQLite
+        # refuses to drop a table other rows point at. The pragma only takes effect outside a
+        # transaction, and the keys are checked by hand once the migrations have run.
+        # Straight on the driver's connection: through SQLAlchemy it would run inside the
+        # BEGIN that kit.db emits on first use, where the pragma does nothing.
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -32,6 +42,10 @@ def _configure_and_run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
 
 
 async def _run_online() -> None:

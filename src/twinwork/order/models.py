@@ -17,7 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from twinwork.kit.db import Base, UTCDateTime, utcnow
 
 ORDER_KINDS = ("human", "ai", "hybrid")
-ORDER_STATUSES = ("in_progress", "delivered", "completed", "cancelled")
+ORDER_STATUSES = ("in_progress", "delivered", "disputed", "completed", "cancelled", "refunded")
+"""disputed: the buyer opened a dispute; escrow stays put until an admin resolves it.
+refunded: a dispute ended with the whole price back in the buyer's wallet."""
+STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in ORDER_STATUSES))
 
 
 class Order(Base):
@@ -25,9 +28,7 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("buyer_user_id", "request_key"),
         CheckConstraint("kind IN ('human', 'ai', 'hybrid')", name="kind"),
-        CheckConstraint(
-            "status IN ('in_progress', 'delivered', 'completed', 'cancelled')", name="status"
-        ),
+        CheckConstraint(STATUS_CHECK, name="status"),
         CheckConstraint("price_amount > 0", name="price_positive"),
     )
 
@@ -95,3 +96,40 @@ class Review(Base):
     rating: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DISPUTE_STATUSES = ("open", "withdrawn", "resolved")
+
+
+class Dispute(Base):
+    """A buyer's dispute over an order whose price is still in escrow. An admin resolves it
+    by splitting the escrow: ``refund_amount`` back to the buyer, the rest to the freelancer
+    (less the platform fee), in one ledger transaction keyed by the dispute."""
+
+    __tablename__ = "order_disputes"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'withdrawn', 'resolved')", name="status"),
+        CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    # Only one open dispute per order: the key is the order id while open, NULL once it ends
+    # (NULLs never collide), so a second "open" races into the unique constraint.
+    open_key: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    freelancer_response: Mapped[str] = mapped_column(Text, default="")
+    # The order's status before the dispute, restored if the buyer withdraws it.
+    order_status_before: Mapped[str] = mapped_column(String(12))
+    refund_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Back to the buyer, in cents; set on resolution."""
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    resolved_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), nullable=True
+    )
+    ledger_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

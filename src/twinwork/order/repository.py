@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.order.models import Delivery, Order, Review, RevisionRequest
+from twinwork.order.models import Delivery, Dispute, Order, Review, RevisionRequest
 
 
 class OrderRepository:
     async def add(
-        self, session: AsyncSession, row: Order | Delivery | RevisionRequest | Review
+        self, session: AsyncSession, row: Order | Delivery | RevisionRequest | Review | Dispute
     ) -> None:
         session.add(row)
         await session.flush()
@@ -66,6 +66,49 @@ class OrderRepository:
             select(Order.id).where(Order.status == "delivered", Order.auto_accept_at <= now)
         )
         return list(result)
+
+    # ---- disputes ------------------------------------------------------------------------
+
+    async def lock_dispute(self, session: AsyncSession, dispute_id: int) -> Dispute | None:
+        return await session.scalar(
+            select(Dispute)
+            .where(Dispute.id == dispute_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def dispute(self, session: AsyncSession, dispute_id: int) -> Dispute | None:
+        return await session.get(Dispute, dispute_id)
+
+    async def latest_dispute(self, session: AsyncSession, order_id: int) -> Dispute | None:
+        return await session.scalar(
+            select(Dispute)
+            .where(Dispute.order_id == order_id)
+            .order_by(Dispute.id.desc())
+            .limit(1)
+            .execution_options(populate_existing=True)
+        )
+
+    async def dispute_count(self, session: AsyncSession, status: str) -> int:
+        return int(
+            await session.scalar(select(func.count(Dispute.id)).where(Dispute.status == status))
+            or 0
+        )
+
+    async def disputes(
+        self, session: AsyncSession, status: str | None, offset: int, limit: int
+    ) -> tuple[list[Dispute], int]:
+        where = [] if status is None else [Dispute.status == status]
+        total = int(await session.scalar(select(func.count(Dispute.id)).where(*where)) or 0)
+        result = await session.scalars(
+            select(Dispute)
+            .where(*where)
+            # Oldest open first: the queue an admin works through.
+            .order_by(Dispute.created_at, Dispute.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(result), total
 
 
 order_repository = OrderRepository()

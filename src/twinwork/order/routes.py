@@ -12,11 +12,18 @@ from twinwork.generation.service import generation_service
 from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.ids import IdPath
+from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.order.models import Order
+from twinwork.order.dispute import dispute_service
+from twinwork.order.models import DISPUTE_STATUSES, Order
 from twinwork.order.schemas import (
     DeliveryIn,
     DeliveryOut,
+    DisputeIn,
+    DisputeOut,
+    DisputePageOut,
+    DisputeResolutionIn,
+    DisputeResponseIn,
     OrderIn,
     OrderOut,
     OrderPageOut,
@@ -26,9 +33,11 @@ from twinwork.order.schemas import (
 from twinwork.order.service import order_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
+    ApiAdmin,
     ApiUser,
     DbSession,
     IdempotencyKey,
+    PageAdmin,
     PageUser,
     SessionMaker,
     Storage,
@@ -43,6 +52,7 @@ pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 async def order_out(session: DbSession, order: Order, user: User) -> OrderOut:
     review = await order_service.review_of(session, order)
+    dispute = await dispute_service.latest_of(session, order)
     return OrderOut(
         id=order.id,
         role="buyer" if order.buyer_user_id == user.id else "freelancer",
@@ -65,6 +75,7 @@ async def order_out(session: DbSession, order: Order, user: User) -> OrderOut:
             DeliveryOut.model_validate(d) for d in await order_service.deliveries(session, order)
         ],
         review=None if review is None else {"rating": review.rating, "text": review.text},
+        dispute=None if dispute is None else DisputeOut.model_validate(dispute),
     )
 
 
@@ -182,6 +193,69 @@ async def review(order_id: IdPath, body: ReviewIn, user: ApiUser, session: DbSes
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
 
 
+@api.post("/orders/{order_id}/disputes", response_model=OrderOut, status_code=201)
+async def open_dispute(
+    order_id: IdPath, body: DisputeIn, user: ApiUser, session: DbSession
+) -> OrderOut:
+    """The buyer asks the platform to step in while the price is in escrow; the order is
+    frozen (no delivery, acceptance or auto-acceptance) until the dispute ends."""
+    await dispute_service.open(session, user, order_id, body.reason)
+    return await order_out(session, await order_service.for_party(session, user, order_id), user)
+
+
+@api.post("/orders/{order_id}/dispute/response", response_model=OrderOut)
+async def respond_to_dispute(
+    order_id: IdPath, body: DisputeResponseIn, user: ApiUser, session: DbSession
+) -> OrderOut:
+    """The freelancer's side of the story, shown to the admin who resolves the dispute."""
+    await dispute_service.respond(session, user, order_id, body.response)
+    return await order_out(session, await order_service.for_party(session, user, order_id), user)
+
+
+@api.post("/orders/{order_id}/dispute/withdraw", response_model=OrderOut)
+async def withdraw_dispute(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
+    """The buyer closes the dispute; the order goes back to where it was."""
+    await dispute_service.withdraw(session, user, order_id)
+    return await order_out(session, await order_service.for_party(session, user, order_id), user)
+
+
+def _dispute_status(status_filter: str | None) -> str | None:
+    if status_filter in (None, "", "all"):
+        return None
+    if status_filter not in DISPUTE_STATUSES:
+        raise NotFound(f"No dispute status {status_filter[:20]!r}.")
+    return status_filter
+
+
+@api.get("/admin/disputes", response_model=DisputePageOut)
+async def list_disputes(
+    _admin: ApiAdmin,
+    session: DbSession,
+    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = "open",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> DisputePageOut:
+    """Disputes, oldest first; ``status`` is open (default), withdrawn, resolved or all."""
+    results = await dispute_service.page(session, _dispute_status(status_filter), page)
+    return DisputePageOut(
+        items=[DisputeOut.model_validate(d) for d in results.items],
+        page=results.page,
+        pages=results.pages,
+        total=results.total,
+    )
+
+
+@api.post("/admin/disputes/{dispute_id}/resolve", response_model=DisputeOut)
+async def resolve_dispute(
+    dispute_id: IdPath, body: DisputeResolutionIn, admin: ApiAdmin, session: DbSession
+) -> DisputeOut:
+    """Split the escrow: ``refund_amount`` back to the buyer, the rest to the freelancer less
+    the platform fee, in one ledger transaction."""
+    dispute = await dispute_service.resolve(
+        session, admin, dispute_id, body.refund_amount, body.note
+    )
+    return DisputeOut.model_validate(dispute)
+
+
 # ---- pages ---------------------------------------------------------------------------------
 
 
@@ -227,6 +301,7 @@ async def _order_context(session: DbSession, user: User, order_id: int) -> dict[
         "role": "buyer" if order.buyer_user_id == user.id else "freelancer",
         "deliveries": await order_service.deliveries(session, order),
         "review": await order_service.review_of(session, order),
+        "dispute": await dispute_service.latest_of(session, order),
         "values": {},
         "errors": {},
     }
@@ -255,6 +330,14 @@ async def order_action(
             await order_service.request_revision(session, user, order_id, message)
         elif action == "cancel":
             await order_service.cancel(session, user, order_id)
+        elif action == "dispute":
+            reason = validate(DisputeIn, {"reason": data.get("reason", "")}).reason
+            await dispute_service.open(session, user, order_id, reason)
+        elif action == "dispute-response":
+            response = validate(DisputeResponseIn, {"response": data.get("response", "")})
+            await dispute_service.respond(session, user, order_id, response.response)
+        elif action == "dispute-withdraw":
+            await dispute_service.withdraw(session, user, order_id)
         elif action == "review":
             review_in = validate(
                 ReviewIn, {"rating": data.get("rating", ""), "text": data.get("text", "")}
@@ -283,3 +366,75 @@ async def orders_page(
         "orders.html",
         {"results": await order_service.page(session, user, page), "user_id": user.id},
     )
+
+
+# ---- admin: disputes -----------------------------------------------------------------------
+
+
+@pages.get("/admin/disputes")
+async def disputes_page(
+    request: Request,
+    session: DbSession,
+    _admin: PageAdmin,
+    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = "open",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    results = await dispute_service.page(session, _dispute_status(status_filter), page)
+    orders = {d.order_id: await session.get(Order, d.order_id) for d in results.items}
+    return render(
+        request,
+        "disputes.html",
+        {
+            "results": results,
+            "orders": orders,
+            "status_filter": status_filter or "all",
+            "statuses": ("open", "resolved", "withdrawn", "all"),
+        },
+    )
+
+
+async def _dispute_context(session: DbSession, dispute_id: int) -> dict[str, object]:
+    dispute = await dispute_service.get(session, dispute_id)
+    order = await session.get(Order, dispute.order_id)
+    assert order is not None
+    return {
+        "dispute": dispute,
+        "order": order,
+        "buyer": await session.get(User, order.buyer_user_id),
+        "freelancer": await session.get(User, order.freelancer_user_id),
+        "deliveries": await order_service.deliveries(session, order),
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.get("/admin/disputes/{dispute_id}")
+async def dispute_page(
+    request: Request, dispute_id: IdPath, session: DbSession, _admin: PageAdmin
+) -> Response:
+    return render(request, "dispute.html", await _dispute_context(session, dispute_id))
+
+
+@pages.post("/admin/disputes/{dispute_id}/resolve")
+async def resolve_dispute_page(
+    request: Request, dispute_id: IdPath, session: DbSession, admin: PageAdmin
+) -> Response:
+    data = await form_data(request)
+    try:
+        try:
+            refund = parse_dollars(str(data.get("refund", "")))
+        except ValueError as exc:
+            raise FormErrors({"refund": str(exc)}) from exc
+        if refund is None:
+            raise FormErrors({"refund": "Enter the refund, 0 to pay the freelancer in full."})
+        body = validate(
+            DisputeResolutionIn, {"refund_amount": refund, "note": data.get("note", "")}
+        )
+        await dispute_service.resolve(session, admin, dispute_id, body.refund_amount, body.note)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        mark_rollback_only(session)
+        context = await _dispute_context(session, dispute_id)
+        return form_error(request, session, "dispute.html", data, errors, status_code, context)
+    return RedirectResponse(f"/admin/disputes/{dispute_id}?done=1", status_code=303)

@@ -38,6 +38,49 @@ class ReviewIn(BaseModel):
     text: Annotated[str, Field(max_length=2000), CLEANED] = ""
 
 
+class DisputeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=10, max_length=5000), CLEANED]
+
+
+class DisputeResponseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    response: Annotated[str, Field(min_length=1, max_length=5000), CLEANED]
+
+
+class DisputeResolutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refund_amount: int = Field(ge=0, le=2**31 - 1)
+    """Back to the buyer, in cents: 0 pays the freelancer in full, the order's price refunds
+    it all, anything between splits the escrow."""
+    note: Annotated[str, Field(min_length=1, max_length=5000), CLEANED]
+
+
+class DisputeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    order_id: int
+    status: str
+    reason: str
+    freelancer_response: str
+    refund_amount: int | None
+    """In cents, once resolved."""
+    resolution_note: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class DisputePageOut(BaseModel):
+    items: list[DisputeOut]
+    page: int
+    pages: int
+    total: int
+
+
 class DeliveryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -70,6 +113,7 @@ class OrderOut(BaseModel):
     completed_at: datetime | None
     deliveries: list[DeliveryOut]
     review: dict[str, object] | None
+    dispute: DisputeOut | None
 
 
 class OrderPageOut(BaseModel):

@@ -229,6 +229,7 @@ class OrderService:
         order = await self.for_party(session, user, order_id)
         if order.freelancer_user_id != user.id:
             raise Forbidden("Only the freelancer of this order can deliver it.")
+        self._not_disputed(order)
         if order.status != "in_progress":
             raise Conflict(f"This order is {order.status.replace('_', ' ')}; nothing to deliver.")
         made_by = "hybrid" if order.kind == "hybrid" else "human"
@@ -252,6 +253,7 @@ class OrderService:
     ) -> Order:
         order = await self.for_party(session, user, order_id)
         self._buyer_only(order, user, "ask for a revision")
+        self._not_disputed(order)
         if order.status != "delivered":
             raise Conflict("A revision can be asked for once the work is delivered.")
         if order.revisions_used >= order.revisions_allowed:
@@ -273,6 +275,7 @@ class OrderService:
         if user is not None:
             order = await self.for_party(session, user, order_id)
             self._buyer_only(order, user, "accept the delivery")
+        self._not_disputed(order)
         if order.status == "completed":
             raise Conflict("This order is already accepted; nothing was paid twice.")
         if order.status != "delivered":
@@ -307,6 +310,7 @@ class OrderService:
 
     async def cancel(self, session: AsyncSession, user: User, order_id: int) -> Order:
         order = await self.for_party(session, user, order_id)
+        self._not_disputed(order)
         if order.status != "in_progress" or await order_repository.deliveries(session, order.id):
             # A hybrid order's AI draft counts: refunding it in full would give the text away.
             raise Conflict("Only an order not yet delivered can be cancelled.")
@@ -373,6 +377,13 @@ class OrderService:
 
     async def review_of(self, session: AsyncSession, order: Order) -> Review | None:
         return await order_repository.review(session, order.id)
+
+    def _not_disputed(self, order: Order) -> None:
+        if order.status == "disputed":
+            raise Conflict(
+                "This order is in dispute: nothing changes until an admin resolves it or the "
+                "buyer withdraws it."
+            )
 
     def _buyer_only(self, order: Order, user: User, what: str) -> None:
         if order.buyer_user_id != user.id:

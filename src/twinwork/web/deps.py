@@ -175,6 +175,7 @@ IdempotencyKey = Annotated[
 
 ApiUser = Annotated[User, Depends(api_user)]
 ApiUserOptional = Annotated[User | None, Depends(api_user_optional)]
+ApiAdmin = Annotated[User, Depends(api_admin)]
 PageUser = Annotated[User, Depends(page_user)]
 PageUserOptional = Annotated[User | None, Depends(page_user_optional)]
 PageAdmin = Annotated[User, Depends(page_admin)]

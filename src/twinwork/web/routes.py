@@ -14,6 +14,7 @@ from twinwork.billing.service import wallet_service
 from twinwork.catalog.repository import gig_repository
 from twinwork.catalog.service import category_service, gig_service
 from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
+from twinwork.order.dispute import dispute_service
 from twinwork.search.service import search_service
 from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin
 from twinwork.web.templating import render
@@ -89,6 +90,7 @@ async def admin_page(
         "gig_counts": await gig_repository.count_by_status(session),
         "search_count": await search_service.event_count(session),
         "top_terms": await search_service.top_terms(session, limit=12),
+        "open_disputes": await dispute_service.open_count(session),
         "users": users,
         "page": page,
         "pages": max(1, -(-total_users // ADMIN_USERS_PAGE_SIZE)),

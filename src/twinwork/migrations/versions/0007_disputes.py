@@ -1,0 +1,85 @@
+"""disputes
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-23
+
+Disputes on orders: opened by the buyer, resolved by an admin with a full or partial refund.
+Orders gain the statuses "disputed" and "refunded".
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+OLD_STATUSES = "status IN ('in_progress', 'delivered', 'completed', 'cancelled')"
+NEW_STATUSES = (
+    "status IN ('in_progress', 'delivered', 'disputed', 'completed', 'cancelled', 'refunded')"
+)
+
+
+def _order_statuses(check: str) -> None:
+    # SQLite cannot alter a constraint: batch mode copies the table with the new one.
+    with op.batch_alter_table("orders", recreate="auto") as batch_op:
+        batch_op.drop_constraint(op.f("ck_orders_status"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_orders_status"), check)
+
+
+def upgrade() -> None:
+    _order_statuses(NEW_STATUSES)
+    op.create_table(
+        "order_disputes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("open_key", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("freelancer_response", sa.Text(), nullable=False),
+        sa.Column("order_status_before", sa.String(length=12), nullable=False),
+        sa.Column("refund_amount", sa.Integer(), nullable=True),
+        sa.Column("resolution_note", sa.Text(), nullable=False),
+        sa.Column("resolved_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("ledger_transaction_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('open', 'withdrawn', 'resolved')", name=op.f("ck_order_disputes_status")
+        ),
+        sa.CheckConstraint(
+            "refund_amount IS NULL OR refund_amount >= 0",
+            name=op.f("ck_order_disputes_refund_not_negative"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            name=op.f("fk_order_disputes_order_id_orders"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_order_disputes_resolved_by_user_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["ledger_transaction_id"],
+            ["ledger_transactions.id"],
+            name=op.f("fk_order_disputes_ledger_transaction_id_ledger_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_disputes")),
+        sa.UniqueConstraint("open_key", name=op.f("uq_order_disputes_open_key")),
+    )
+    with op.batch_alter_table("order_disputes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_disputes_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_disputes_status"), ["status"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table("order_disputes")
+    _order_statuses(OLD_STATUSES)

@@ -1,0 +1,188 @@
+"""Disputes: the buyer of an order whose price is still in escrow asks the platform to step in.
+
+While a dispute is open the order is "disputed": nothing is delivered, accepted (by hand or
+automatically) or cancelled, and the escrow stays where it is. The freelancer may answer once
+or update the answer. The buyer may withdraw it, which puts the order back as it was. An admin
+resolves it by splitting the escrow in one ledger transaction keyed by the dispute: the refund
+back to the buyer's wallet, the rest to the freelancer's pending earnings less the platform
+fee. A full refund leaves the order "refunded"; anything else completes it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from twinwork.account.models import User
+from twinwork.config import get_settings
+from twinwork.kit.db import utcnow
+from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.ledger.service import Leg, ledger_service
+from twinwork.order.models import Dispute, Order
+from twinwork.order.repository import order_repository
+from twinwork.order.service import order_service, platform_fee
+
+DISPUTABLE_STATUSES = ("in_progress", "delivered")
+
+
+class DisputeService:
+    async def open(self, session: AsyncSession, buyer: User, order_id: int, reason: str) -> Dispute:
+        order = await order_service.for_party(session, buyer, order_id)
+        if order.buyer_user_id != buyer.id:
+            raise Forbidden("Only the buyer of this order can open a dispute.")
+        if order.status == "disputed":
+            raise Conflict("This order is in dispute already; an admin will resolve it.")
+        if order.status not in DISPUTABLE_STATUSES:
+            raise Conflict(
+                "A dispute can be opened while the payment is in escrow, before the work is "
+                f"accepted; this order is {order.status.replace('_', ' ')}."
+            )
+        dispute = Dispute(
+            order_id=order.id,
+            open_key=order.id,
+            status="open",
+            reason=reason,
+            freelancer_response="",
+            order_status_before=order.status,
+            resolution_note="",
+        )
+        try:
+            async with session.begin_nested():
+                await order_repository.add(session, dispute)
+        except IntegrityError as exc:
+            raise Conflict("This order is in dispute already; an admin will resolve it.") from exc
+        order.status = "disputed"
+        # The clock stops: an open dispute is never accepted automatically.
+        order.auto_accept_at = None
+        await session.flush()
+        return dispute
+
+    async def respond(
+        self, session: AsyncSession, freelancer: User, order_id: int, response: str
+    ) -> Dispute:
+        order = await order_service.for_party(session, freelancer, order_id)
+        if order.freelancer_user_id != freelancer.id:
+            raise Forbidden("Only the freelancer of this order can answer the dispute.")
+        dispute = await self._open_of(session, order)
+        dispute.freelancer_response = response
+        await session.flush()
+        return dispute
+
+    async def withdraw(self, session: AsyncSession, buyer: User, order_id: int) -> Dispute:
+        order = await order_service.for_party(session, buyer, order_id)
+        if order.buyer_user_id != buyer.id:
+            raise Forbidden("Only the buyer who opened the dispute can withdraw it.")
+        dispute = await self._open_of(session, order)
+        dispute.status = "withdrawn"
+        dispute.open_key = None
+        dispute.closed_at = utcnow()
+        order.status = dispute.order_status_before
+        if order.status == "delivered":
+            # The buyer gets the whole review period again, not what was left of it.
+            order.auto_accept_at = utcnow() + timedelta(days=get_settings().order_auto_accept_days)
+        await session.flush()
+        return dispute
+
+    async def resolve(
+        self,
+        session: AsyncSession,
+        admin: User,
+        dispute_id: int,
+        refund_amount: int,
+        note: str,
+    ) -> Dispute:
+        """Split the escrow: ``refund_amount`` (in cents) to the buyer, the rest to the
+        freelancer less the platform fee. Resolving twice is refused; the ledger key makes a
+        repeat post impossible anyway."""
+        if not admin.is_admin:
+            raise Forbidden("Only an admin can resolve a dispute.")
+        dispute = await order_repository.lock_dispute(session, dispute_id)
+        if dispute is None:
+            raise NotFound(f"There is no dispute {dispute_id}.")
+        if dispute.status != "open":
+            raise Conflict(f"This dispute is {dispute.status} already; nothing was paid twice.")
+        order = await order_repository.lock(session, dispute.order_id)
+        assert order is not None and order.status == "disputed"
+        if not 0 <= refund_amount <= order.price_amount:
+            raise ValidationFailed(
+                f"The refund must be between 0 and the order's price, {order.price_amount} cents.",
+                field="refund_amount",
+            )
+        buyer = await session.get(User, order.buyer_user_id)
+        freelancer = await session.get(User, order.freelancer_user_id)
+        assert buyer is not None and freelancer is not None
+        escrow = await ledger_service.account(session, "escrow", order.currency)
+        released = order.price_amount - refund_amount
+        fee = platform_fee(released)
+        legs = [Leg(escrow, -order.price_amount)]
+        if refund_amount:
+            wallet = await ledger_service.account(session, "buyer_wallet", order.currency, buyer)
+            legs.append(Leg(wallet, refund_amount))
+        if released - fee:
+            pending = await ledger_service.account(
+                session, "freelancer_pending", order.currency, freelancer
+            )
+            legs.append(Leg(pending, released - fee))
+        if fee:
+            revenue = await ledger_service.account(session, "platform_revenue", order.currency)
+            legs.append(Leg(revenue, fee))
+        transaction = await ledger_service.post(
+            session,
+            reason="dispute_resolution",
+            reference_type="order",
+            reference_id=str(order.id),
+            legs=legs,
+            idempotency_key=f"dispute:{dispute.id}",
+            description=f"Dispute {dispute.id} on order {order.id}: {refund_amount} refunded",
+        )
+        now = utcnow()
+        dispute.status = "resolved"
+        dispute.open_key = None
+        dispute.refund_amount = refund_amount
+        dispute.resolution_note = note
+        dispute.resolved_by_user_id = admin.id
+        dispute.ledger_transaction_id = transaction.id
+        dispute.closed_at = now
+        if refund_amount == order.price_amount:
+            order.status = "refunded"
+            order.cancelled_at = now
+        else:
+            order.status = "completed"
+            order.completed_at = now
+        await session.flush()
+        return dispute
+
+    # ---- reading -------------------------------------------------------------------------
+
+    async def latest_of(self, session: AsyncSession, order: Order) -> Dispute | None:
+        return await order_repository.latest_dispute(session, order.id)
+
+    async def get(self, session: AsyncSession, dispute_id: int) -> Dispute:
+        dispute = await order_repository.dispute(session, dispute_id)
+        if dispute is None:
+            raise NotFound(f"There is no dispute {dispute_id}.")
+        return dispute
+
+    async def page(
+        self, session: AsyncSession, status: str | None, page: int, page_size: int = 20
+    ) -> Page[Dispute]:
+        items, total = await order_repository.disputes(
+            session, status, (page - 1) * page_size, page_size
+        )
+        check_page_in_range(page, page_size, total)
+        return Page(items, page, page_size, total)
+
+    async def open_count(self, session: AsyncSession) -> int:
+        return await order_repository.dispute_count(session, "open")
+
+    async def _open_of(self, session: AsyncSession, order: Order) -> Dispute:
+        dispute = await order_repository.latest_dispute(session, order.id)
+        if dispute is None or dispute.status != "open":
+            raise Conflict("This order has no open dispute.")
+        return dispute
+
+
+dispute_service = DisputeService()

@@ -1,0 +1,58 @@
+"""Migrations on a database that already holds data: a table that SQLite has to copy (0007
+rewrites the orders table to widen its status check) keeps its rows and the rows pointing at
+it, and the chain goes down and up again."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from tests.backends import Backends
+from twinwork.config import normalise_database_url
+from twinwork.kit.migrate import alembic_config, upgrade
+
+USER_SQL = text(
+    "INSERT INTO users (id, email, password_hash, display_name, is_buyer, is_freelancer, "
+    "is_admin, is_active, created_at) VALUES (:id, :email, 'x', :name, true, true, false, "
+    "true, CURRENT_TIMESTAMP)"
+)
+ORDER_SQL = text(
+    "INSERT INTO orders (id, buyer_user_id, freelancer_user_id, kind, status, brief, "
+    "price_amount, currency, revisions_allowed, revisions_used, request_key, created_at) "
+    "VALUES (1, 1, 2, 'human', 'delivered', 'A logo', 4500, 'USD', 1, 0, 'k1', "
+    "CURRENT_TIMESTAMP)"
+)
+DELIVERY_SQL = text(
+    "INSERT INTO order_deliveries (id, order_id, made_by, is_draft, text, disclosure, "
+    "created_at) VALUES (1, 1, 'human', false, 'The logo', 'Made by hand', CURRENT_TIMESTAMP)"
+)
+
+
+def test_orders_keep_their_rows_and_deliveries_through_the_disputes_migration(
+    backends: Backends,
+) -> None:
+    url = backends.new_database_url("twinwork_migrations")
+    upgrade(url, "0006")
+    engine = create_engine(normalise_database_url(url).replace("+aiosqlite", ""))
+    try:
+        with engine.begin() as conn:
+            for user_id, name in ((1, "Buyer"), (2, "Seller")):
+                conn.execute(USER_SQL, {"id": user_id, "email": f"u{user_id}@x.test", "name": name})
+            conn.execute(ORDER_SQL)
+            conn.execute(DELIVERY_SQL)
+
+        upgrade(url)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT status FROM orders")).scalar_one() == "delivered"
+            assert conn.execute(text("SELECT order_id FROM order_deliveries")).scalar_one() == 1
+            conn.execute(text("UPDATE orders SET status = 'disputed'"))
+            if engine.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+            conn.execute(text("UPDATE orders SET status = 'delivered'"))
+
+        command.downgrade(alembic_config(url), "0006")
+        upgrade(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM order_deliveries")).scalar_one() == 1
+    finally:
+        engine.dispose()
