@@ -134,8 +134,10 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     page: Page, live_server: str, browser: Any
 ) -> None:
     """Freelancer: joins the program, samples with consent, train, evaluation, approve, price,
-    activate; withdraws the sale after the buyer's purchase.
-    Buyer: preview, purchase, certificate verified. Freelancer: switch off, then erase."""
+    hybrid refinement price, activate, publishes a gig.
+    Buyer: preview, purchase, certificate verified; then a hybrid order from the gig: the AI
+    draft at once, the refined delivery with its disclosure, acceptance.
+    Freelancer: withdraws both sales, switches the model off, then erases it."""
     sign_up(page, live_server, "Rae Lyric", freelancer=True)
     page.get_by_role("link", name="Program").click()
     page.get_by_label("Card number").fill("4000 0000 0000 0002")
@@ -171,16 +173,33 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     page.get_by_role("button", name="Approve version 1").click()
     expect(page.get_by_role("status")).to_contain_text("Version approved")
     page.get_by_label("Price per use (USD)").fill("4")
+    page.get_by_label("Hand refinement for hybrid orders (USD, optional)").fill("6")
     page.get_by_label("Licence").select_option("commercial")
     page.get_by_role("button", name="Save price and licence").click()
     page.get_by_role("button", name="Activate").click()
     expect(page.locator("#model-status")).to_have_text("Active")
 
+    page.goto(live_server + "/dashboard/gigs/new")
+    page.get_by_label("Title", exact=True).fill("I will write lyrics for your wedding song")
+    page.get_by_label("Category", exact=True).select_option("song-lyrics")
+    page.get_by_label("Description").fill(
+        "Original lyrics for a first dance, written from your story, in your own words."
+    )
+    basic = page.locator("fieldset", has_text="Basic package")
+    basic.get_by_label("Price (USD)").fill("60")
+    basic.get_by_label("Delivery (days)").fill("3")
+    page.get_by_label("Visibility").select_option("published")
+    page.get_by_role("button", name="Create gig").click()
+    expect(page.get_by_role("status")).to_contain_text("Your gig is live")
+    gig_url = live_server + str(
+        page.get_by_role("link", name="View gig page").get_attribute("href")
+    )
+
     buyer_context = browser.new_context()
     buyer = buyer_context.new_page()
     sign_up(buyer, live_server, "Bo Buyer", freelancer=False)
     buyer.goto(live_server + "/dashboard/wallet")
-    buyer.get_by_label("Amount (USD)").fill("10")
+    buyer.get_by_label("Amount (USD)").fill("20")
     buyer.get_by_label("Card number").fill("4242 4242 4242 4242")
     buyer.get_by_role("button", name="Top up").click()
     buyer.goto(f"{live_server}/models/{model_id}")
@@ -206,12 +225,40 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.get_by_role("button", name="Verify").click()
     expect(buyer.locator("#verify-result")).to_contain_text("Valid: signed by twinwork")
 
-    # The freelancer withdraws the sale: $4 less the 20% platform fee.
+    # Hybrid: the model's draft at once ($4 + $6 refinement in escrow), refined by hand.
+    buyer.goto(gig_url)
+    basic = buyer.locator("#package-basic")
+    basic.get_by_label(re.compile("AI draft, refined by hand")).check()
+    basic.get_by_label("Brief").fill("Lyrics for a first dance by the sea")
+    basic.get_by_role("button", name=re.compile("^Order")).click()
+    expect(buyer.get_by_role("status")).to_contain_text("held in escrow")
+    expect(buyer.locator(".disclosure").first).to_have_text(
+        "AI draft by Rae Lyric's model; Rae Lyric is refining it by hand."
+    )
+    expect(buyer.locator("#deliveries")).to_contain_text("Draft")
+    hybrid_url = buyer.url.split("?")[0]
+
+    page.goto(live_server + "/dashboard/orders")
+    page.locator("#orders a").first.click()
+    page.get_by_label("Your work").fill(
+        "Waves keep time beneath our feet; the tide learned our names."
+    )
+    page.get_by_role("button", name="Deliver").click()
+    expect(page.locator(".disclosure").last).to_have_text(
+        "AI draft by Rae Lyric's model, refined by Rae Lyric."
+    )
+    buyer.goto(hybrid_url)
+    expect(buyer.locator("#deliveries")).to_contain_text("refined by Rae Lyric.")
+    expect(buyer.locator("#deliveries")).to_contain_text("the tide learned our names")
+    buyer.get_by_role("button", name="Accept delivery").click()
+    expect(buyer.locator("#order-status")).to_have_text("Completed")
+
+    # The freelancer withdraws both sales: $4 + $10, less the 20% platform fee.
     page.get_by_role("link", name="Earnings").click()
     page.get_by_label("Amount (USD)").fill("50")
     page.get_by_role("button", name="Withdraw").click()
     expect(page.locator(".field-error")).to_contain_text("withdraw up to")
-    page.get_by_label("Amount (USD)").fill("3.20")
+    page.get_by_label("Amount (USD)").fill("11.20")
     page.get_by_role("button", name="Withdraw").click()
     expect(page.get_by_role("status")).to_contain_text("Payout requested")
     for _ in range(30):  # the server's job consumer sends it
