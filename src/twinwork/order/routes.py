@@ -112,10 +112,14 @@ async def place(
         return earlier.id
     quote = await order_service.quote(session, user, body)
     draft = None
+    ticket = None
     if quote.kind in ("ai", "hybrid"):
         assert quote.model is not None
         ticket = await generation_service.ticket(session, user, quote.model.id)
-        await end_transaction_early(session)
+    # The request's transaction ends (and its connection goes back to the pool) before the
+    # write unit takes one: holding both, a burst of orders would exhaust the pool.
+    await end_transaction_early(session)
+    if ticket is not None:
         text = await generate_text(
             get_settings(),
             storage,
