@@ -172,7 +172,7 @@ async def test_only_the_right_people_act_on_a_dispute_and_bad_refunds_change_not
 ) -> None:
     seller, gig_id = await seller_with_gig(client)
     buyer = await funded_buyer(client)
-    placed = (await order(client, buyer, gig_id)).json()
+    placed = (await order(client, buyer, gig_id, brief="A logo")).json()
     url = f"/api/v1/orders/{placed['id']}"
     _, stranger = await api_signup(client, display_name="Stranger")
 

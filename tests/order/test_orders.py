@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -95,6 +95,57 @@ async def test_human_order_escrow_delivery_revision_acceptance_review(
     assert [i["id"] for i in listed["items"]] == [o["id"]]
 
 
+async def test_order_without_a_brief_waits_for_requirements_before_the_clock_starts(
+    client: httpx.AsyncClient,
+) -> None:
+    _, seller = await api_signup(client, roles=("freelancer",), display_name="Sam Seller")
+    question = "Your names, how you met, and the song you first danced to."
+    gig = await client.post("/api/v1/gigs", json=gig_payload(requirements=question), headers=seller)
+    assert gig.status_code == 201 and gig.json()["requirements"] == question
+    too_long = await client.patch(
+        f"/api/v1/gigs/{gig.json()['id']}", json={"requirements": "x" * 2001}, headers=seller
+    )
+    assert too_long.status_code == 422
+    buyer = await funded_buyer(client)
+    placed = (await order(client, buyer, gig.json()["id"])).json()
+    assert (placed["status"], placed["due_at"], placed["delivery_days"]) == (
+        "awaiting_requirements",
+        None,
+        3,
+    )
+    url = f"/api/v1/orders/{placed['id']}"
+    early = await client.post(f"{url}/deliveries", json={"text": "A guess"}, headers=seller)
+    assert early.status_code == 409 and "requirements" in early.json()["detail"]
+    answer = {"requirements": "Ana and Joe, met at a ferry stop, danced to a sea shanty."}
+    by_seller = await client.post(f"{url}/requirements", json=answer, headers=seller)
+    assert by_seller.status_code == 403
+    empty = await client.post(f"{url}/requirements", json={"requirements": " "}, headers=buyer)
+    assert empty.status_code == 422
+
+    sent = await client.post(f"{url}/requirements", json=answer, headers=buyer)
+    assert sent.status_code == 200, sent.text
+    body = sent.json()
+    assert (body["status"], body["brief"]) == ("in_progress", answer["requirements"])
+    due = datetime.fromisoformat(body["due_at"])
+    assert timedelta(days=2, hours=23) < due - utcnow() <= timedelta(days=3)
+    again = await client.post(f"{url}/requirements", json=answer, headers=buyer)
+    assert again.status_code == 409
+    delivered = await client.post(f"{url}/deliveries", json={"text": "Verse"}, headers=seller)
+    assert delivered.json()["status"] == "delivered"
+
+
+async def test_an_order_awaiting_requirements_can_be_cancelled_in_full(
+    client: httpx.AsyncClient,
+) -> None:
+    _, gig_id = await seller_with_gig(client)
+    buyer = await funded_buyer(client)
+    placed = (await order(client, buyer, gig_id)).json()
+    assert placed["status"] == "awaiting_requirements"
+    cancelled = await client.post(f"/api/v1/orders/{placed['id']}/cancel", headers=buyer)
+    assert cancelled.json()["status"] == "cancelled"
+    assert await wallet(client, buyer) == 20_000
+
+
 async def test_cancel_before_delivery_refunds_and_strangers_see_nothing(
     client: httpx.AsyncClient,
 ) -> None:
@@ -169,7 +220,7 @@ async def test_deliveries_not_answered_in_time_are_accepted(
 ) -> None:
     seller, gig_id = await seller_with_gig(client)
     buyer = await funded_buyer(client)
-    o = (await order(client, buyer, gig_id)).json()
+    o = (await order(client, buyer, gig_id, brief="A logo")).json()
     await client.post(f"/api/v1/orders/{o['id']}/deliveries", json={"text": "Done"}, headers=seller)
     assert await order_service.auto_accept_due(session, utcnow() + timedelta(days=1)) == []
     accepted = await order_service.auto_accept_due(session, utcnow() + timedelta(days=4))
@@ -225,3 +276,33 @@ async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
     assert last["disclosure"] == "AI draft by Rae Lyric's model, refined by Rae Lyric."
     check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
+
+
+async def test_buyer_sends_requirements_on_the_order_page(client: httpx.AsyncClient) -> None:
+    from tests.web.test_pages import sign_in
+    from twinwork.kit.csrf import CSRF_COOKIE
+
+    _, seller = await api_signup(client, roles=("freelancer",), display_name="Sam Seller")
+    question = "The name of the shop and three words for its mood."
+    gig = await client.post("/api/v1/gigs", json=gig_payload(requirements=question), headers=seller)
+    gig_page = await client.get(f"/gigs/{gig.json()['id']}")
+    assert question in gig_page.text
+    buyer = await funded_buyer(client)
+    placed = (await order(client, buyer, gig.json()["id"])).json()
+    me = (await client.get("/api/v1/me", headers=buyer)).json()
+    await sign_in(client, me["email"])
+    page = await client.get(f"/orders/{placed['id']}")
+    assert "The freelancer asks" in page.text and question in page.text
+    token = client.cookies.get(CSRF_COOKIE)
+    bad = await client.post(
+        f"/orders/{placed['id']}/requirements", data={"requirements": "", "csrf_token": token}
+    )
+    assert bad.status_code == 422 and "Send requirements" in bad.text
+    sent = await client.post(
+        f"/orders/{placed['id']}/requirements",
+        data={"requirements": "Crumb & Co; warm, local, honest.", "csrf_token": token},
+    )
+    assert sent.status_code == 303
+    page = await client.get(sent.headers["location"])
+    assert "the delivery time starts now" in page.text
+    assert "Crumb &amp; Co; warm, local, honest." in page.text

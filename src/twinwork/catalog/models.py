@@ -82,6 +82,9 @@ class Gig(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     title: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    """What the freelancer asks every buyer after an order ("your story, names, the mood");
+    empty when the brief given with the order is enough."""
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Tags as one string, so the full-text index can cover them.
     tags_text: Mapped[str] = mapped_column(String(200), default="")

@@ -221,6 +221,7 @@ async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, An
         values = {
             "title": gig.title,
             "description": gig.description,
+            "requirements": gig.requirements,
             "category": gig.category.slug,
             "tags": ", ".join(gig.tags),
             "status": gig.status,
@@ -261,6 +262,7 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": data.get("title", ""),
         "description": data.get("description", ""),
+        "requirements": data.get("requirements", ""),
         "category": data.get("category", ""),
         "tags": tags,
         "status": data.get("status") or "draft",

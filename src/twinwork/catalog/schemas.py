@@ -20,6 +20,14 @@ _TAG = re.compile(r"^[a-z0-9][a-z0-9 \-+.#]{0,23}$")
 
 Title = Annotated[str, Field(min_length=10, max_length=80), CLEANED]
 Description = Annotated[str, Field(min_length=30, max_length=5000), CLEANED]
+Requirements = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        description="What you ask every buyer after they order; empty if the brief is enough.",
+    ),
+    CLEANED,
+]
 PackageTitle = Annotated[str, Field(max_length=60), CLEANED]
 PackageSummary = Annotated[str, Field(max_length=300), CLEANED]
 Headline = Annotated[str, Field(max_length=80), CLEANED]
@@ -81,6 +89,7 @@ class GigCreate(BaseModel):
 
     title: Title
     description: Description
+    requirements: Requirements = ""
     category: str = Field(min_length=1, max_length=60, description="Category slug.")
     tags: list[str] = Field(default_factory=list, max_length=5)
     status: Literal["draft", "published"] = "draft"
@@ -102,6 +111,7 @@ class GigUpdate(BaseModel):
 
     title: Title | None = None
     description: Description | None = None
+    requirements: Requirements | None = None
     category: str | None = Field(default=None, min_length=1, max_length=60)
     tags: list[str] | None = Field(default=None, max_length=5)
     status: GigStatus | None = None
@@ -162,6 +172,7 @@ class GigOut(BaseModel):
     id: int
     title: str
     description: str
+    requirements: str
     category: CategoryOut
     tags: list[str]
     status: str

@@ -102,6 +102,7 @@ class GigService:
             category_id=category.id,
             title=data.title.strip(),
             description=data.description.strip(),
+            requirements=data.requirements.strip(),
             status="draft",
         )
         self._set_tags(gig, data.tags)
@@ -116,6 +117,8 @@ class GigService:
             gig.title = data.title.strip()
         if data.description is not None:
             gig.description = data.description.strip()
+        if data.requirements is not None:
+            gig.requirements = data.requirements.strip()
         if data.category is not None:
             gig.category = await category_service.by_slug(session, data.category)
         if data.tags is not None:

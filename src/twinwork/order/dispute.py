@@ -175,6 +175,9 @@ class DisputeService:
         check_page_in_range(page, page_size, total)
         return Page(items, page, page_size, total)
 
+    async def orders_of(self, session: AsyncSession, disputes: list[Dispute]) -> dict[int, Order]:
+        return await order_repository.by_ids(session, {d.order_id for d in disputes})
+
     async def open_count(self, session: AsyncSession) -> int:
         return await order_repository.dispute_count(session, "open")
 

@@ -17,9 +17,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from twinwork.kit.db import Base, UTCDateTime, utcnow
 
 ORDER_KINDS = ("human", "ai", "hybrid")
-ORDER_STATUSES = ("in_progress", "delivered", "disputed", "completed", "cancelled", "refunded")
-"""disputed: the buyer opened a dispute; escrow stays put until an admin resolves it.
-refunded: a dispute ended with the whole price back in the buyer's wallet."""
+ORDER_STATUSES = (
+    "awaiting_requirements",
+    "in_progress",
+    "delivered",
+    "disputed",
+    "completed",
+    "cancelled",
+    "refunded",
+)
+"""awaiting_requirements: paid into escrow, but the buyer has not said what they need yet; the
+delivery clock starts when they do. disputed: the buyer opened a dispute; escrow stays put
+until an admin resolves it. refunded: a dispute ended with the whole price back in the buyer's
+wallet."""
 STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in ORDER_STATUSES))
 
 
@@ -45,8 +55,12 @@ class Order(Base):
     )
     package_name: Mapped[str | None] = mapped_column(String(20), nullable=True)
     kind: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(12), default="in_progress", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="in_progress", index=True)
     brief: Mapped[str] = mapped_column(Text, default="")
+    """The buyer's requirements: given with the order, or afterwards in answer to the gig's
+    requirements question."""
+    delivery_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The package's delivery time; ``due_at`` counts from when the requirements arrive."""
     price_amount: Mapped[int] = mapped_column(Integer)
     """What the buyer paid, in cents: held in escrow until acceptance (human, hybrid)."""
     currency: Mapped[str] = mapped_column(String(3))
@@ -121,7 +135,7 @@ class Dispute(Base):
     reason: Mapped[str] = mapped_column(Text)
     freelancer_response: Mapped[str] = mapped_column(Text, default="")
     # The order's status before the dispute, restored if the buyer withdraws it.
-    order_status_before: Mapped[str] = mapped_column(String(12))
+    order_status_before: Mapped[str] = mapped_column(String(24))
     refund_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """Back to the buyer, in cents; set on resolution."""
     resolution_note: Mapped[str] = mapped_column(Text, default="")

@@ -23,6 +23,12 @@ class OrderRepository:
             .execution_options(populate_existing=True)
         )
 
+    async def by_ids(self, session: AsyncSession, ids: set[int]) -> dict[int, Order]:
+        if not ids:
+            return {}
+        result = await session.scalars(select(Order).where(Order.id.in_(ids)))
+        return {order.id: order for order in result}
+
     async def by_request_key(self, session: AsyncSession, buyer_id: int, key: str) -> Order | None:
         return await session.scalar(
             select(Order).where(Order.buyer_user_id == buyer_id, Order.request_key == key)

@@ -27,6 +27,7 @@ from twinwork.order.schemas import (
     OrderIn,
     OrderOut,
     OrderPageOut,
+    RequirementsIn,
     ReviewIn,
     RevisionIn,
 )
@@ -67,6 +68,7 @@ async def order_out(session: DbSession, order: Order, user: User) -> OrderOut:
         currency=order.currency,
         revisions_allowed=order.revisions_allowed,
         revisions_used=order.revisions_used,
+        delivery_days=order.delivery_days,
         due_at=order.due_at,
         auto_accept_at=order.auto_accept_at,
         created_at=order.created_at,
@@ -163,6 +165,16 @@ async def list_orders(
 @api.get("/orders/{order_id}", response_model=OrderOut)
 async def get_order(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
+
+
+@api.post("/orders/{order_id}/requirements", response_model=OrderOut)
+async def submit_requirements(
+    order_id: IdPath, body: RequirementsIn, user: ApiUser, session: DbSession
+) -> OrderOut:
+    """The buyer of an order placed without a brief says what they need; the package's
+    delivery time starts now."""
+    order = await order_service.submit_requirements(session, user, order_id, body.requirements)
+    return await order_out(session, order, user)
 
 
 @api.post("/orders/{order_id}/deliveries", response_model=OrderOut, status_code=201)
@@ -302,6 +314,7 @@ async def _order_context(session: DbSession, user: User, order_id: int) -> dict[
     order = await order_service.for_party(session, user, order_id)
     return {
         "order": order,
+        "requirements_question": await order_service.requirements_question(session, order),
         "role": "buyer" if order.buyer_user_id == user.id else "freelancer",
         "deliveries": await order_service.deliveries(session, order),
         "review": await order_service.review_of(session, order),
@@ -324,7 +337,10 @@ async def order_action(
 ) -> Response:
     data = await form_data(request)
     try:
-        if action == "deliver":
+        if action == "requirements":
+            answer = validate(RequirementsIn, {"requirements": data.get("requirements", "")})
+            await order_service.submit_requirements(session, user, order_id, answer.requirements)
+        elif action == "deliver":
             text = validate(DeliveryIn, {"text": data.get("text", "")}).text
             await order_service.deliver(session, user, order_id, text)
         elif action == "accept":
@@ -384,7 +400,7 @@ async def disputes_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     results = await dispute_service.page(session, _dispute_status(status_filter), page)
-    orders = {d.order_id: await session.get(Order, d.order_id) for d in results.items}
+    orders = await dispute_service.orders_of(session, results.items)
     return render(
         request,
         "disputes.html",
@@ -399,13 +415,13 @@ async def disputes_page(
 
 async def _dispute_context(session: DbSession, dispute_id: int) -> dict[str, object]:
     dispute = await dispute_service.get(session, dispute_id)
-    order = await session.get(Order, dispute.order_id)
-    assert order is not None
+    order = (await dispute_service.orders_of(session, [dispute]))[dispute.order_id]
+    buyer, freelancer = await order_service.parties(session, order)
     return {
         "dispute": dispute,
         "order": order,
-        "buyer": await session.get(User, order.buyer_user_id),
-        "freelancer": await session.get(User, order.freelancer_user_id),
+        "buyer": buyer,
+        "freelancer": freelancer,
         "deliveries": await order_service.deliveries(session, order),
         "values": {},
         "errors": {},

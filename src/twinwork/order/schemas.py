@@ -38,6 +38,12 @@ class ReviewIn(BaseModel):
     text: Annotated[str, Field(max_length=2000), CLEANED] = ""
 
 
+class RequirementsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requirements: Annotated[str, Field(min_length=3, max_length=5000), CLEANED]
+
+
 class DisputeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +113,7 @@ class OrderOut(BaseModel):
     currency: str
     revisions_allowed: int
     revisions_used: int
+    delivery_days: int | None
     due_at: datetime | None
     auto_accept_at: datetime | None
     created_at: datetime

@@ -123,13 +123,16 @@ class OrderService:
         if quote.kind == "ai":
             raise ValueError("AI orders are recorded from their purchased generation")
         now = utcnow()
+        # Human work ordered without a brief waits for the buyer's requirements; the delivery
+        # clock starts when they arrive. AI and hybrid orders always come with one.
+        has_requirements = bool(data.brief.strip())
         order = Order(
             buyer_user_id=buyer.id,
             freelancer_user_id=quote.freelancer.id,
             gig_id=quote.gig.id,
             package_name=data.package,
             kind=quote.kind,
-            status="in_progress",
+            status="in_progress" if has_requirements else "awaiting_requirements",
             brief=data.brief,
             price_amount=quote.price_amount,
             currency=quote.currency,
@@ -137,7 +140,8 @@ class OrderService:
             model_id=quote.model.id if quote.model else None,
             generation_id=draft.id if draft else None,
             request_key=request_key or uuid.uuid4().hex,
-            due_at=now + timedelta(days=quote.delivery_days),
+            delivery_days=quote.delivery_days,
+            due_at=now + timedelta(days=quote.delivery_days) if has_requirements else None,
         )
         try:
             async with session.begin_nested():
@@ -225,11 +229,30 @@ class OrderService:
             raise NotFound(f"There is no order {order_id} of yours.")
         return order
 
+    async def submit_requirements(
+        self, session: AsyncSession, user: User, order_id: int, requirements: str
+    ) -> Order:
+        """The buyer says what they need; the package's delivery time starts now."""
+        order = await self.for_party(session, user, order_id)
+        self._buyer_only(order, user, "send its requirements")
+        if order.status != "awaiting_requirements":
+            raise Conflict("The requirements of this order are in already; message the freelancer.")
+        order.brief = requirements
+        order.status = "in_progress"
+        order.due_at = utcnow() + timedelta(days=order.delivery_days or 0)
+        await session.flush()
+        return order
+
     async def deliver(self, session: AsyncSession, user: User, order_id: int, text: str) -> Order:
         order = await self.for_party(session, user, order_id)
         if order.freelancer_user_id != user.id:
             raise Forbidden("Only the freelancer of this order can deliver it.")
         self._not_disputed(order)
+        if order.status == "awaiting_requirements":
+            raise Conflict(
+                "The buyer has not sent the requirements yet; the delivery time starts when "
+                "they do."
+            )
         if order.status != "in_progress":
             raise Conflict(f"This order is {order.status.replace('_', ' ')}; nothing to deliver.")
         made_by = "hybrid" if order.kind == "hybrid" else "human"
@@ -311,7 +334,8 @@ class OrderService:
     async def cancel(self, session: AsyncSession, user: User, order_id: int) -> Order:
         order = await self.for_party(session, user, order_id)
         self._not_disputed(order)
-        if order.status != "in_progress" or await order_repository.deliveries(session, order.id):
+        cancellable = order.status in ("awaiting_requirements", "in_progress")
+        if not cancellable or await order_repository.deliveries(session, order.id):
             # A hybrid order's AI draft counts: refunding it in full would give the text away.
             raise Conflict("Only an order not yet delivered can be cancelled.")
         buyer = await session.get(User, order.buyer_user_id)
@@ -371,6 +395,18 @@ class OrderService:
         )
         check_page_in_range(page, page_size, total)
         return Page(items, page, page_size, total)
+
+    async def parties(self, session: AsyncSession, order: Order) -> tuple[User, User]:
+        """(buyer, freelancer)."""
+        buyer = await session.get(User, order.buyer_user_id)
+        freelancer = await session.get(User, order.freelancer_user_id)
+        assert buyer is not None and freelancer is not None
+        return buyer, freelancer
+
+    async def requirements_question(self, session: AsyncSession, order: Order) -> str:
+        """What the gig asks buyers after an order; empty for work bought off a model page."""
+        gig = await session.get(Gig, order.gig_id) if order.gig_id else None
+        return gig.requirements if gig else ""
 
     async def deliveries(self, session: AsyncSession, order: Order) -> list[Delivery]:
         return await order_repository.deliveries(session, order.id)

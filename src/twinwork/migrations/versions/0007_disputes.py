@@ -1,11 +1,12 @@
-"""disputes
+"""disputes and requirements
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23
 
 Disputes on orders: opened by the buyer, resolved by an admin with a full or partial refund.
-Orders gain the statuses "disputed" and "refunded".
+Orders gain the statuses "awaiting_requirements", "disputed" and "refunded" and keep their
+package's delivery time; gigs gain the question they ask buyers after an order.
 """
 
 from __future__ import annotations
@@ -20,19 +21,22 @@ depends_on = None
 
 OLD_STATUSES = "status IN ('in_progress', 'delivered', 'completed', 'cancelled')"
 NEW_STATUSES = (
-    "status IN ('in_progress', 'delivered', 'disputed', 'completed', 'cancelled', 'refunded')"
+    "status IN ('awaiting_requirements', 'in_progress', 'delivered', 'disputed', 'completed', "
+    "'cancelled', 'refunded')"
 )
 
 
-def _order_statuses(check: str) -> None:
-    # SQLite cannot alter a constraint: batch mode copies the table with the new one.
+def upgrade() -> None:
+    # SQLite cannot alter a constraint or a column: batch mode copies the table.
     with op.batch_alter_table("orders", recreate="auto") as batch_op:
         batch_op.drop_constraint(op.f("ck_orders_status"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_orders_status"), check)
-
-
-def upgrade() -> None:
-    _order_statuses(NEW_STATUSES)
+        batch_op.alter_column(
+            "status", existing_type=sa.String(length=12), type_=sa.String(length=24)
+        )
+        batch_op.create_check_constraint(op.f("ck_orders_status"), NEW_STATUSES)
+        batch_op.add_column(sa.Column("delivery_days", sa.Integer(), nullable=True))
+    with op.batch_alter_table("gigs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("requirements", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "order_disputes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -41,7 +45,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("freelancer_response", sa.Text(), nullable=False),
-        sa.Column("order_status_before", sa.String(length=12), nullable=False),
+        sa.Column("order_status_before", sa.String(length=24), nullable=False),
         sa.Column("refund_amount", sa.Integer(), nullable=True),
         sa.Column("resolution_note", sa.Text(), nullable=False),
         sa.Column("resolved_by_user_id", sa.Integer(), nullable=True),
@@ -82,4 +86,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("order_disputes")
-    _order_statuses(OLD_STATUSES)
+    with op.batch_alter_table("gigs", schema=None) as batch_op:
+        batch_op.drop_column("requirements")
+    with op.batch_alter_table("orders", recreate="auto") as batch_op:
+        batch_op.drop_constraint(op.f("ck_orders_status"), type_="check")
+        batch_op.drop_column("delivery_days")
+        batch_op.alter_column(
+            "status", existing_type=sa.String(length=24), type_=sa.String(length=12)
+        )
+        batch_op.create_check_constraint(op.f("ck_orders_status"), OLD_STATUSES)
