@@ -283,15 +283,25 @@ async def test_approving_an_earlier_version_rolls_back(
 async def test_free_previews_are_limited_per_buyer(
     client: httpx.AsyncClient, active: TrainedModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.billing.test_routes import top_up
     from twinwork.config import get_settings
 
     monkeypatch.setattr(get_settings(), "free_previews_per_day", 2)
     _, buyer = await api_signup(client)
-    assert [(await generate(client, active.id, buyer)).status_code for _ in range(2)] == [201] * 2
+    previews = [await generate(client, active.id, buyer) for _ in range(2)]
+    assert [p.status_code for p in previews] == [201] * 2
     third = await generate(client, active.id, buyer)
     assert third.status_code == 429 and "free previews" in third.json()["detail"]
     _, other = await api_signup(client)
     assert (await generate(client, active.id, other)).status_code == 201
+    # A bought preview is no longer free: it gives its place back.
+    await top_up(client, buyer, 1000)
+    bought = await client.post(
+        f"/api/v1/generations/{previews[0].json()['id']}/purchase",
+        headers={**buyer, "Idempotency-Key": "buy-first"},
+    )
+    assert bought.status_code == 200, bought.text
+    assert (await generate(client, active.id, buyer)).status_code == 201
 
 
 async def test_gig_and_profile_pages_offer_the_active_model(

@@ -230,10 +230,17 @@ async def test_deliveries_not_answered_in_time_are_accepted(
 
 
 async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
-    client: httpx.AsyncClient, session: AsyncSession, active: TrainedModel
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    active: TrainedModel,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.catalog.factories import create_gig
     from twinwork.account.service import account_service
+    from twinwork.config import get_settings
+
+    # Paid work is not a free preview: a buyer with none left can still order it.
+    monkeypatch.setattr(get_settings(), "free_previews_per_day", 0)
 
     owner = await account_service.get(session, int(str(active.owner_user["id"])))
     assert owner is not None

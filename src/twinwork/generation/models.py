@@ -35,6 +35,9 @@ class Generation(Base):
     license_scope: Mapped[str] = mapped_column(String(12))
     license_exclusive: Mapped[bool] = mapped_column(Boolean)
     purchased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Made for a paid order (AI or hybrid): not a free preview, so not counted against the
+    # buyer's daily allowance.
+    for_order: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 

@@ -20,7 +20,11 @@ class GenerationRepository:
         return int(
             await session.scalar(
                 select(func.count(Generation.id)).where(
-                    Generation.buyer_user_id == buyer_id, Generation.created_at >= since
+                    Generation.buyer_user_id == buyer_id,
+                    Generation.created_at >= since,
+                    # Bought previews and work made for orders are paid for, not free.
+                    Generation.purchased.is_(False),
+                    Generation.for_order.is_(False),
                 )
             )
             or 0

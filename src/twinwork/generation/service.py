@@ -86,7 +86,9 @@ def preview_notice(generation: Generation) -> str:
 
 
 class GenerationService:
-    async def ticket(self, session: AsyncSession, buyer: User, model_id: int) -> GenerationTicket:
+    async def ticket(
+        self, session: AsyncSession, buyer: User, model_id: int, *, for_order: bool = False
+    ) -> GenerationTicket:
         model = await model_repository.get(session, model_id)
         if model is None:
             raise NotFound(f"There is no model {model_id}.")
@@ -94,7 +96,8 @@ class GenerationService:
         version = await version_repository.get(session, model.approved_version_id or 0)
         if version is None or version.erased_at is not None:
             raise ModelUnavailable("This model has no approved version to generate from.")
-        await self._check_preview_allowance(session, buyer)
+        if not for_order:
+            await self._check_preview_allowance(session, buyer)
         return GenerationTicket(
             model_id=model.id,
             version_id=version.id,
@@ -104,7 +107,14 @@ class GenerationService:
         )
 
     async def record(
-        self, session: AsyncSession, buyer: User, ticket: GenerationTicket, brief: str, text: str
+        self,
+        session: AsyncSession,
+        buyer: User,
+        ticket: GenerationTicket,
+        brief: str,
+        text: str,
+        *,
+        for_order: bool = False,
     ) -> Generation:
         """Store a finished generation, checking again that the model is still on: switching
         it off during a generation refuses that generation too."""
@@ -112,7 +122,8 @@ class GenerationService:
         if model is None:
             raise NotFound(f"There is no model {ticket.model_id}.")
         self._check_available(model, buyer)
-        await self._check_preview_allowance(session, buyer)
+        if not for_order:
+            await self._check_preview_allowance(session, buyer)
         assert model.price_amount is not None  # activation requires a price
         preview, _notice = make_preview(text)
         generation = Generation(
@@ -128,6 +139,7 @@ class GenerationService:
             currency=model.currency,
             license_scope=model.license_scope,
             license_exclusive=model.license_exclusive,
+            for_order=for_order,
         )
         await generation_repository.add(session, generation)
         return generation

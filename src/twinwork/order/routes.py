@@ -117,7 +117,7 @@ async def place(
     ticket = None
     if quote.kind in ("ai", "hybrid"):
         assert quote.model is not None
-        ticket = await generation_service.ticket(session, user, quote.model.id)
+        ticket = await generation_service.ticket(session, user, quote.model.id, for_order=True)
     # The request's transaction ends (and its connection goes back to the pool) before the
     # write unit takes one: holding both, a burst of orders would exhaust the pool.
     await end_transaction_early(session)
@@ -134,7 +134,7 @@ async def place(
         generation = None
         if draft is not None:
             generation = await generation_service.record(
-                write, user, draft[0], body.brief, draft[1]
+                write, user, draft[0], body.brief, draft[1], for_order=True
             )
         if quote.kind == "ai":
             assert generation is not None

@@ -6,7 +6,8 @@ Create Date: 2026-11-23
 
 Disputes on orders: opened by the buyer, resolved by an admin with a full or partial refund.
 Orders gain the statuses "awaiting_requirements", "disputed" and "refunded" and keep their
-package's delivery time; gigs gain the question they ask buyers after an order.
+package's delivery time; gigs gain the question they ask buyers after an order. Generations
+made for a paid order are marked, so they do not use up the buyer's free previews.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("delivery_days", sa.Integer(), nullable=True))
     with op.batch_alter_table("gigs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("requirements", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("generations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("for_order", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "order_disputes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,6 +91,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("order_disputes")
+    with op.batch_alter_table("generations", schema=None) as batch_op:
+        batch_op.drop_column("for_order")
     with op.batch_alter_table("gigs", schema=None) as batch_op:
         batch_op.drop_column("requirements")
     with op.batch_alter_table("orders", recreate="auto") as batch_op:
