@@ -93,6 +93,59 @@ async def test_a_freelancer_cannot_touch_another_freelancers_sample(
     assert (await client.get(SAMPLES, headers=other)).json()["total"] == 0
 
 
+async def test_a_removed_sample_is_gone_and_only_its_owner_can_remove_it(
+    client: httpx.AsyncClient,
+) -> None:
+    _, owner = await api_signup(client, roles=("freelancer",))
+    _, other = await api_signup(client, roles=("freelancer",))
+    [kept] = await add_samples(client, owner, 1)
+    body = sample_body()
+    removed = (await client.post(SAMPLES, json=body, headers=owner)).json()
+    url = f"{SAMPLES}/{removed['id']}"
+    assert (await client.delete(url, headers=other)).status_code == 404
+    assert (await client.delete(url, headers=owner)).status_code == 204
+    assert (await client.delete(url, headers=owner)).status_code == 404
+    listing = (await client.get(SAMPLES, headers=owner)).json()
+    assert [item["id"] for item in listing["items"]] == [kept["id"]]
+    assert listing["total"] == 1
+    # The same text can be added again: the old one is really gone.
+    again = await client.post(SAMPLES, json=body, headers=owner)
+    assert again.status_code == 201, again.text
+
+
+async def test_training_refuses_a_sample_removed_after_the_run_was_queued(
+    session: AsyncSession,
+) -> None:
+    from twinwork.account.service import account_service
+
+    samples = await _samples_of(session, 3)
+    queued_at = utcnow()
+    user = await account_service.get(session, samples[0].owner_user_id)
+    assert user is not None
+    await portfolio_service.remove(session, user, samples[2].id)
+    with pytest.raises(ProvenanceViolation, match="no longer exist"):
+        await portfolio_service.load_for_training(
+            session, owner_id=user.id, sample_ids=[s.id for s in samples], since=queued_at
+        )
+
+
+async def test_sample_is_removed_from_the_portfolio_page(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from twinwork.portfolio.schemas import SampleIn
+
+    user = await signed_in_user(client, session)
+    sample = await portfolio_service.add(session, user, SampleIn.model_validate(sample_body()))
+    await session.commit()
+    token = await csrf_token(client)
+    response = await client.post(
+        f"/dashboard/portfolio/samples/{sample.id}/remove", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "Sample removed" in page.text and sample.title not in page.text
+
+
 async def test_sample_count_limit(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

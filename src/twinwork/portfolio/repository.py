@@ -16,6 +16,10 @@ class SampleRepository:
         session.add(sample)
         await session.flush()
 
+    async def delete(self, session: AsyncSession, sample: PortfolioSample) -> None:
+        await session.delete(sample)
+        await session.flush()
+
     async def by_hash(
         self, session: AsyncSession, owner_id: int, content_hash: str
     ) -> PortfolioSample | None:

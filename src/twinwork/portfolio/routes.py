@@ -84,6 +84,15 @@ async def update_sample(
     return sample_out(sample, await _slugs(session))
 
 
+@api.delete("/samples/{sample_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_sample(sample_id: IdPath, user: ApiUser, session: DbSession) -> Response:
+    """Delete a sample's text. Runs that have not read it yet fail rather than read it;
+    versions already trained on it keep what they learned (erase or retrain the model to drop
+    it), and the data-use ledger keeps the sample's id and hash."""
+    await portfolio_service.remove(session, user, sample_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @api.get("/data-use", response_model=DataUseOut)
 async def data_use(user: ApiUser, session: DbSession) -> DataUseOut:
     """Every read of your samples by a training run, hash-chained; ``chain_valid`` says
@@ -165,6 +174,14 @@ async def consent_page(
     consent = form.get("consent") == "on"
     await portfolio_service.set_consent(session, user, sample_id, consent)
     return RedirectResponse("/dashboard/portfolio", status_code=303)
+
+
+@pages.post("/dashboard/portfolio/samples/{sample_id}/remove")
+async def remove_sample_page(
+    sample_id: IdPath, session: DbSession, user: PageFreelancer
+) -> Response:
+    await portfolio_service.remove(session, user, sample_id)
+    return RedirectResponse("/dashboard/portfolio?removed=1", status_code=303)
 
 
 @pages.get("/dashboard/portfolio/data-use.csv")

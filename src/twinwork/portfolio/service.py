@@ -139,6 +139,13 @@ class PortfolioService:
             await session.flush()
         return sample
 
+    async def remove(self, session: AsyncSession, user: User, sample_id: int) -> None:
+        """Delete the sample's text from the platform. Runs not yet past reading it fail their
+        provenance check (the sample no longer exists); versions already trained on it keep
+        what they learned, and the data-use ledger keeps its id and hash."""
+        sample = await self.owned(session, user, sample_id)
+        await sample_repository.delete(session, sample)
+
     async def totals(self, session: AsyncSession, user: User) -> PortfolioTotals:
         return PortfolioTotals(*await sample_repository.totals(session, user.id))
 
