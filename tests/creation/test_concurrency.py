@@ -67,3 +67,17 @@ async def test_concurrent_purchases_of_one_generation_charge_once(
     async with unit_of_work(make_sessionmaker(engine), writes=False) as session:
         check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
+
+
+async def test_two_erasures_at_once_give_one_receipt(
+    live_client: httpx.AsyncClient, engine: AsyncEngine, storage: ObjectStorage
+) -> None:
+    trained = await create_and_train(live_client, make_sessionmaker(engine), storage)
+    url = f"/api/v1/models/{trained.id}"
+    first, second = await asyncio.gather(
+        live_client.delete(url, headers=trained.owner),
+        live_client.delete(url, headers=trained.owner),
+    )
+    assert (first.status_code, second.status_code) == (200, 200), (first.text, second.text)
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["payload"]["deleted"]["adapter_files"] >= 1

@@ -58,9 +58,16 @@ class CreationService:
         return model
 
     async def owned(
-        self, session: AsyncSession, user: User, model_id: int, *, allow_erased: bool = False
+        self,
+        session: AsyncSession,
+        user: User,
+        model_id: int,
+        *,
+        allow_erased: bool = False,
+        lock: bool = False,
     ) -> PersonalModel:
-        model = await model_repository.get(session, model_id)
+        find = model_repository.lock if lock else model_repository.get
+        model = await find(session, model_id)
         if model is None:
             raise NotFound(f"There is no model {model_id}.")
         if model.owner_user_id != user.id:
@@ -256,7 +263,9 @@ class CreationService:
         keep licences and certificates already issued; return a signed receipt."""
         from twinwork.generation.service import generation_service  # generation builds on us
 
-        model = await self.owned(session, user, model_id, allow_erased=True)
+        # Locked: a second erase (a double click) waits for this one and finds its receipt,
+        # instead of racing it into the receipt's unique constraint.
+        model = await self.owned(session, user, model_id, allow_erased=True, lock=True)
         existing = await receipt_repository.for_model(session, model.id)
         if existing is not None:
             return existing  # erasing twice is not an error; the first receipt stands
