@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -80,6 +81,21 @@ class Settings(BaseSettings):
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)
     platform_fee_percent: int = Field(default=20, ge=0, le=100)
+
+    # Payment provider: the built-in sandbox, or Stripe (see docs/payments.md).
+    payment_provider: Literal["sandbox", "stripe"] = "sandbox"
+    stripe_secret_key: str | None = None
+    # Signing secret of the webhook endpoint (whsec_...); webhooks are refused without it.
+    stripe_webhook_secret: str | None = None
+
+    @model_validator(mode="after")
+    def _stripe_needs_its_key(self) -> Settings:
+        if self.payment_provider == "stripe" and not self.stripe_secret_key:
+            raise ValueError(
+                "TWINWORK_PAYMENT_PROVIDER=stripe needs TWINWORK_STRIPE_SECRET_KEY (sk_test_... "
+                "or sk_live_... from the Stripe dashboard); unset the provider to use the sandbox."
+            )
+        return self
 
     @property
     def resolved_data_dir(self) -> Path:

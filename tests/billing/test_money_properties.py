@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import create_user
+from tests.billing.factories import top_up_in_session
 from tests.billing.test_payouts import CLOSED_ACCOUNT, sale
 from twinwork.billing.earnings import earnings_service
 from twinwork.billing.provider import SANDBOX_BANK_ACCOUNT
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.service import wallet_service
 from twinwork.billing.subscription import subscription_service
 from twinwork.billing.tasks import renew_due, send_payout_now
 from twinwork.kit.db import utcnow
@@ -56,7 +56,7 @@ async def test_money_services_keep_the_books_balanced(
                 card = "4242424242424242" if flag else "4000000000000002"
                 body = TopUpIn(amount=number, card_number=card)
                 async with session.begin_nested():
-                    await wallet_service.top_up(session, buyer, body, uuid.uuid4().hex)
+                    await top_up_in_session(session, buyer, body, uuid.uuid4().hex)
             elif kind == "sale":
                 await sale(session, seller.id, number)
             elif kind == "clear":

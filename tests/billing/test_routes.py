@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup, create_user
+from tests.billing.factories import DyingProvider, patch_provider
 from twinwork.account.service import account_service
 from twinwork.billing.models import Payment
-from twinwork.ledger.models import LedgerEntry
+from twinwork.billing.provider import ChargeResult
+from twinwork.billing.tasks import finish_unrecorded_charges
+from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.ledger.models import LedgerEntry, LedgerTransaction
 
 GOOD_CARD = "4242 4242 4242 4242"
 
@@ -19,6 +26,29 @@ async def ledger_rows(session: AsyncSession) -> tuple[int, int]:
     entries = await session.scalar(select(func.count()).select_from(LedgerEntry))
     payments = await session.scalar(select(func.count()).select_from(Payment))
     return int(entries or 0), int(payments or 0)
+
+
+@asynccontextmanager
+async def dying_client(
+    app: Any, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that gets the 500 of a request whose process "died", instead of the error."""
+    app.state.sessionmaker = sessionmaker
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def payment_transactions(session: AsyncSession, payment_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                LedgerTransaction.reference_type == "payment",
+                LedgerTransaction.reference_id == str(payment_id),
+            )
+        )
+        or 0
+    )
 
 
 async def top_up(
@@ -60,16 +90,41 @@ async def test_top_up_credits_the_wallet_and_gives_a_receipt(client: httpx.Async
     ("card", "code"),
     [("4000000000000002", "card_declined"), ("4000000000009995", "insufficient_funds")],
 )
-async def test_declined_cards_change_nothing(
+async def test_a_declined_card_moves_no_money_and_is_kept_as_a_failed_payment(
     client: httpx.AsyncClient, session: AsyncSession, card: str, code: str
 ) -> None:
     _, headers = await api_signup(client)
-    before = await ledger_rows(session)
+    entries, payments = await ledger_rows(session)
     response = await top_up(client, headers, card=card)
     assert response.status_code == 402
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == code
-    assert await ledger_rows(session) == before
+    assert await ledger_rows(session) == (entries, payments + 1)
+    [failed] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
+    assert failed["status"] == "failed" and failed["failure_code"] == code
+    assert failed["failure_message"] == response.json()["detail"]
+    assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
+
+
+async def test_a_retried_decline_answers_the_same_without_charging_again(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = DyingProvider()
+    provider.dying = False
+    patch_provider(monkeypatch, provider)
+    _, headers = await api_signup(client)
+    keyed = {**headers, "Idempotency-Key": "declined-once"}
+    first = await top_up(client, keyed, card="4000000000000002")
+    again = await top_up(client, keyed, card="4000000000000002")
+    assert first.status_code == again.status_code == 402
+    assert again.json()["detail"] == first.json()["detail"]
+    assert len(provider.charge_keys) == 1  # the retry was answered from the failed row
+    good = await top_up(client, {**headers, "Idempotency-Key": "another-card"}, 1000)
+    assert good.status_code == 201
+    statuses = [
+        p["status"] for p in (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
+    ]
+    assert statuses == ["succeeded", "failed"]
 
 
 @pytest.mark.parametrize(
@@ -196,20 +251,97 @@ async def test_only_dollar_wallets_for_now(client: httpx.AsyncClient) -> None:
     assert response.status_code == 422
 
 
-async def test_a_charge_lost_after_the_card_was_charged_is_not_charged_again(
+async def test_a_top_up_killed_after_the_charge_is_credited_by_the_job(
+    app: Any,
     session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The transaction that recorded a charge rolls back (crash, failed commit); the retry
-    with the same key gets the provider's first charge, not a second one."""
-    from twinwork.billing.schemas import TopUpIn
+    """The card is charged, then the request dies before recording it. The pending payment
+    was committed before the charge, so the job finds it, asks the provider what it did under
+    the payment's key, and credits that one charge, once; no retry from the buyer needed."""
+    provider = DyingProvider()
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        user, headers = await api_signup(client)
+        died = await top_up(client, headers, 1800)
+        assert died.status_code == 500
+        [pending] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
+        assert pending["status"] == "pending" and pending["external_id"] is None
+        assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
+
+        await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=1))
+        assert (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()[0][
+            "status"
+        ] == "pending"  # too early: the request might still be under way
+
+        later = utcnow() + timedelta(minutes=6)
+        assert await finish_unrecorded_charges(sessionmaker, later) == ["succeeded"]
+        assert await finish_unrecorded_charges(sessionmaker, later) == []
+        [paid] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
+        charged = await provider.lookup(str(provider.charge_keys[0]))
+        assert charged is not None and paid["external_id"] == charged.external_id
+        assert (await client.get("/api/v1/wallet", headers=headers)).json()[
+            "balance_amount"
+        ] == 1800
+    assert len(provider.charge_keys) == 1
+    assert await payment_transactions(session, paid["id"]) == 1
+
+
+async def test_a_top_up_killed_after_the_charge_is_recorded_once_on_retry(
+    app: Any,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The buyer's retry with the same Idempotency-Key repeats the charge under the payment's
+    own key: the provider answers with the first charge, which is recorded once."""
+    provider = DyingProvider()
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        _, headers = await api_signup(client)
+        keyed = {**headers, "Idempotency-Key": "retry-after-crash"}
+        assert (await top_up(client, keyed, 1200)).status_code == 500
+        retried = await top_up(client, keyed, 1200)
+        assert retried.status_code == 201, retried.text
+        again = await top_up(client, keyed, 1200)
+        assert again.json()["payment"] == retried.json()["payment"]
+        assert retried.json()["wallet"]["balance_amount"] == 1200
+    assert len(set(provider.charge_keys)) == 1  # one provider key: one charge at most
+    first = await provider.lookup(str(provider.charge_keys[0]))
+    assert first is not None and retried.json()["payment"]["external_id"] == first.external_id
+    assert await payment_transactions(session, retried.json()["payment"]["id"]) == 1
+
+
+async def test_a_top_up_killed_before_the_charge_fails_as_not_charged(
+    app: Any,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No card number is kept, so the job never charges: a pending payment the provider has
+    no charge for is given up as "not charged" once no request can still be making it; a
+    charge that lands after that is still credited, the money having been taken."""
     from twinwork.billing.service import wallet_service
 
-    buyer = await create_user(session)
-    body = TopUpIn(amount=1200, card_number="4242424242424242")
-    lost = await session.begin_nested()
-    first = await wallet_service.top_up(session, buyer, body, "crash-key")
-    first_charge = first.external_id
-    await lost.rollback()
-    retried = await wallet_service.top_up(session, buyer, body, "crash-key")
-    assert retried.external_id == first_charge
-    assert await wallet_service.balance(session, buyer) == 1200
+    provider = DyingProvider(before=True)
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        _, headers = await api_signup(client)
+        assert (await top_up(client, headers, 900)).status_code == 500
+        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=6)) == [
+            "pending"
+        ]
+        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=16)) == [
+            "failed"
+        ]
+        [failed] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
+        assert failed["status"] == "failed" and failed["failure_code"] == "not_charged"
+        assert provider.charge_keys == []  # the job never charged
+        assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
+
+        late = ChargeResult(True, "sbx_ch_late")
+        async with unit_of_work(sessionmaker) as uow:
+            await wallet_service.record_top_up(uow, failed["id"], late, utcnow())
+        assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 900
+    assert await payment_transactions(session, failed["id"]) == 1

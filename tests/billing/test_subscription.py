@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup
+from tests.billing.factories import DyingProvider, patch_provider
+from tests.billing.test_routes import dying_client
 from twinwork.billing.models import Invoice, ProgramSubscription
 from twinwork.billing.subscription import RenewalCharge, subscription_service
-from twinwork.billing.tasks import renew_due
+from twinwork.billing.tasks import finish_unrecorded_charges, refund_now, renew_due
 from twinwork.creation.models import PersonalModel
-from twinwork.kit.db import unit_of_work
+from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.ledger.service import ledger_service
 
@@ -228,3 +230,335 @@ async def test_a_renewal_killed_after_the_charge_is_recorded_once(
     assert await invoice_transactions(session, step.invoice_id) == 1
     check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
+
+
+# ---- the first period: committed pending, then charged, then recorded --------------------
+
+
+async def test_a_sign_up_killed_after_the_charge_becomes_a_membership_by_the_job(
+    app: Any,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first period is charged, then the request dies. The pending sign-up was committed
+    before the charge: it is no membership meanwhile, and the job looks the charge up under
+    its key and records it once, making the membership."""
+    provider = DyingProvider()
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        user, headers = await api_signup(client, roles=("freelancer",))
+        died = await client.post(
+            "/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers
+        )
+        assert died.status_code == 500
+        assert (
+            await client.get("/api/v1/subscriptions/current", headers=headers)
+        ).status_code == 404
+        assert not await subscription_service.is_member(session, int(str(user["id"])))
+        busy = await client.post(
+            "/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers
+        )
+        assert busy.status_code == 409  # one sign-up at a time: no second charge
+
+        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=6)) == [
+            "active"
+        ]
+        body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+        assert body["status"] == "active" and body["member"] is True
+        [invoice] = body["invoices"]
+        assert invoice["status"] == "paid"
+    assert len(provider.charge_keys) == 1
+    assert await invoice_transactions(session, invoice["id"]) == 1
+    check = await ledger_service.check(session)
+    assert check.balanced and check.total == 0
+
+
+async def test_a_sign_up_retried_with_its_key_after_a_crash_charges_once(
+    app: Any,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = DyingProvider()
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        _, headers = await api_signup(client, roles=("freelancer",))
+        keyed = {**headers, "Idempotency-Key": "join-1"}
+        join_body = {"card_number": GOOD}
+        assert (
+            await client.post("/api/v1/subscriptions", json=join_body, headers=keyed)
+        ).status_code == 500
+        retried = await client.post("/api/v1/subscriptions", json=join_body, headers=keyed)
+        assert retried.status_code == 201, retried.text
+        again = await client.post("/api/v1/subscriptions", json=join_body, headers=keyed)
+        assert again.status_code == 201 and again.json()["id"] == retried.json()["id"]
+        other_key = await client.post(
+            "/api/v1/subscriptions", json=join_body, headers={**headers, "Idempotency-Key": "2"}
+        )
+        assert other_key.status_code == 409  # already a member
+    assert len(set(provider.charge_keys)) == 1  # every charge under one key: one at most
+    first = await provider.lookup(str(provider.charge_keys[0]))
+    [invoice] = retried.json()["invoices"]
+    row = await session.get(Invoice, invoice["id"], populate_existing=True)
+    assert first is not None and row is not None and row.external_id == first.external_id
+    assert await invoice_transactions(session, invoice["id"]) == 1
+
+
+async def test_a_declined_sign_up_is_no_membership_and_its_key_answers_402_again(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on the program page: a declined card first, then another card joins."""
+    provider = DyingProvider()
+    provider.dying = False
+    patch_provider(monkeypatch, provider)
+    user, headers = await api_signup(client, roles=("freelancer",))
+    declined_key = {**headers, "Idempotency-Key": "declined"}
+    first = await client.post(
+        "/api/v1/subscriptions", json={"card_number": DECLINED}, headers=declined_key
+    )
+    assert first.status_code == 402 and first.json()["code"] == "card_declined"
+    again = await client.post(
+        "/api/v1/subscriptions", json={"card_number": DECLINED}, headers=declined_key
+    )
+    assert again.status_code == 402 and again.json()["detail"] == first.json()["detail"]
+    assert len(provider.charge_keys) == 1  # the retry was answered from the recorded decline
+    assert (await client.get("/api/v1/subscriptions/current", headers=headers)).status_code == 404
+    assert not await subscription_service.is_member(session, int(str(user["id"])))
+
+    joined = await client.post("/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers)
+    assert joined.status_code == 201 and joined.json()["member"] is True
+    statuses = sorted(i["status"] for i in joined.json()["invoices"])
+    assert statuses == ["failed", "paid"]  # the declined attempt stays on record
+    check = await ledger_service.check(session)
+    assert check.balanced and check.total == 0
+
+
+async def test_a_sign_up_killed_before_the_charge_is_given_up_and_never_charged(
+    app: Any,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The job never charges a sign-up nobody is waiting for: it looks it up, and fails it as
+    not charged once no request can still be making the charge. The freelancer can join."""
+    provider = DyingProvider(before=True)
+    patch_provider(monkeypatch, provider)
+    async with dying_client(app, sessionmaker) as client:
+        _, headers = await api_signup(client, roles=("freelancer",))
+        join_body = {"card_number": GOOD}
+        assert (
+            await client.post("/api/v1/subscriptions", json=join_body, headers=headers)
+        ).status_code == 500
+        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=6)) == [
+            "pending"
+        ]
+        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=16)) == [
+            "failed"
+        ]
+        assert provider.charge_keys == []
+        joined = await client.post("/api/v1/subscriptions", json=join_body, headers=headers)
+        assert joined.status_code == 201 and joined.json()["member"] is True
+    assert len(provider.charge_keys) == 1
+
+
+# ---- a renewal's answer arriving after its membership ended ------------------------------
+
+
+async def past_due(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> tuple[dict[str, str], Any, datetime]:
+    """A member whose renewal was declined: past due, in the grace period."""
+    headers, _ = await join(client)
+    subscription = await subscription_of(session, headers, client)
+    await client.put(
+        "/api/v1/subscriptions/current/card", json={"card_number": DECLINED}, headers=headers
+    )
+    due = subscription.current_period_end + timedelta(minutes=1)
+    await renew_due(sessionmaker, due)
+    await client.put(
+        "/api/v1/subscriptions/current/card", json={"card_number": GOOD}, headers=headers
+    )
+    return headers, await subscription_of(session, headers, client), due
+
+
+async def test_a_renewal_paid_after_the_member_cancelled_is_refunded_not_revived(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    headers, subscription, due = await past_due(client, session, sessionmaker)
+    model = await active_model(session, subscription.user_id)
+    retry_at = due + timedelta(days=1, minutes=1)
+    async with unit_of_work(sessionmaker) as uow:
+        step = await subscription_service.prepare_renewal(uow, subscription.id, retry_at)
+    assert isinstance(step, RenewalCharge)
+    charged = await subscription_service.charge(step)
+    assert charged.succeeded
+    # ... meanwhile the freelancer cancels: unpaid, so the membership ends at once.
+    cancelled = await client.delete("/api/v1/subscriptions/current", headers=headers)
+    assert cancelled.json()["status"] == "ended"
+    await session.refresh(model)
+    assert not model.is_active
+
+    async with unit_of_work(sessionmaker) as uow:
+        outcome = await subscription_service.record_renewal(uow, step, charged, retry_at)
+    assert outcome.status == "ended" and outcome.refund is not None
+    assert await refund_now(sessionmaker, outcome.refund) == "refunded"
+    body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+    assert body["status"] == "ended" and body["member"] is False
+    invoice = await session.get(Invoice, step.invoice_id, populate_existing=True)
+    assert invoice is not None and invoice.status == "refunded"
+    assert invoice.external_id == charged.external_id
+    # Paid and given back: two transactions on the invoice, netting to nothing.
+    assert await invoice_transactions(session, step.invoice_id) == 2
+    await session.refresh(model)
+    assert not model.is_active
+    check = await ledger_service.check(session)
+    assert check.balanced and check.total == 0
+
+
+async def test_the_job_refunds_a_charge_left_unrecorded_when_the_member_cancelled(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The retry charged, its worker died, then the freelancer cancelled: no renewal run
+    looks at an ended membership, so the job for unrecorded charges finds it and refunds."""
+    headers, subscription, due = await past_due(client, session, sessionmaker)
+    retry_at = due + timedelta(days=1, minutes=1)
+    async with unit_of_work(sessionmaker) as uow:
+        step = await subscription_service.prepare_renewal(uow, subscription.id, retry_at)
+    assert isinstance(step, RenewalCharge)
+    assert (await subscription_service.charge(step)).succeeded
+    # ... killed here; then the freelancer cancels.
+    await client.delete("/api/v1/subscriptions/current", headers=headers)
+    await finish_unrecorded_charges(sessionmaker, retry_at + timedelta(minutes=6))
+    invoice = await session.get(Invoice, step.invoice_id, populate_existing=True)
+    assert invoice is not None and invoice.status == "refunded"
+    body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+    assert body["status"] == "ended"
+    assert await invoice_transactions(session, step.invoice_id) == 2
+
+
+async def test_grace_ending_first_records_an_attempt_that_was_charged(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The last retry in grace charged the card and its worker died. When grace ends, the job
+    looks that attempt up before lapsing: it was paid, so the membership goes on."""
+    headers, subscription, due = await past_due(client, session, sessionmaker)
+    retry_at = due + timedelta(days=1, minutes=1)
+    async with unit_of_work(sessionmaker) as uow:
+        step = await subscription_service.prepare_renewal(uow, subscription.id, retry_at)
+    assert isinstance(step, RenewalCharge)
+    charged = await subscription_service.charge(step)
+    # ... killed here, and no run comes until grace is over.
+    await renew_due(sessionmaker, subscription.grace_until + timedelta(minutes=1))
+    body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+    assert body["status"] == "active" and body["member"] is True
+    invoice = await session.get(Invoice, step.invoice_id, populate_existing=True)
+    assert invoice is not None and invoice.status == "paid"
+    assert invoice.external_id == charged.external_id
+    assert await invoice_transactions(session, step.invoice_id) == 1
+
+
+async def test_grace_ending_lapses_when_the_unrecorded_attempt_never_charged(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    headers, subscription, due = await past_due(client, session, sessionmaker)
+    model = await active_model(session, subscription.user_id)
+    retry_at = due + timedelta(days=1, minutes=1)
+    async with unit_of_work(sessionmaker) as uow:
+        step = await subscription_service.prepare_renewal(uow, subscription.id, retry_at)
+    assert isinstance(step, RenewalCharge)
+    # ... killed before charging. At grace's end the job looks, and charges nothing new.
+    provider = DyingProvider()
+    provider.dying = False
+    patch_provider(monkeypatch, provider)
+    await renew_due(sessionmaker, subscription.grace_until + timedelta(minutes=1))
+    assert provider.charge_keys == []
+    body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+    assert body["status"] == "lapsed" and body["member"] is False
+    invoice = await session.get(Invoice, step.invoice_id, populate_existing=True)
+    assert invoice is not None and invoice.status == "failed"
+    assert invoice.failure_code == "not_charged"
+    await session.refresh(model)
+    assert not model.is_active
+
+
+# ---- a membership ends and its models switch off in one unit of work ---------------------
+
+
+async def test_a_lapse_and_its_switch_off_commit_together(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A crash while switching the models off must not leave a lapsed membership with its
+    models still selling: both roll back, and the next run does both."""
+    from twinwork.creation.service import creation_service
+
+    headers, subscription, _ = await past_due(client, session, sessionmaker)
+    await client.put(
+        "/api/v1/subscriptions/current/card", json={"card_number": DECLINED}, headers=headers
+    )
+    model = await active_model(session, subscription.user_id)
+    after_grace = subscription.grace_until + timedelta(minutes=1)
+    real_switch_off = creation_service.deactivate_all_for_owner
+
+    async def crash(*_args: Any) -> int:
+        raise RuntimeError("killed while switching models off")
+
+    monkeypatch.setattr(creation_service, "deactivate_all_for_owner", crash)
+    assert await renew_due(sessionmaker, after_grace) == []  # logged, retried next run
+    body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
+    assert body["status"] == "past_due"
+    await session.refresh(model)
+    assert model.is_active
+
+    monkeypatch.setattr(creation_service, "deactivate_all_for_owner", real_switch_off)
+    [outcome] = await renew_due(sessionmaker, after_grace + timedelta(hours=1))
+    assert outcome.status == "lapsed"
+    await session.refresh(model)
+    assert not model.is_active
+
+
+async def test_program_page_joins_after_a_declined_card_charging_each_form_once(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """The page journey: a declined card shows the form again with a fresh key; a good card
+    joins, and the same form sent twice (a double-click) answers as the first time did."""
+    import re
+
+    from tests.web.test_pages import signed_in_user
+    from twinwork.kit.csrf import CSRF_COOKIE
+
+    user = await signed_in_user(client, session)
+    page = await client.get("/dashboard/program")
+    [first_key] = re.findall(r'name="idempotency_key" value="([^"]+)"', page.text)
+    form = {"csrf_token": client.cookies.get(CSRF_COOKIE), "card_number": DECLINED}
+    declined = await client.post(
+        "/dashboard/program/subscribe", data={**form, "idempotency_key": first_key}
+    )
+    assert declined.status_code == 402 and "declined" in declined.text
+    assert f'value="{DECLINED}"' not in declined.text  # a card number is never echoed
+    [second_key] = re.findall(r'name="idempotency_key" value="([^"]+)"', declined.text)
+    assert second_key != first_key
+    good = {**form, "card_number": GOOD, "idempotency_key": second_key}
+    assert (await client.post("/dashboard/program/subscribe", data=good)).status_code == 303
+    assert (await client.post("/dashboard/program/subscribe", data=good)).status_code == 303
+    page = await client.get("/dashboard/program?done=subscribe")
+    assert "Welcome to the creation program" in page.text and "Paid" in page.text
+    assert await subscription_service.is_member(session, user.id)
+    paid = await session.scalar(
+        select(func.count()).where(Invoice.user_id == user.id, Invoice.status == "paid")
+    )
+    assert paid == 1

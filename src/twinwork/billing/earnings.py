@@ -10,6 +10,7 @@ key, which the provider answers with its first result.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from twinwork.ledger.repository import clearing_repository
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owner_key
 
 CURRENCY = "USD"
+# A Stripe Connect account id: where Stripe pays a freelancer out (see stripe_provider).
+CONNECTED_ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,29}")
 # Ledger reasons that put money in a freelancer's pending balance.
 EARNING_REASONS = ("generation_purchase", "order_release", "dispute_resolution")
 
@@ -117,9 +120,20 @@ class EarningsService:
             raise ValidationFailed(
                 f"The smallest payout is ${minimum / 100:,.2f} ({minimum} cents).", field="amount"
             )
+        if bank_account is None and payment_provider().name != "sandbox":
+            raise ValidationFailed(
+                "Enter the account to pay out to: your Stripe connected account id (acct_...).",
+                field="bank_account",
+            )
         account_number = bank_account or SANDBOX_BANK_ACCOUNT
-        if not account_number.isascii() or not account_number.isdigit():
-            raise ValidationFailed("Enter the bank account number as digits.", field="bank_account")
+        if not (account_number.isascii() and account_number.isdigit()) and not (
+            CONNECTED_ACCOUNT_ID.fullmatch(account_number)
+        ):
+            raise ValidationFailed(
+                "Enter the bank account number as digits, or with Stripe your connected "
+                "account id (acct_...).",
+                field="bank_account",
+            )
         await self.clear_due(session, utcnow(), user)
         available = await ledger_service.account(session, "freelancer_available", CURRENCY, user)
         in_transit = await ledger_service.account(session, "payouts_in_transit", CURRENCY, user)

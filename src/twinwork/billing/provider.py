@@ -1,12 +1,33 @@
 """The payment-provider port. The sandbox provider answers like a card network's test mode
 (the card numbers of Stripe's test mode), with no network at all; it is what `make run` and
-the tests use. A Stripe implementation plugs in behind the same protocol."""
+the tests use. `TWINWORK_PAYMENT_PROVIDER=stripe` puts the Stripe implementation
+(`stripe_provider.py`) behind the same protocol.
+
+A provider answers a charge or transfer with a ChargeResult only when the outcome is known;
+when it is not (the network failed mid-call), it raises ProviderUnavailable, so the caller keeps
+its row unrecorded and repeats the call under the same idempotency key."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from twinwork.config import get_settings
+from twinwork.kit.errors import DomainError
+
+if TYPE_CHECKING:
+    from twinwork.billing.stripe_provider import StripeProvider
+
+
+class ProviderUnavailable(DomainError):
+    """The provider could not be reached, or answered with an error on its side: whether the
+    card was charged is unknown. A retry with the same idempotency key is safe."""
+
+    status_code = 503
+    title = "Payment provider unavailable"
+    type_slug = "payment-provider-unavailable"
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,16 @@ class PaymentProvider(Protocol):
         Stripe's Idempotency-Key does, so a retry after a crash never charges twice."""
         ...
 
+    async def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        """The first answer given to a charge under this key, or None when no charge was made
+        under it. What a job asks about a charge whose request died, without the card number
+        to repeat it (Stripe: search PaymentIntents by the key in their metadata)."""
+        ...
+
+    async def refund(self, external_id: str, amount: int, idempotency_key: str) -> ChargeResult:
+        """Give back ``amount`` (in cents) of the charge ``external_id``, once per key."""
+        ...
+
 
 SANDBOX_CARDS = {
     "4242424242424242": None,
@@ -93,6 +124,19 @@ class SandboxProvider:
         if idempotency_key is not None:
             self._by_key[idempotency_key] = result
         return result
+
+    async def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        return self._by_key.get(idempotency_key)
+
+    async def refund(
+        self,
+        external_id: str,  # noqa: ARG002 - the sandbox refunds whatever it is asked to
+        amount: int,  # noqa: ARG002
+        idempotency_key: str,
+    ) -> ChargeResult:
+        if idempotency_key not in self._by_key:
+            self._by_key[idempotency_key] = ChargeResult(True, f"sbx_re_{secrets.token_hex(12)}")
+        return self._by_key[idempotency_key]
 
     async def save_card(self, card_number: str) -> SavedCard:
         # Test card numbers are public, so the sandbox's token may carry the number: a renewal
@@ -158,4 +202,17 @@ _sandbox = SandboxProvider()
 
 
 def payment_provider() -> PaymentProvider:
+    """The sandbox unless TWINWORK_PAYMENT_PROVIDER=stripe (Settings refuses that setting
+    without a secret key)."""
+    settings = get_settings()
+    if settings.payment_provider == "stripe" and settings.stripe_secret_key:
+        return _stripe(settings.stripe_secret_key)
     return _sandbox
+
+
+@lru_cache(maxsize=2)
+def _stripe(secret_key: str) -> StripeProvider:
+    # Imported here: stripe_provider builds on this module (and a sandbox never needs it).
+    from twinwork.billing.stripe_provider import StripeProvider
+
+    return StripeProvider(secret_key)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.earnings import earnings_service
+from twinwork.billing.models import Payment
 from twinwork.billing.schemas import (
     CardIn,
     EarningsOut,
@@ -26,10 +27,11 @@ from twinwork.billing.schemas import (
     TransactionPageOut,
     WalletOut,
 )
-from twinwork.billing.service import DEFAULT_CURRENCY, wallet_service
-from twinwork.billing.subscription import LIVE_STATUSES, subscription_service
-from twinwork.billing.tasks import send_payout
+from twinwork.billing.service import DEFAULT_CURRENCY, TopUpCharge, wallet_service
+from twinwork.billing.subscription import LIVE_STATUSES, RenewalCharge, subscription_service
+from twinwork.billing.tasks import charge_and_record, send_payout
 from twinwork.config import get_settings
+from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.money import parse_dollars
@@ -42,6 +44,7 @@ from twinwork.web.deps import (
     IdempotencyKey,
     PageFreelancer,
     PageUser,
+    SessionMaker,
     api_admin,
 )
 from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
@@ -59,15 +62,47 @@ async def wallet(user: ApiUser, session: DbSession) -> WalletOut:
 
 @api.post("/wallet/top-ups", response_model=TopUpOut, status_code=status.HTTP_201_CREATED)
 async def top_up(
-    body: TopUpIn, user: ApiUser, session: DbSession, idempotency_key: IdempotencyKey = None
+    body: TopUpIn,
+    user: ApiUser,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    idempotency_key: IdempotencyKey = None,
 ) -> TopUpOut:
-    """Charge a card (sandbox: 4242 4242 4242 4242) and add the amount to the wallet."""
-    payment = await wallet_service.top_up(session, user, body, idempotency_key)
+    """Charge a card (sandbox: 4242 4242 4242 4242) and add the amount to the wallet. A
+    declined card answers 402; the attempt is kept in your payments as "failed"."""
+    payment = await charge_top_up(session, sessionmaker, user, body, idempotency_key)
     balance = await wallet_service.balance(session, user, payment.currency)
     return TopUpOut(
         payment=PaymentOut.model_validate(payment),
         wallet=WalletOut(balance_amount=balance, currency=payment.currency),
     )
+
+
+@api.get("/wallet/top-ups", response_model=list[PaymentOut])
+async def list_top_ups(user: ApiUser, session: DbSession) -> list[PaymentOut]:
+    """Your card payments, newest first, declined ones included."""
+    return [PaymentOut.model_validate(p) for p in await wallet_service.payments(session, user)]
+
+
+async def charge_top_up(
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    user: User,
+    body: TopUpIn,
+    idempotency_key: str | None,
+) -> Payment:
+    """Commit the pending payment, charge the card with no transaction open, record the answer
+    in a unit of its own: a charge is never made without a committed row that knows of it.
+    A decline is recorded first, then answered (402)."""
+    await end_transaction_early(session)
+    async with unit_of_work(sessionmaker) as write:
+        step = await wallet_service.start_top_up(write, user, body, idempotency_key)
+    if isinstance(step, TopUpCharge):
+        result = await wallet_service.charge(step)
+        async with unit_of_work(sessionmaker) as write:
+            step = await wallet_service.record_top_up(write, step.payment_id, result, utcnow())
+    wallet_service.raise_if_declined(step)
+    return step
 
 
 @api.get("/ledger/transactions", response_model=TransactionPageOut)
@@ -128,7 +163,9 @@ async def wallet_page(
 
 
 @pages.post("/dashboard/wallet/top-up")
-async def wallet_top_up(request: Request, session: DbSession, user: PageUser) -> Response:
+async def wallet_top_up(
+    request: Request, session: DbSession, sessionmaker: SessionMaker, user: PageUser
+) -> Response:
     data = await form_data(request)
     # A fresh key is rendered into each form: a double-click or a resent form charges once.
     key = str(data.pop("idempotency_key", "")) or None
@@ -140,7 +177,7 @@ async def wallet_top_up(request: Request, session: DbSession, user: PageUser) ->
         except ValueError:
             amount = str(data.get("amount", ""))
         body = validate(TopUpIn, {"amount": amount, "card_number": data.get("card_number", "")})
-        await wallet_service.top_up(session, user, body, key)
+        await charge_top_up(session, sessionmaker, user, body, key)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
@@ -197,10 +234,39 @@ async def subscription_out(session: DbSession, user: User) -> SubscriptionOut:
 
 
 @api.post("/subscriptions", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
-async def subscribe(body: CardIn, user: ApiUser, session: DbSession) -> SubscriptionOut:
-    """Join the creation program: the first month is charged now, then every period."""
-    await subscription_service.subscribe(session, user, body.card_number)
+async def subscribe(
+    body: CardIn,
+    user: ApiUser,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    idempotency_key: IdempotencyKey = None,
+) -> SubscriptionOut:
+    """Join the creation program: the first month is charged now, then every period. A retry
+    with the same Idempotency-Key answers as the first request did, without a second charge."""
+    await join_program(session, sessionmaker, user, body.card_number, idempotency_key)
     return await subscription_out(session, user)
+
+
+async def join_program(
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    user: User,
+    card_number: str,
+    idempotency_key: str | None,
+) -> None:
+    """Commit the pending sign-up, charge the first period with no transaction open, record
+    the answer in a unit of its own; then answer a decline (402) from the recorded row."""
+    await end_transaction_early(session)
+    async with unit_of_work(sessionmaker) as write:
+        step = await subscription_service.start_subscription(
+            write, user, card_number, idempotency_key
+        )
+    if isinstance(step, RenewalCharge):
+        await charge_and_record(sessionmaker, step, utcnow())
+        subscription_id = step.subscription_id
+    else:
+        subscription_id = step.id
+    await subscription_service.signed_up(session, subscription_id)
 
 
 @api.get("/subscriptions/current", response_model=SubscriptionOut)
@@ -212,9 +278,7 @@ async def current_subscription(user: ApiUser, session: DbSession) -> Subscriptio
 async def cancel_subscription(user: ApiUser, session: DbSession) -> SubscriptionOut:
     """Stop renewing: membership lasts to the end of the paid period (at once while a renewal
     is unpaid), then your models are switched off, not erased."""
-    subscription = await subscription_service.cancel(session, user)
-    if subscription.status == "ended":
-        await creation_models_off(session, user)
+    await subscription_service.cancel(session, user)
     return await subscription_out(session, user)
 
 
@@ -226,15 +290,10 @@ async def resume_subscription(user: ApiUser, session: DbSession) -> Subscription
 
 @api.put("/subscriptions/current/card", response_model=SubscriptionOut)
 async def update_card(body: CardIn, user: ApiUser, session: DbSession) -> SubscriptionOut:
-    """Use another card for renewals; an unpaid renewal is retried with it at the next run."""
+    """Use another card for renewals. An unpaid renewal is retried with it at its next daily
+    retry during the grace period (a day after the last failed attempt), not at once."""
     await subscription_service.update_card(session, user, body.card_number)
     return await subscription_out(session, user)
-
-
-async def creation_models_off(session: DbSession, user: User) -> None:
-    from twinwork.creation.service import creation_service  # creation builds on billing
-
-    await creation_service.deactivate_all_for_owner(session, user.id)
 
 
 @pages.get("/dashboard/program")
@@ -253,6 +312,7 @@ async def _program_context(session: DbSession, user: User) -> dict[str, object]:
         "currency": settings.program_currency,
         "period_days": settings.program_period_days,
         "grace_days": settings.program_grace_days,
+        "idempotency_key": secrets.token_urlsafe(16),
         "values": {},
         "errors": {},
     }
@@ -263,15 +323,11 @@ async def _program_action(
 ) -> Response:
     data = await form_data(request)
     try:
-        if action in ("subscribe", "card"):
+        if action == "card":
             body = validate(CardIn, {"card_number": data.get("card_number", "")})
-            if action == "subscribe":
-                await subscription_service.subscribe(session, user, body.card_number)
-            else:
-                await subscription_service.update_card(session, user, body.card_number)
+            await subscription_service.update_card(session, user, body.card_number)
         elif action == "cancel":
-            if (await subscription_service.cancel(session, user)).status == "ended":
-                await creation_models_off(session, user)
+            await subscription_service.cancel(session, user)
         else:
             await subscription_service.resume(session, user)
     except (FormErrors, DomainError) as exc:
@@ -283,11 +339,32 @@ async def _program_action(
     return RedirectResponse(f"/dashboard/program?done={action}", status_code=303)
 
 
+@pages.post("/dashboard/program/subscribe")
+async def program_subscribe(
+    request: Request, session: DbSession, sessionmaker: SessionMaker, user: PageFreelancer
+) -> Response:
+    data = await form_data(request)
+    # A fresh key is rendered into the form: a double-click or a resent form charges once.
+    key = str(data.pop("idempotency_key", "")) or None
+    if key is not None and not 1 <= len(key) <= 120:
+        key = None
+    try:
+        body = validate(CardIn, {"card_number": data.get("card_number", "")})
+        await join_program(session, sessionmaker, user, body.card_number, key)
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        context = await _program_context(session, user)
+        data.pop("card_number", None)
+        return form_error(request, session, "program.html", data, errors, status_code, context)
+    return RedirectResponse("/dashboard/program?done=subscribe", status_code=303)
+
+
 @pages.post("/dashboard/program/{action}")
 async def program_action(
     request: Request, action: str, session: DbSession, user: PageFreelancer
 ) -> Response:
-    if action not in ("subscribe", "card", "cancel", "resume"):
+    if action not in ("card", "cancel", "resume"):
         raise NotFound("No such action.")
     return await _program_action(request, session, user, action)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -11,7 +12,16 @@ MAX_TOP_UP_AMOUNT = 1_000_000
 """$10,000, in cents."""
 
 
-def card_digits(card_number: str) -> str:
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,96}")
+
+
+def card_reference(card_number: str) -> str:
+    """A card number (the sandbox), or with Stripe the PaymentMethod id that Stripe.js made in
+    the browser (pm_...), which the provider charges instead of a number."""
+    if card_number.startswith("pm_"):
+        if not PAYMENT_METHOD_ID.fullmatch(card_number):
+            raise ValueError("This is not a Stripe PaymentMethod id (pm_...).")
+        return card_number
     digits = card_number.replace(" ", "").replace("-", "")
     if not digits.isascii() or not digits.isdigit() or not 12 <= len(digits) <= 19:
         raise ValueError("Enter the card number as 12 to 19 digits.")
@@ -24,7 +34,7 @@ class TopUpIn(BaseModel):
     amount: int = Field(description="Amount in cents, $1 to $10,000.")
     # One currency until wallets show a balance per currency.
     currency: Literal["USD"] = "USD"
-    card_number: str = Field(min_length=12, max_length=23)
+    card_number: str = Field(min_length=12, max_length=100)
 
     @field_validator("amount")
     @classmethod
@@ -36,7 +46,7 @@ class TopUpIn(BaseModel):
     @field_validator("card_number")
     @classmethod
     def _digits_only(cls, card_number: str) -> str:
-        return card_digits(card_number)
+        return card_reference(card_number)
 
 
 class WalletOut(BaseModel):
@@ -52,9 +62,12 @@ class PaymentOut(BaseModel):
     amount: int
     currency: str
     provider: str
-    status: str
+    status: Literal["pending", "succeeded", "failed"]
     external_id: str | None
     card_last4: str
+    failure_code: str | None
+    failure_message: str | None
+    """Why a failed payment failed: the card's decline, or "not charged"."""
     created_at: datetime
 
 
@@ -97,12 +110,12 @@ class LedgerCheckOut(BaseModel):
 class CardIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    card_number: str = Field(min_length=12, max_length=23)
+    card_number: str = Field(min_length=12, max_length=100)
 
     @field_validator("card_number")
     @classmethod
     def _digits_only(cls, card_number: str) -> str:
-        return card_digits(card_number)
+        return card_reference(card_number)
 
 
 class InvoiceOut(BaseModel):
@@ -154,7 +167,10 @@ class PayoutIn(BaseModel):
         default=None,
         min_length=4,
         max_length=34,
-        description="Sandbox: 000123456789 is paid, 000111111116 is a closed account.",
+        description=(
+            "Sandbox: 000123456789 is paid, 000111111116 is a closed account. "
+            "Stripe: your connected account id (acct_...)."
+        ),
     )
 
 
@@ -165,7 +181,36 @@ class PayoutOut(BaseModel):
     amount: int
     """In cents."""
     currency: str
-    status: Literal["requested", "processing", "paid", "failed"]
+    status: Literal["requested", "processing", "paid", "failed", "reversed"]
     bank_account_last4: str
     failure_message: str | None
     created_at: datetime
+
+
+class WebhookAckOut(BaseModel):
+    received: bool
+    duplicate: bool
+    """True when this event was delivered before: nothing was done twice."""
+    status: str
+    """The event's status in the inbox: processed, ignored, failed (retried by a job)."""
+
+
+class WebhookEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    source: str
+    external_id: str
+    type: str
+    status: Literal["received", "processed", "ignored", "failed"]
+    error: str | None
+    attempts: int
+    received_at: datetime
+    processed_at: datetime | None
+
+
+class WebhookEventPageOut(BaseModel):
+    items: list[WebhookEventOut]
+    page: int
+    pages: int
+    total: int

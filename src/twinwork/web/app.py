@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from twinwork import __version__
 from twinwork.account import routes as account_routes
 from twinwork.billing import routes as billing_routes
+from twinwork.billing import webhook_routes as billing_webhook_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
 from twinwork.creation import routes as creation_routes
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         catalog_routes,
         search_routes,
         billing_routes,
+        billing_webhook_routes,
         portfolio_routes,
         creation_routes,
         generation_routes,
