@@ -5,12 +5,13 @@ import io
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.earnings import earnings_service
 from twinwork.billing.models import Payment
+from twinwork.billing.receipt import receipt_service
 from twinwork.billing.schemas import (
     CardIn,
     EarningsOut,
@@ -20,6 +21,8 @@ from twinwork.billing.schemas import (
     PaymentOut,
     PayoutIn,
     PayoutOut,
+    ReceiptOut,
+    ReceiptPageOut,
     SubscriptionOut,
     TopUpIn,
     TopUpOut,
@@ -103,6 +106,28 @@ async def charge_top_up(
             step = await wallet_service.record_top_up(write, step.payment_id, result, utcnow())
     wallet_service.raise_if_declined(step)
     return step
+
+
+@api.get("/receipts", response_model=ReceiptPageOut)
+async def list_receipts(
+    user: ApiUser, session: DbSession, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
+) -> ReceiptPageOut:
+    """A receipt for every payment you made (card top-ups, membership invoices, wallet
+    payments for generations and orders) and every refund you got, newest first."""
+    results = await receipt_service.page(session, user, page)
+    return ReceiptPageOut(
+        items=[ReceiptOut.model_validate(r) for r in results.items],
+        page=results.page,
+        pages=results.pages,
+        total=results.total,
+    )
+
+
+@api.get("/receipts/{number}", response_model=ReceiptOut)
+async def get_receipt(
+    number: Annotated[str, Path(max_length=20)], user: ApiUser, session: DbSession
+) -> ReceiptOut:
+    return ReceiptOut.model_validate(await receipt_service.get(session, user, number))
 
 
 @api.get("/ledger/transactions", response_model=TransactionPageOut)
@@ -207,6 +232,28 @@ async def _wallet_context(session: DbSession, user: User, page: int) -> dict[str
         "values": {},
         "errors": {},
     }
+
+
+@pages.get("/dashboard/receipts")
+async def receipts_page(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    results = await receipt_service.page(session, user, page)
+    return render(request, "receipts.html", {"results": results})
+
+
+@pages.get("/receipts/{number}")
+async def receipt_page(
+    request: Request,
+    number: Annotated[str, Path(max_length=20)],
+    session: DbSession,
+    user: PageUser,
+) -> Response:
+    receipt = await receipt_service.get(session, user, number)
+    return render(request, "receipt.html", {"receipt": receipt, "payer": user})
 
 
 # ---- creation-program subscription ---------------------------------------------------------

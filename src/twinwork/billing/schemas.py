@@ -214,3 +214,25 @@ class WebhookEventPageOut(BaseModel):
     page: int
     pages: int
     total: int
+
+
+class ReceiptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    kind: Literal["card_payment", "membership", "wallet_payment", "refund"]
+    issued_at: datetime
+    description: str
+    amount: int
+    """In cents."""
+    currency: str
+    method: str
+    status: Literal["paid", "refunded"]
+    reference_url: str | None
+
+
+class ReceiptPageOut(BaseModel):
+    items: list[ReceiptOut]
+    page: int
+    pages: int
+    total: int

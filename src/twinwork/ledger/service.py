@@ -41,6 +41,7 @@ class Leg:
 
 @dataclass(frozen=True)
 class StatementLine:
+    transaction_id: int
     created_at: datetime
     account_kind: str
     reason: str
@@ -182,6 +183,7 @@ class LedgerService:
         rows = await ledger_repository.entries_of_accounts(session, list(kind_of))
         return [
             StatementLine(
+                transaction_id=t.id,
                 created_at=t.created_at,
                 account_kind=kind_of[e.account_id],
                 reason=t.reason,
