@@ -108,7 +108,11 @@ def _card_payment(payment: Payment) -> Receipt:
         number=receipt_number("P", payment.id),
         kind="card_payment",
         issued_at=payment.created_at,
-        description="Wallet top-up",
+        description=(
+            "Card payment at checkout"
+            if payment.idempotency_key and ":checkout-" in payment.idempotency_key
+            else "Wallet top-up"
+        ),
         amount=payment.amount,
         currency=payment.currency,
         method=f"Card ending {payment.card_last4}",

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.earnings import earnings_service
-from twinwork.billing.models import Payment
 from twinwork.billing.receipt import receipt_service
 from twinwork.billing.schemas import (
     CardIn,
@@ -30,9 +29,9 @@ from twinwork.billing.schemas import (
     TransactionPageOut,
     WalletOut,
 )
-from twinwork.billing.service import DEFAULT_CURRENCY, TopUpCharge, wallet_service
+from twinwork.billing.service import DEFAULT_CURRENCY, wallet_service
 from twinwork.billing.subscription import LIVE_STATUSES, RenewalCharge, subscription_service
-from twinwork.billing.tasks import charge_and_record, send_payout
+from twinwork.billing.tasks import charge_and_record, send_payout, top_up_by_card
 from twinwork.config import get_settings
 from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
 from twinwork.kit.errors import DomainError, NotFound
@@ -73,7 +72,8 @@ async def top_up(
 ) -> TopUpOut:
     """Charge a card (sandbox: 4242 4242 4242 4242) and add the amount to the wallet. A
     declined card answers 402; the attempt is kept in your payments as "failed"."""
-    payment = await charge_top_up(session, sessionmaker, user, body, idempotency_key)
+    await end_transaction_early(session)
+    payment = await top_up_by_card(sessionmaker, user, body, idempotency_key)
     balance = await wallet_service.balance(session, user, payment.currency)
     return TopUpOut(
         payment=PaymentOut.model_validate(payment),
@@ -85,27 +85,6 @@ async def top_up(
 async def list_top_ups(user: ApiUser, session: DbSession) -> list[PaymentOut]:
     """Your card payments, newest first, declined ones included."""
     return [PaymentOut.model_validate(p) for p in await wallet_service.payments(session, user)]
-
-
-async def charge_top_up(
-    session: DbSession,
-    sessionmaker: SessionMaker,
-    user: User,
-    body: TopUpIn,
-    idempotency_key: str | None,
-) -> Payment:
-    """Commit the pending payment, charge the card with no transaction open, record the answer
-    in a unit of its own: a charge is never made without a committed row that knows of it.
-    A decline is recorded first, then answered (402)."""
-    await end_transaction_early(session)
-    async with unit_of_work(sessionmaker) as write:
-        step = await wallet_service.start_top_up(write, user, body, idempotency_key)
-    if isinstance(step, TopUpCharge):
-        result = await wallet_service.charge(step)
-        async with unit_of_work(sessionmaker) as write:
-            step = await wallet_service.record_top_up(write, step.payment_id, result, utcnow())
-    wallet_service.raise_if_declined(step)
-    return step
 
 
 @api.get("/receipts", response_model=ReceiptPageOut)
@@ -202,7 +181,8 @@ async def wallet_top_up(
         except ValueError:
             amount = str(data.get("amount", ""))
         body = validate(TopUpIn, {"amount": amount, "card_number": data.get("card_number", "")})
-        await charge_top_up(session, sessionmaker, user, body, key)
+        await end_transaction_early(session)
+        await top_up_by_card(sessionmaker, user, body, key)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422

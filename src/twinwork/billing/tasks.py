@@ -9,8 +9,11 @@ from typing import TypeVar
 from huey import crontab
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from twinwork.account.models import User
 from twinwork.billing.earnings import earnings_service
-from twinwork.billing.service import wallet_service
+from twinwork.billing.models import Payment
+from twinwork.billing.schemas import TopUpIn
+from twinwork.billing.service import TopUpCharge, wallet_service
 from twinwork.billing.subscription import (
     Refund,
     RenewalCharge,
@@ -55,6 +58,26 @@ async def _renew_one(
         step = await subscription_service.prepare_renewal(session, subscription_id, now)
     if isinstance(step, RenewalCharge):
         return await charge_and_record(sessionmaker, step, now)
+    return step
+
+
+async def top_up_by_card(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user: User,
+    body: TopUpIn,
+    idempotency_key: str | None,
+) -> Payment:
+    """A card top-up, with no transaction of the caller's open: commit the pending payment,
+    charge the card with no transaction open, record the answer in a unit of its own, so a
+    charge is never made without a committed row that knows of it. A decline is recorded
+    first, then raised (PaymentDeclined, 402)."""
+    async with unit_of_work(sessionmaker) as write:
+        step = await wallet_service.start_top_up(write, user, body, idempotency_key)
+    if isinstance(step, TopUpCharge):
+        result = await wallet_service.charge(step)
+        async with unit_of_work(sessionmaker) as write:
+            step = await wallet_service.record_top_up(write, step.payment_id, result, utcnow())
+    wallet_service.raise_if_declined(step)
     return step
 
 

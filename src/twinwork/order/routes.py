@@ -6,13 +6,16 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
+from twinwork.billing.schemas import MAX_TOP_UP_AMOUNT, MIN_TOP_UP_AMOUNT, TopUpIn
+from twinwork.billing.service import wallet_service
+from twinwork.billing.tasks import top_up_by_card
 from twinwork.config import get_settings
 from twinwork.generation.engine import generate_text
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
-from twinwork.kit.errors import DomainError, NotFound
+from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
-from twinwork.kit.money import parse_dollars
+from twinwork.kit.money import format_amount, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DISPUTE_STATUSES, Order
@@ -113,6 +116,9 @@ async def place(
     if earlier is not None:
         return earlier.id
     quote = await order_service.quote(session, user, body)
+    shortfall = 0
+    if body.card_number is not None:
+        shortfall = await checkout_shortfall(session, user, quote.price_amount, quote.currency)
     draft = None
     ticket = None
     if quote.kind in ("ai", "hybrid"):
@@ -121,6 +127,14 @@ async def place(
     # The request's transaction ends (and its connection goes back to the pool) before the
     # write unit takes one: holding both, a burst of orders would exhaust the pool.
     await end_transaction_early(session)
+    if shortfall:
+        assert body.card_number is not None
+        # Keyed by the order request: a retry never charges the card a second time, and a
+        # first attempt that charged but failed to place the order left the money in the
+        # wallet, so the retry's shortfall is zero.
+        checkout_key = f"checkout-{request_key}" if request_key else None
+        top_up = TopUpIn(amount=shortfall, currency="USD", card_number=body.card_number)
+        await top_up_by_card(sessionmaker, user, top_up, checkout_key)
     if ticket is not None:
         text = await generate_text(
             get_settings(),
@@ -146,6 +160,24 @@ async def place(
         else:
             order = await order_service.place(write, user, body, request_key, draft=generation)
         return order.id
+
+
+async def checkout_shortfall(session: DbSession, user: User, price: int, currency: str) -> int:
+    """What the card pays at checkout (in cents): the part of the price the wallet does not
+    cover, at least the smallest card payment (the rest stays in the wallet)."""
+    if currency != "USD":
+        raise ValidationFailed("Pay in USD at checkout.", field="card_number")
+    balance = await wallet_service.balance(session, user, currency)
+    missing = price - balance
+    if missing <= 0:
+        return 0
+    if missing > MAX_TOP_UP_AMOUNT:
+        raise ValidationFailed(
+            f"A card pays at most {format_amount(MAX_TOP_UP_AMOUNT)} at checkout; top up your "
+            "wallet first.",
+            field="card_number",
+        )
+    return max(missing, MIN_TOP_UP_AMOUNT)
 
 
 @api.get("/orders", response_model=OrderPageOut)
@@ -294,6 +326,7 @@ async def place_order_page(
                 "package": data.get("package", ""),
                 "kind": data.get("kind", "human"),
                 "brief": data.get("brief", ""),
+                "card_number": data.get("card_number") or None,
             },
         )
         order_id = await place(session, sessionmaker, storage, user, body, key)

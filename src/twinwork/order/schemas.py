@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from twinwork.billing.schemas import card_reference
 from twinwork.kit.text import CLEANED
 
 Text = Annotated[str, Field(min_length=1, max_length=50_000), CLEANED]
@@ -17,6 +18,18 @@ class OrderIn(BaseModel):
     package: Literal["basic", "standard", "premium"]
     kind: Literal["human", "ai", "hybrid"] = "human"
     brief: Annotated[str, Field(max_length=5000), CLEANED] = ""
+    card_number: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Pay at checkout: what the wallet does not cover is charged to this card.",
+    )
+
+    @field_validator("card_number")
+    @classmethod
+    def _card(cls, card_number: str | None) -> str | None:
+        return (
+            None if card_number is None or not card_number.strip() else card_reference(card_number)
+        )
 
 
 class DeliveryIn(BaseModel):
