@@ -230,6 +230,9 @@ async def test_wallet_page_tops_up_once_per_form_and_shows_history(
     )
     assert bad_amount.status_code == 422
     assert "$25.50" in (await client.get("/dashboard/buyer")).text
+    payments = (await client.get("/dashboard/wallet")).text
+    assert "Recent card payments" in payments and "Declined" in payments
+    assert "Paid · receipt" in payments
 
 
 async def test_reading_a_wallet_writes_nothing(

@@ -208,6 +208,7 @@ async def _wallet_context(session: DbSession, user: User, page: int) -> dict[str
         "balance_amount": await wallet_service.balance(session, user),
         "currency": DEFAULT_CURRENCY,
         "history": {"rows": rows, "page": results.page, "pages": results.pages},
+        "card_payments": (await wallet_service.payments(session, user))[:10],
         "idempotency_key": secrets.token_urlsafe(16),
         "values": {},
         "errors": {},
