@@ -128,6 +128,30 @@ async def test_charge_confirms_a_payment_intent_under_our_idempotency_key() -> N
     assert sent.params["metadata[twinwork_key]"] == "top-up:7:k1"
 
 
+async def test_a_charge_reports_the_cards_last_four_digits_from_the_payment_method() -> None:
+    _, card = method()
+    answer = intent("succeeded", "pi_card", payment_method=card)
+    stripe_provider, fake = provider({("post", INTENT_PATH): [answer]})
+    result = await stripe_provider.charge_card(PM, 2500, "USD", "top-up", "k-last4")
+    assert result.succeeded and result.card_last4 == "4242"
+    assert fake.sent[0].params["expand[0]"] == "payment_method"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"type": "invalid_request_error", "code": "idempotency_key_in_use", "message": "In use"},
+        {"type": "idempotency_error", "message": "Keys for idempotent requests can only be..."},
+    ],
+)
+async def test_an_idempotency_conflict_is_never_recorded_as_a_decline(
+    error: dict[str, str],
+) -> None:
+    stripe_provider, _ = provider({("post", INTENT_PATH): [(409, {"error": error})]})
+    with pytest.raises(ProviderUnavailable):  # the first request may yet charge the card
+        await stripe_provider.charge_card(PM, 2500, "USD", "top-up", "k-conflict")
+
+
 async def test_a_declined_card_is_a_failed_result_with_stripes_code_and_message() -> None:
     stripe_provider, _ = provider({("post", INTENT_PATH): [DECLINED]})
     result = await stripe_provider.charge_card(PM, 2500, "USD", "top-up", "k2")

@@ -36,6 +36,9 @@ class ChargeResult:
     external_id: str
     failure_code: str | None = None
     failure_message: str | None = None
+    card_last4: str | None = None
+    """The charged card's last four digits, when the provider tells (Stripe: the card behind
+    a PaymentMethod id, which this server never sees as a number)."""
 
 
 @dataclass(frozen=True)

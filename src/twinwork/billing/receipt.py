@@ -115,7 +115,7 @@ def _card_payment(payment: Payment) -> Receipt:
         ),
         amount=payment.amount,
         currency=payment.currency,
-        method=f"Card ending {payment.card_last4}",
+        method=f"Card ending {payment.card_last4}" if payment.card_last4 else "Card",
         status="paid",
         reference_url="/dashboard/wallet",
     )

@@ -83,7 +83,8 @@ class WalletService:
             amount=body.amount,
             currency=body.currency,
             provider=payment_provider().name,
-            card_last4=body.card_number[-4:],
+            # A Stripe PaymentMethod id has no digits to show: the provider tells them later.
+            card_last4="" if body.card_number.startswith("pm_") else body.card_number[-4:],
             idempotency_key=key,
             charge_key=f"pay_{uuid.uuid4().hex}",
             status="pending",
@@ -196,6 +197,8 @@ class WalletService:
         )
         payment.status = "succeeded"
         payment.external_id = result.external_id
+        if result.card_last4:
+            payment.card_last4 = result.card_last4
         payment.failure_code = payment.failure_message = None
         payment.ledger_transaction_id = transaction.id
 

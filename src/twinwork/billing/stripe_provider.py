@@ -89,6 +89,8 @@ class StripeProvider:
             "allowed_payment_method_types": ["card"],
             "confirm": True,
             "description": description,
+            # The card's last four digits come back with the PaymentMethod, for receipts.
+            "expand": ["payment_method"],
         }
         if idempotency_key is not None:
             params["metadata"] = {KEY_METADATA: idempotency_key}
@@ -209,7 +211,15 @@ class StripeProvider:
             intent = await asyncio.to_thread(
                 self._client.v1.payment_intents.create, params, options
             )
-        except (stripe.CardError, stripe.InvalidRequestError, stripe.IdempotencyError) as exc:
+        except stripe.IdempotencyError as exc:
+            # Not a decline: the first request under this key may have charged the card.
+            raise _unavailable(exc) from exc
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "idempotency_key_in_use":
+                # A retry met its own first request still in flight: ask again later.
+                raise _unavailable(exc) from exc
+            return _failed(exc)
+        except stripe.CardError as exc:
             return _failed(exc)
         except stripe.StripeError as exc:
             raise _unavailable(exc) from exc
@@ -257,7 +267,7 @@ class StripeProvider:
 
 def _intent_result(intent: stripe.PaymentIntent) -> ChargeResult:
     if intent.status == "succeeded":
-        return ChargeResult(True, intent.id)
+        return ChargeResult(True, intent.id, card_last4=_card_last4(intent))
     code, message = INTENT_FAILURES.get(
         intent.status, (intent.status, "The payment did not complete.")
     )
@@ -266,6 +276,13 @@ def _intent_result(intent: stripe.PaymentIntent) -> ChargeResult:
         code = error.decline_code or error.code or code
         message = error.message or message
     return ChargeResult(False, intent.id, code, message)
+
+
+def _card_last4(intent: stripe.PaymentIntent) -> str | None:
+    method = getattr(intent, "payment_method", None)  # an object when expanded, else an id
+    card = getattr(method, "card", None)
+    last4 = getattr(card, "last4", None)
+    return last4 if isinstance(last4, str) and len(last4) == 4 else None
 
 
 def _search_literal(value: str) -> str:

@@ -171,7 +171,8 @@ IdempotencyKey = Annotated[
         description="Retrying with the same key returns the first result and charges once.",
     ),
 ]
-"""Optional on top-ups, payouts and orders: a retry with the same key gets the first result."""
+"""Optional on top-ups, program sign-ups, payouts and orders: a retry with the same key gets
+the first result."""
 
 ApiUser = Annotated[User, Depends(api_user)]
 ApiUserOptional = Annotated[User | None, Depends(api_user_optional)]
