@@ -17,6 +17,7 @@ from twinwork.account.models import User
 from twinwork.catalog.models import Gig
 from twinwork.config import normalise_database_url
 from twinwork.demo.content import FREELANCERS
+from twinwork.order.models import Dispute, Order
 from twinwork.search.models import SearchEvent
 
 
@@ -67,9 +68,26 @@ def test_demo_loads_a_believable_marketplace_once(fresh: Any) -> None:
     assert users >= 25 + 3 + 1 and gigs >= 60 and events == 3000
     assert gigs == sum(len(f.gigs) for f in FREELANCERS)
 
+    statuses = order_statuses(engine)
+    assert statuses == [
+        "awaiting_requirements",
+        "completed",
+        "delivered",
+        "disputed",
+        "in_progress",
+    ]
+
     again = twinwork(env, "demo", "--search-events", "3000")
     assert again.returncode == 0, again.stderr
     assert counts(engine) == (users, gigs, events)
+    assert order_statuses(engine) == statuses
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Dispute)) == 1
+
+
+def order_statuses(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.scalars(select(Order.status)))
 
 
 def test_demo_search_log_spans_a_year_with_ai_demand_rising(fresh: Any) -> None:

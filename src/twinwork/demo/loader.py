@@ -1,8 +1,8 @@
-"""Load the demo marketplace: freelancers, gigs, portfolios, buyers, an admin and a year of
-searches.
+"""Load the demo marketplace: freelancers, gigs, portfolios, buyers, an admin, a few orders
+(one of them disputed) and a year of searches.
 
 Running it again changes nothing: people are matched by email, gigs by (freelancer, title),
-and the generated search log is written only once.
+orders by their request key, and the generated search log is written only once.
 """
 
 from __future__ import annotations
@@ -16,13 +16,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.schemas import TopUpIn
+from twinwork.billing.service import TopUpCharge, wallet_service
 from twinwork.billing.subscription import subscription_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
+from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
+from twinwork.kit.db import utcnow
 from twinwork.kit.security import hash_password
+from twinwork.order.dispute import dispute_service
+from twinwork.order.schemas import OrderIn
+from twinwork.order.service import order_service
 from twinwork.portfolio.schemas import SampleIn
 from twinwork.portfolio.service import content_hash, portfolio_service
 from twinwork.search.models import SearchEvent
@@ -65,6 +72,8 @@ async def load_demo(
         gigs += gig_count
     for handle, samples in PORTFOLIOS.items():
         await _ensure_portfolio(session, f"{handle}@{DEMO_DOMAIN}", samples)
+    for story in DEMO_ORDERS:
+        await _ensure_order(session, story)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
     return DemoSummary(ADMIN_EMAIL, password, freelancers, buyers + admin_created, gigs, events)
 
@@ -171,6 +180,40 @@ async def _ensure_portfolio(
                 consent_to_train=True,
             ),
         )
+
+
+async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
+    """A basic-package order of the freelancer's first gig, paid from a wallet topped up with
+    the sandbox's test card, taken as far as the story goes."""
+    buyer = await _get_user(session, story.buyer_email)
+    freelancer = await _get_user(session, f"{story.freelancer_handle}@{DEMO_DOMAIN}")
+    assert buyer is not None and freelancer is not None
+    key = f"demo-{story.key}"
+    if await order_service.existing(session, buyer, key) is not None:
+        return
+    gig = await session.scalar(
+        select(Gig).where(Gig.freelancer_id == freelancer.id).order_by(Gig.id).limit(1)
+    )
+    assert gig is not None
+    package = gig.package("basic")
+    assert package is not None
+    top_up = TopUpIn(amount=package.price_amount, card_number=SANDBOX_TEST_CARD)
+    charge = await wallet_service.start_top_up(session, buyer, top_up, f"{key}-wallet")
+    if isinstance(charge, TopUpCharge):
+        result = await wallet_service.charge(charge)
+        await wallet_service.record_top_up(session, charge.payment_id, result, utcnow())
+    order = await order_service.place(
+        session,
+        buyer,
+        OrderIn(gig_id=gig.id, package="basic", kind="human", brief=story.brief),
+        key,
+    )
+    if story.delivery:
+        await order_service.deliver(session, freelancer, order.id, story.delivery)
+    if story.outcome == "accepted":
+        await order_service.accept(session, buyer, order.id)
+    elif story.outcome == "disputed":
+        await dispute_service.open(session, buyer, order.id, story.dispute_reason)
 
 
 async def _ensure_search_log(session: AsyncSession, count: int, rng: random.Random) -> int:
