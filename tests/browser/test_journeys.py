@@ -322,3 +322,43 @@ def test_buyer_orders_human_work_freelancer_delivers_buyer_accepts(
     page.get_by_label("Rating").select_option("5")
     page.get_by_role("button", name="Post review").click()
     expect(page.locator("#review")).to_contain_text("5/5")
+
+
+def test_admin_resolves_a_buyers_dispute_with_a_partial_refund(
+    page: Page, live_server: str, browser: Any
+) -> None:
+    """The demo's disputed order: the admin reads both sides and refunds part of the price;
+    the buyer sees the decision and the refund in the wallet."""
+    buyer_context = browser.new_context()
+    buyer = buyer_context.new_page()
+    buyer.goto(live_server + "/login")
+    buyer.get_by_label("Email").fill("hello.kilnworks@demo.twinwork.test")
+    buyer.get_by_label("Password").fill(DEMO_ADMIN[1])
+    buyer.get_by_role("button", name="Sign in").click()
+    buyer.goto(live_server + "/dashboard/orders")
+    buyer.locator("#orders a").first.click()
+    expect(buyer.locator("#order-status")).to_have_text("Disputed")
+    expect(buyer.locator("#dispute")).to_contain_text("electric kilns")
+
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(DEMO_ADMIN[0])
+    page.get_by_label("Password").fill(DEMO_ADMIN[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Disputes").click()
+    page.locator("#disputes a").first.click()
+    expect(page.get_by_role("heading", name="The buyer says")).to_be_visible()
+    page.get_by_label("Refund to the buyer ($)").fill("abc")
+    page.get_by_label("Decision, shown to both parties").fill("The kiln drawn is not theirs.")
+    page.get_by_role("button", name="Resolve dispute").click()
+    expect(page.locator(".field-error")).to_contain_text("Enter an amount in dollars")
+    page.get_by_label("Refund to the buyer ($)").fill("10")
+    page.get_by_role("button", name="Resolve dispute").click()
+    expect(page.get_by_role("status")).to_contain_text("Resolved")
+    expect(page.locator("#dispute-outcome")).to_contain_text("$10 refunded to the buyer")
+
+    buyer.reload()
+    expect(buyer.locator("#order-status")).to_have_text("Completed")
+    expect(buyer.locator("#dispute-outcome")).to_contain_text("The kiln drawn is not theirs.")
+    buyer.goto(live_server + "/dashboard/receipts")
+    expect(buyer.locator("#receipts")).to_contain_text("Refund decided on a dispute")
+    buyer_context.close()
