@@ -77,6 +77,11 @@ class Settings(BaseSettings):
 
     # Orders: a delivery not accepted or sent back within this many days is accepted.
     order_auto_accept_days: int = Field(default=3, ge=1)
+    # Files handed over with a delivery (artwork, audio, documents).
+    delivery_max_files: int = Field(default=10, ge=0)
+    delivery_file_max_bytes: int = Field(default=20_000_000, ge=1)
+    # Request bodies that carry delivery files may be this large (base64 in JSON adds a third).
+    upload_max_bytes: int = Field(default=60_000_000, ge=1)
 
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)

@@ -12,7 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
 
@@ -87,6 +87,26 @@ class Delivery(Base):
     is_draft: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text)
     disclosure: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    files: Mapped[list[DeliveryFile]] = relationship(lazy="selectin", order_by="DeliveryFile.id")
+
+
+class DeliveryFile(Base):
+    """A file handed over with a delivery (artwork, audio, a document). The bytes live in
+    object storage under ``storage_key``; the row says what they are and proves them (hash)."""
+
+    __tablename__ = "order_delivery_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("order_deliveries.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(100))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -5,7 +5,14 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.order.models import Delivery, Dispute, Order, Review, RevisionRequest
+from twinwork.order.models import (
+    Delivery,
+    DeliveryFile,
+    Dispute,
+    Order,
+    Review,
+    RevisionRequest,
+)
 
 
 class OrderRepository:
@@ -53,6 +60,15 @@ class OrderRepository:
             select(Delivery).where(Delivery.order_id == order_id).order_by(Delivery.id)
         )
         return list(result)
+
+    async def delivery_file(
+        self, session: AsyncSession, order_id: int, file_id: int
+    ) -> DeliveryFile | None:
+        return await session.scalar(
+            select(DeliveryFile)
+            .join(Delivery, Delivery.id == DeliveryFile.delivery_id)
+            .where(DeliveryFile.id == file_id, Delivery.order_id == order_id)
+        )
 
     async def review(self, session: AsyncSession, order_id: int) -> Review | None:
         return await session.scalar(select(Review).where(Review.order_id == order_id))

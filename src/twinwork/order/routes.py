@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import MAX_TOP_UP_AMOUNT, MIN_TOP_UP_AMOUNT, TopUpIn
@@ -20,6 +24,7 @@ from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DISPUTE_STATUSES, Order
 from twinwork.order.schemas import (
+    DeliveryFileIn,
     DeliveryIn,
     DeliveryOut,
     DisputeIn,
@@ -34,7 +39,7 @@ from twinwork.order.schemas import (
     ReviewIn,
     RevisionIn,
 )
-from twinwork.order.service import order_service
+from twinwork.order.service import Attachment, order_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiAdmin,
@@ -211,10 +216,46 @@ async def submit_requirements(
 
 @api.post("/orders/{order_id}/deliveries", response_model=OrderOut, status_code=201)
 async def deliver(
-    order_id: IdPath, body: DeliveryIn, user: ApiUser, session: DbSession
+    order_id: IdPath, body: DeliveryIn, user: ApiUser, session: DbSession, storage: Storage
 ) -> OrderOut:
-    order = await order_service.deliver(session, user, order_id, body.text)
+    """Hand over the work: ``text``, and ``files`` as ``[{name, content_base64,
+    content_type?}]`` (up to 10, 20 MB each by default)."""
+    attachments = [decode_file(f) for f in body.files]
+    order = await order_service.deliver(session, user, order_id, body.text, attachments, storage)
     return await order_out(session, order, user)
+
+
+def decode_file(item: DeliveryFileIn) -> Attachment:
+    try:
+        data = base64.b64decode(item.content_base64, validate=True)
+    except binascii.Error as exc:
+        raise ValidationFailed(f"{item.name[:60]!r} is not valid base64.", field="files") from exc
+    return Attachment(item.name, item.content_type, data)
+
+
+@api.get("/orders/{order_id}/files/{file_id}")
+async def download_file(
+    order_id: IdPath, file_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """A delivered file's bytes, for the order's buyer and freelancer."""
+    return await file_response(session, storage, user, order_id, file_id)
+
+
+async def file_response(
+    session: DbSession, storage: Storage, user: User, order_id: int, file_id: int
+) -> Response:
+    item = await order_service.delivery_file(session, user, order_id, file_id)
+    data = await storage.get(item.storage_key)
+    return Response(
+        data,
+        media_type=item.content_type,
+        headers={
+            # Always a download, never rendered in the page: a delivered .html or .svg must
+            # not run in twinwork's origin.
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @api.post("/orders/{order_id}/accept", response_model=OrderOut)
@@ -352,6 +393,8 @@ async def _order_context(session: DbSession, user: User, order_id: int) -> dict[
         "deliveries": await order_service.deliveries(session, order),
         "review": await order_service.review_of(session, order),
         "dispute": await dispute_service.latest_of(session, order),
+        "max_files": get_settings().delivery_max_files,
+        "max_file_bytes": get_settings().delivery_file_max_bytes,
         "values": {},
         "errors": {},
     }
@@ -364,9 +407,34 @@ async def order_page(
     return render(request, "order.html", await _order_context(session, user, order_id))
 
 
+@pages.get("/orders/{order_id}/files/{file_id}")
+async def download_file_page(
+    order_id: IdPath, file_id: IdPath, session: DbSession, storage: Storage, user: PageUser
+) -> Response:
+    return await file_response(session, storage, user, order_id, file_id)
+
+
+async def uploaded_files(request: Request) -> list[Attachment]:
+    form = await request.form()
+    limit = get_settings().delivery_file_max_bytes
+    files = []
+    for upload in form.getlist("files"):
+        if isinstance(upload, UploadFile) and upload.filename:
+            # One byte over the limit is enough to refuse it with the file's size.
+            files.append(
+                Attachment(upload.filename, upload.content_type, await upload.read(limit + 1))
+            )
+    return files
+
+
 @pages.post("/orders/{order_id}/{action}")
 async def order_action(
-    request: Request, order_id: IdPath, action: str, session: DbSession, user: PageUser
+    request: Request,
+    order_id: IdPath,
+    action: str,
+    session: DbSession,
+    storage: Storage,
+    user: PageUser,
 ) -> Response:
     data = await form_data(request)
     try:
@@ -375,7 +443,8 @@ async def order_action(
             await order_service.submit_requirements(session, user, order_id, answer.requirements)
         elif action == "deliver":
             text = validate(DeliveryIn, {"text": data.get("text", "")}).text
-            await order_service.deliver(session, user, order_id, text)
+            attachments = await uploaded_files(request)
+            await order_service.deliver(session, user, order_id, text, attachments, storage)
         elif action == "accept":
             await order_service.accept(session, user, order_id)
         elif action == "revise":

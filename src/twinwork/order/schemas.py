@@ -32,10 +32,31 @@ class OrderIn(BaseModel):
         )
 
 
+class DeliveryFileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120, description="The file's name, e.g. logo.svg")
+    content_base64: str = Field(min_length=1, description="The file's bytes, base64-encoded.")
+    content_type: str | None = Field(
+        default=None, max_length=100, description="Guessed from the name when left out."
+    )
+
+
 class DeliveryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Text
+    files: list[DeliveryFileIn] = Field(default_factory=list, max_length=50)
+
+
+class DeliveryFileOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    content_type: str
+    byte_size: int
+    sha256: str
 
 
 class RevisionIn(BaseModel):
@@ -109,6 +130,7 @@ class DeliveryOut(BaseModel):
     text: str
     disclosure: str
     created_at: datetime
+    files: list[DeliveryFileOut] = []
 
 
 class OrderOut(BaseModel):

@@ -8,7 +8,12 @@ the wallet. An AI order is a purchased generation, recorded as a completed order
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+import re
+import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,10 +30,20 @@ from twinwork.generation.models import Generation
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import Leg, ledger_service
-from twinwork.order.models import Delivery, Order, Review, RevisionRequest
+from twinwork.order.models import Delivery, DeliveryFile, Order, Review, RevisionRequest
 from twinwork.order.repository import order_repository
 from twinwork.order.schemas import OrderIn, ReviewIn
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to hand over with a delivery, read at the edge (JSON base64 or a form upload)."""
+
+    name: str
+    content_type: str | None
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,36 @@ def disclosure(kind: str, name: str, *, draft: bool = False) -> str:
     if draft:
         return f"AI draft by {name}'s model; {name} is refining it by hand."
     return f"AI draft by {name}'s model, refined by {name}."
+
+
+def clean_file_name(name: str) -> str:
+    """The name shown to the buyer: no folders, no control characters, at most 120 chars."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip(" .")
+    return base[:120] or "file"
+
+
+def storage_safe(name: str) -> str:
+    """The name inside a storage key: plain ASCII letters, digits, dot, dash, underscore."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._")[:80] or "file"
+
+
+def check_attachments(attachments: Sequence[Attachment]) -> None:
+    settings = get_settings()
+    if len(attachments) > settings.delivery_max_files:
+        raise ValidationFailed(
+            f"Attach at most {settings.delivery_max_files} files to one delivery.", field="files"
+        )
+    for item in attachments:
+        if not item.data:
+            raise ValidationFailed(f"{clean_file_name(item.name)!r} is empty.", field="files")
+        if len(item.data) > settings.delivery_file_max_bytes:
+            raise ValidationFailed(
+                f"{clean_file_name(item.name)!r} is {len(item.data):,} bytes; a delivery file "
+                f"may be at most {settings.delivery_file_max_bytes:,} bytes.",
+                field="files",
+            )
 
 
 def platform_fee(amount: int) -> int:
@@ -171,6 +216,7 @@ class OrderService:
                     is_draft=True,
                     text=draft.text,
                     disclosure=disclosure("hybrid", quote.freelancer.display_name, draft=True),
+                    files=[],
                 ),
             )
         return order
@@ -216,6 +262,7 @@ class OrderService:
                 made_by="ai",
                 text=generation.text,
                 disclosure=disclosure("ai", owner.display_name),
+                files=[],
             ),
         )
         return order
@@ -228,6 +275,46 @@ class OrderService:
         if order is None or user.id not in (order.buyer_user_id, order.freelancer_user_id):
             raise NotFound(f"There is no order {order_id} of yours.")
         return order
+
+    async def _store_files(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        order: Order,
+        delivery: Delivery,
+        attachments: Sequence[Attachment],
+    ) -> None:
+        # Stored before the delivery commits: a failed commit leaves unreferenced bytes
+        # under the delivery's prefix, never a delivery whose files are missing.
+        for index, item in enumerate(attachments, start=1):
+            name = clean_file_name(item.name)
+            key = f"orders/{order.id}/deliveries/{delivery.id}/{index}-{storage_safe(name)}"
+            await storage.put(key, item.data)
+            delivery.files.append(
+                DeliveryFile(
+                    delivery_id=delivery.id,
+                    name=name,
+                    content_type=(
+                        item.content_type
+                        or mimetypes.guess_type(name)[0]
+                        or "application/octet-stream"
+                    )[:100],
+                    byte_size=len(item.data),
+                    sha256=hashlib.sha256(item.data).hexdigest(),
+                    storage_key=key,
+                )
+            )
+        await session.flush()
+
+    async def delivery_file(
+        self, session: AsyncSession, user: User, order_id: int, file_id: int
+    ) -> DeliveryFile:
+        """A file of one of the order's deliveries, for its buyer or freelancer only."""
+        order = await self.for_party(session, user, order_id)
+        found = await order_repository.delivery_file(session, order.id, file_id)
+        if found is None:
+            raise NotFound(f"Order {order_id} has no file {file_id}.")
+        return found
 
     async def submit_requirements(
         self, session: AsyncSession, user: User, order_id: int, requirements: str
@@ -243,7 +330,15 @@ class OrderService:
         await session.flush()
         return order
 
-    async def deliver(self, session: AsyncSession, user: User, order_id: int, text: str) -> Order:
+    async def deliver(
+        self,
+        session: AsyncSession,
+        user: User,
+        order_id: int,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        storage: ObjectStorage | None = None,
+    ) -> Order:
         order = await self.for_party(session, user, order_id)
         if order.freelancer_user_id != user.id:
             raise Forbidden("Only the freelancer of this order can deliver it.")
@@ -255,16 +350,19 @@ class OrderService:
             )
         if order.status != "in_progress":
             raise Conflict(f"This order is {order.status.replace('_', ' ')}; nothing to deliver.")
+        check_attachments(attachments)
         made_by = "hybrid" if order.kind == "hybrid" else "human"
-        await order_repository.add(
-            session,
-            Delivery(
-                order_id=order.id,
-                made_by=made_by,
-                text=text,
-                disclosure=disclosure(made_by, user.display_name),
-            ),
+        delivery = Delivery(
+            order_id=order.id,
+            made_by=made_by,
+            text=text,
+            disclosure=disclosure(made_by, user.display_name),
+            files=[],
         )
+        await order_repository.add(session, delivery)
+        if attachments:
+            assert storage is not None
+            await self._store_files(session, storage, order, delivery, attachments)
         now = utcnow()
         order.status = "delivered"
         order.auto_accept_at = now + timedelta(days=get_settings().order_auto_accept_days)

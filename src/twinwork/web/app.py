@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +27,9 @@ from twinwork.search import routes as search_routes
 from twinwork.web import errors
 from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
+
+# Requests that carry delivery files: the API's JSON (base64) and the order page's form.
+UPLOAD_PATHS = re.compile(r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("twinwork")
@@ -70,7 +74,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 
     errors.install(app)
     app.add_middleware(VisitorCookies, secure=settings.cookie_secure)
-    app.add_middleware(RequestGuard, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=settings.max_request_bytes,
+        upload_max_bytes=settings.upload_max_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(web_routes.health)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 from starlette.datastructures import MutableHeaders
@@ -34,9 +35,18 @@ _TEXT_BODY_TYPES = (b"application/json", b"application/x-www-form-urlencoded")
 class RequestGuard:
     """Refuse oversized bodies (413) and NUL characters (400) before any handler runs."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_max_bytes: int | None = None,
+        upload_paths: re.Pattern[str] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Routes that take files (deliveries) may receive more than the everyday limit.
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,9 +57,12 @@ class RequestGuard:
             await _refuse(send, 400, "Invalid input", "The address contains a NUL character.")
             return
         headers = dict(scope["headers"])
+        max_bytes = self.max_bytes
+        if self.upload_paths is not None and self.upload_paths.fullmatch(scope.get("path", "")):
+            max_bytes = self.upload_max_bytes
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(send)
+        if length.isdigit() and int(length) > max_bytes:
+            await _too_large(send, max_bytes)
             return
         text_body = headers.get(b"content-type", b"").split(b";")[0].strip() in _TEXT_BODY_TYPES
         received = 0
@@ -61,7 +74,7 @@ class RequestGuard:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 received += len(chunk)
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _Refused(413)
                 window = tail + chunk  # a marker may straddle two chunks
                 if text_body and any(marker in window for marker in _NUL_IN_TEXT_BODY):
@@ -73,19 +86,19 @@ class RequestGuard:
             await self.app(scope, guarded_receive, send)
         except _Refused as refused:
             if refused.status == 413:
-                await self._too_large(send)
+                await _too_large(send, max_bytes)
             else:
                 await _refuse(send, 400, "Invalid input", "The request contains a NUL character.")
-
-    async def _too_large(self, send: Send) -> None:
-        detail = f"Requests are limited to {self.max_bytes} bytes."
-        await _refuse(send, 413, "Request too large", detail)
 
 
 class _Refused(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    await _refuse(send, 413, "Request too large", f"Requests are limited to {max_bytes} bytes.")
 
 
 async def _refuse(send: Send, status: int, title: str, detail: str) -> None:
