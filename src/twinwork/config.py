@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     # Signing secret of the webhook endpoint (whsec_...); webhooks are refused without it.
     stripe_webhook_secret: str | None = None
+    # Publishable key (pk_...): the pages' card fields become Stripe Elements with it.
+    stripe_publishable_key: str | None = None
 
     @model_validator(mode="after")
     def _stripe_needs_its_key(self) -> Settings:
@@ -101,6 +103,13 @@ class Settings(BaseSettings):
                 "or sk_live_... from the Stripe dashboard); unset the provider to use the sandbox."
             )
         return self
+
+    @property
+    def stripe_elements_key(self) -> str | None:
+        """The publishable key when the pages should collect cards with Stripe.js."""
+        if self.payment_provider == "stripe" and self.stripe_publishable_key:
+            return self.stripe_publishable_key
+        return None
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -73,7 +73,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.state.storage = make_storage(settings)
 
     errors.install(app)
-    app.add_middleware(VisitorCookies, secure=settings.cookie_secure)
+    app.add_middleware(
+        VisitorCookies,
+        secure=settings.cookie_secure,
+        stripe_elements=settings.stripe_elements_key is not None,
+    )
     app.add_middleware(
         RequestGuard,
         max_bytes=settings.max_request_bytes,

@@ -23,6 +23,19 @@ SECURITY_HEADERS = {
         "frame-ancestors 'none'; form-action 'self'"
     ),
 }
+# With Stripe, card fields are Stripe.js Elements: its script, its frames and its API.
+STRIPE_CSP = (
+    "default-src 'self'; img-src 'self' data: https://*.stripe.com; style-src 'self'; "
+    "script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com "
+    "https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def security_headers(*, stripe_elements: bool) -> dict[str, str]:
+    if not stripe_elements:
+        return SECURITY_HEADERS
+    return {**SECURITY_HEADERS, "content-security-policy": STRIPE_CSP}
 
 
 # NUL cannot be stored by PostgreSQL and is never meant in text a person typed: refused at
@@ -123,9 +136,10 @@ class VisitorCookies:
     render forms with the token.
     """
 
-    def __init__(self, app: ASGIApp, secure: bool) -> None:
+    def __init__(self, app: ASGIApp, secure: bool, stripe_elements: bool = False) -> None:
         self.app = app
         self.secure = secure
+        self.headers = security_headers(stripe_elements=stripe_elements)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,7 +160,7 @@ class VisitorCookies:
                 headers = MutableHeaders(scope=message)
                 for name, value in new_cookies.items():
                     headers.append("set-cookie", self._cookie(name, value))
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value
             await send(message)

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from twinwork import __version__
 from twinwork.catalog.models import LEVEL_LABELS
+from twinwork.config import get_settings
 from twinwork.kit.money import format_amount
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ def _context(request: Request) -> dict[str, Any]:
         "current_user": getattr(state, "user", None),
         "csrf_token": getattr(state, "csrf_token", ""),
         "app_version": __version__,
+        "stripe_key": get_settings().stripe_elements_key or "",
     }
 
 
