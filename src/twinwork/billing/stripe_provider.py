@@ -195,10 +195,8 @@ class StripeProvider:
                 },
                 {"idempotency_key": idempotency_key},
             )
-        except (stripe.CardError, stripe.InvalidRequestError) as exc:
-            return _failed(exc)
         except stripe.StripeError as exc:
-            raise _unavailable(exc) from exc
+            return _refusal(exc)
         return ChargeResult(True, transfer.id)
 
     async def _charge(
@@ -211,18 +209,8 @@ class StripeProvider:
             intent = await asyncio.to_thread(
                 self._client.v1.payment_intents.create, params, options
             )
-        except stripe.IdempotencyError as exc:
-            # Not a decline: the first request under this key may have charged the card.
-            raise _unavailable(exc) from exc
-        except stripe.InvalidRequestError as exc:
-            if exc.code == "idempotency_key_in_use":
-                # A retry met its own first request still in flight: ask again later.
-                raise _unavailable(exc) from exc
-            return _failed(exc)
-        except stripe.CardError as exc:
-            return _failed(exc)
         except stripe.StripeError as exc:
-            raise _unavailable(exc) from exc
+            return _refusal(exc)
         return _intent_result(intent)
 
     async def lookup(self, idempotency_key: str) -> ChargeResult | None:
@@ -251,10 +239,8 @@ class StripeProvider:
                 },
                 {"idempotency_key": idempotency_key},
             )
-        except (stripe.CardError, stripe.InvalidRequestError) as exc:
-            return _failed(exc)
         except stripe.StripeError as exc:
-            raise _unavailable(exc) from exc
+            return _refusal(exc)
         if refund.status in ("succeeded", "pending"):
             return ChargeResult(True, refund.id)
         return ChargeResult(
@@ -288,6 +274,19 @@ def _card_last4(intent: stripe.PaymentIntent) -> str | None:
 def _search_literal(value: str) -> str:
     # Stripe's search language quotes with single quotes and escapes with a backslash.
     return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _refusal(exc: stripe.StripeError) -> ChargeResult:
+    """A definite refusal as a failed result; anything whose outcome is unknown raised."""
+    if isinstance(exc, stripe.IdempotencyError):
+        # Not a refusal: the first request under this key may have gone through.
+        raise _unavailable(exc) from exc
+    if isinstance(exc, stripe.InvalidRequestError) and exc.code == "idempotency_key_in_use":
+        # A retry met its own first request still in flight: ask again later.
+        raise _unavailable(exc) from exc
+    if isinstance(exc, stripe.CardError | stripe.InvalidRequestError):
+        return _failed(exc)
+    raise _unavailable(exc) from exc
 
 
 def _failed(exc: stripe.StripeError) -> ChargeResult:
