@@ -49,7 +49,14 @@ from twinwork.web.deps import (
     SessionMaker,
     api_admin,
 )
-from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.forms import (
+    FormErrors,
+    domain_errors,
+    form_data,
+    form_error,
+    form_idempotency_key,
+    validate,
+)
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["billing"])
@@ -171,10 +178,7 @@ async def wallet_top_up(
     request: Request, session: DbSession, sessionmaker: SessionMaker, user: PageUser
 ) -> Response:
     data = await form_data(request)
-    # A fresh key is rendered into each form: a double-click or a resent form charges once.
-    key = str(data.pop("idempotency_key", "")) or None
-    if key is not None and not 1 <= len(key) <= 120:
-        key = None  # not a key this page wrote; treat the post as a fresh request
+    key = form_idempotency_key(data)
     try:
         try:
             amount: int | str = parse_dollars(str(data.get("amount", ""))) or 0
@@ -372,10 +376,7 @@ async def program_subscribe(
     request: Request, session: DbSession, sessionmaker: SessionMaker, user: PageFreelancer
 ) -> Response:
     data = await form_data(request)
-    # A fresh key is rendered into the form: a double-click or a resent form charges once.
-    key = str(data.pop("idempotency_key", "")) or None
-    if key is not None and not 1 <= len(key) <= 120:
-        key = None
+    key = form_idempotency_key(data)
     try:
         body = validate(CardIn, {"card_number": data.get("card_number", "")})
         await join_program(session, sessionmaker, user, body.card_number, key)

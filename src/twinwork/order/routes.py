@@ -52,7 +52,14 @@ from twinwork.web.deps import (
     Storage,
     writes_own_units,
 )
-from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.forms import (
+    FormErrors,
+    domain_errors,
+    form_data,
+    form_error,
+    form_idempotency_key,
+    validate,
+)
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -358,7 +365,7 @@ async def place_order_page(
     user: PageUser,
 ) -> Response:
     data = await form_data(request)
-    key = str(data.get("idempotency_key", ""))[:100] or None
+    key = form_idempotency_key(data)
     try:
         body = validate(
             OrderIn,

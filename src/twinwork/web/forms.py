@@ -33,6 +33,14 @@ async def form_data(request: Request) -> dict[str, Any]:
     return data
 
 
+def form_idempotency_key(data: dict[str, Any]) -> str | None:
+    """The key a page rendered into its form (taken out of ``data``): a double-click or a
+    resent form is then one request. Anything that is not a key this page wrote counts as a
+    fresh request."""
+    key = str(data.pop("idempotency_key", "")) or None
+    return key if key is not None and 1 <= len(key) <= 120 else None
+
+
 def as_list(value: Any) -> list[str]:
     if value in (None, ""):
         return []
