@@ -562,3 +562,27 @@ async def test_program_page_joins_after_a_declined_card_charging_each_form_once(
         select(func.count()).where(Invoice.user_id == user.id, Invoice.status == "paid")
     )
     assert paid == 1
+
+
+async def test_the_seller_dashboard_warns_during_grace_and_after_a_lapse(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from tests.web.test_pages import sign_in
+
+    user, headers = await api_signup(client, roles=("freelancer",))
+    await client.post("/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers)
+    await client.put(
+        "/api/v1/subscriptions/current/card", json={"card_number": DECLINED}, headers=headers
+    )
+    await sign_in(client, str(user["email"]))
+    assert "grace-notice" not in (await client.get("/dashboard/freelancer")).text
+    subscription = await subscription_of(session, headers, client)
+    due = subscription.current_period_end + timedelta(minutes=1)
+    await renew_due(sessionmaker, due)
+    page = await client.get("/dashboard/freelancer")
+    assert "renewal failed" in page.text and "Update your card" in page.text
+    await renew_due(sessionmaker, due + timedelta(days=8))
+    page = await client.get("/dashboard/freelancer")
+    assert "membership lapsed" in page.text and "switched off (not erased)" in page.text

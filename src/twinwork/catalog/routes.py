@@ -125,9 +125,16 @@ async def profile_page(handle: str, request: Request, session: DbSession) -> Res
 async def freelancer_dashboard(
     request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
+    from twinwork.billing.subscription import subscription_service  # billing builds on catalog
+
     profile = await profile_service.for_user(session, user)
     gigs = await gig_service.mine(session, user)
-    return render(request, "freelancer_dashboard.html", {"profile": profile, "gigs": gigs})
+    membership = await subscription_service.current(session, user)
+    return render(
+        request,
+        "freelancer_dashboard.html",
+        {"profile": profile, "gigs": gigs, "membership": membership},
+    )
 
 
 @pages.get("/dashboard/gigs/new", dependencies=[Depends(page_freelancer)])
