@@ -5,6 +5,8 @@ converted base model under var/test-models, so only the first run pays for the c
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -33,6 +35,14 @@ class TrainedModel:
 @pytest.fixture
 def storage() -> ObjectStorage:
     return make_storage(get_settings())
+
+
+@pytest.fixture(autouse=True)
+def _no_checkpoints_left_behind() -> Iterator[None]:
+    """Run ids come back once a test's transaction is rolled back: a checkpoint one test
+    leaves must not be resumed by the next test's run of the same id."""
+    yield
+    shutil.rmtree(get_settings().resolved_data_dir / "training", ignore_errors=True)
 
 
 async def join_program(client: httpx.AsyncClient, headers: dict[str, str]) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup
@@ -18,7 +22,7 @@ from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.models import TrainingRun
 from twinwork.creation.training import execute_run, reap_stale_runs
-from twinwork.kit.db import utcnow
+from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.kit.storage import ObjectStorage
 from twinwork.portfolio.models import DataUseRecord
 from twinwork.portfolio.service import ProvenanceViolation
@@ -208,6 +212,205 @@ async def test_a_requeued_run_resumes_from_its_checkpoint(
     assert calls[0] is None and calls[1] is not None and calls[1] > 0
     body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
     assert body["status"] == "succeeded" and body["attempts"] == 2
+    assert not artifacts.run_dir(get_settings(), run_id).exists()  # stored; nothing to resume
     # Each attempt read the samples, and each read is in the ledger.
     entries = await session.scalars(select(DataUseRecord).where(DataUseRecord.run_id == run_id))
     assert len(list(entries)) == 8
+
+
+def database_down() -> OperationalError:
+    return OperationalError("UPDATE training_runs", {}, Exception("database is locked"))
+
+
+def tracked_training(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once the training thread has left the training loop, however it left."""
+    from twinwork.creation import training
+
+    done = threading.Event()
+    real_train = training.train_text_adapter
+
+    def train(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_train(*args, **kwargs)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(training, "train_text_adapter", train)
+    return done
+
+
+async def test_a_passing_database_error_in_the_heartbeat_does_not_stop_training(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from twinwork.creation import training
+
+    run, owner = await queued_run(client)
+    monkeypatch.setattr(training, "REPORT_INTERVAL_SECONDS", 0.2)
+    real_report = training._report
+    failures = [database_down(), database_down()]
+
+    async def flaky_report(*args: Any, **kwargs: Any) -> bool:
+        if failures:
+            raise failures.pop()
+        return await real_report(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_report", flaky_report)
+    with caplog.at_level(logging.WARNING, logger=training.__name__):
+        status = await execute_run(sessionmaker, int(str(run["id"])), storage)
+    assert status == "succeeded"
+    assert not failures and "could not save progress" in caplog.text
+    body = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
+    assert body["status"] == "succeeded" and body["attempts"] == 1
+
+
+async def test_a_heartbeat_that_keeps_failing_stops_training_with_the_reason(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Training unseen is worse than stopping: the reaper would hand the run to a second
+    worker while the first still trains."""
+    from twinwork.creation import training
+
+    run, owner = await queued_run(client)
+    monkeypatch.setattr(training, "REPORT_INTERVAL_SECONDS", 0.05)
+    monkeypatch.setattr(training, "REPORT_GRACE_SECONDS", 0.3)
+
+    async def unreachable(*_args: Any, **_kwargs: Any) -> bool:
+        raise database_down()
+
+    monkeypatch.setattr(training, "_report", unreachable)
+    trained = tracked_training(monkeypatch)
+    status = await execute_run(sessionmaker, int(str(run["id"])), storage)
+    assert status == "failed"
+    assert trained.is_set(), "the training thread must have ended before the job returns"
+    body = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
+    assert body["status"] == "failed" and body["version_id"] is None
+    assert "progress could not be saved" in body["error"]
+    assert "database is locked" not in body["error"]  # internals stay in the log
+
+
+async def test_a_job_cancelled_mid_training_stops_its_thread_and_keeps_the_checkpoint(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker shutting down cancels the job: the thread stops with it, and the run is left
+    to the reaper, which requeues it to resume from the checkpoint."""
+    from twinwork.creation import training
+
+    run, owner = await queued_run(client)
+    run_id = int(str(run["id"]))
+    trained = tracked_training(monkeypatch)
+    # Cancelled between reports, not inside one: the test's sessions share one connection,
+    # which a query cut off half-way would leave unusable for the checks below.
+    monkeypatch.setattr(training, "REPORT_INTERVAL_SECONDS", 60.0)
+    steps: list[int] = []
+
+    def listener(progress: Any) -> None:
+        if progress.phase == "training":
+            steps.append(progress.step)
+
+    job = asyncio.create_task(execute_run(sessionmaker, run_id, storage, listener=listener))
+    for _ in range(600):
+        if steps:
+            break
+        await asyncio.sleep(0.05)
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    assert trained.is_set(), "the training thread must have ended before the job returns"
+    seen = len(steps)
+    await asyncio.sleep(0.5)
+    assert len(steps) == seen
+    assert (artifacts.run_dir(get_settings(), run_id) / "checkpoint").exists()
+    body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
+    assert body["status"] == "running"
+
+
+def leave_checkpoint(run_id: int) -> Path:
+    """What an earlier attempt leaves on this machine's disk."""
+    directory = artifacts.run_dir(get_settings(), run_id)
+    (directory / "checkpoint").mkdir(parents=True, exist_ok=True)
+    (directory / "checkpoint" / "latest").write_text("step-000002")
+    return directory
+
+
+async def test_a_run_that_fails_deletes_its_checkpoint(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing retries a failed run, so nothing would ever resume from its checkpoint."""
+    from twinwork.creation import training
+
+    run, owner = await queued_run(client)
+    run_id = int(str(run["id"]))
+    real_train = training.train_text_adapter
+
+    def fails_after_a_checkpoint(*args: Any, **kwargs: Any) -> Any:
+        report = kwargs["on_progress"]
+
+        def on_progress(progress: Any) -> None:
+            report(progress)
+            if progress.phase == "training" and progress.step >= 2:
+                raise OSError(28, "No space left on device")
+
+        return real_train(*args, **{**kwargs, "on_progress": on_progress, "checkpoint_every": 1})
+
+    monkeypatch.setattr(training, "train_text_adapter", fails_after_a_checkpoint)
+    assert await execute_run(sessionmaker, run_id, storage) == "failed"
+    body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
+    assert body["status"] == "failed" and "No space left" in body["error"]
+    assert not artifacts.run_dir(get_settings(), run_id).exists()
+
+
+async def test_the_reaper_keeps_the_checkpoint_of_a_requeued_run_and_deletes_a_given_up_one(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    settings = get_settings()
+    stale = utcnow() - timedelta(seconds=settings.training_stale_seconds + 5)
+    runs = [int(str((await queued_run(client))[0]["id"])) for _ in range(3)]
+    requeue, give_up, cancel = runs
+    for run_id, attempts, cancel_requested in (
+        (requeue, 1, False),
+        (give_up, settings.training_max_attempts, False),
+        (cancel, 1, True),
+    ):
+        leave_checkpoint(run_id)
+        await session.execute(
+            update(TrainingRun)
+            .where(TrainingRun.id == run_id)
+            .values(
+                status="running",
+                attempts=attempts,
+                heartbeat_at=stale,
+                cancel_requested=cancel_requested,
+            )
+        )
+    await session.commit()
+    async with unit_of_work(sessionmaker) as reaping:
+        requeued, failed = await reap_stale_runs(reaping, settings)
+    assert requeue in requeued and give_up in failed
+    assert artifacts.run_dir(settings, requeue).exists()
+    assert not artifacts.run_dir(settings, give_up).exists()
+    assert not artifacts.run_dir(settings, cancel).exists()
+
+
+async def test_cancelling_a_requeued_run_deletes_the_checkpoint_it_would_have_resumed(
+    client: httpx.AsyncClient,
+) -> None:
+    run, owner = await queued_run(client)
+    directory = leave_checkpoint(int(str(run["id"])))
+    cancelled = await client.post(f"/api/v1/training-runs/{run['id']}/cancel", headers=owner)
+    assert cancelled.json()["status"] == "cancelled"
+    assert not directory.exists()

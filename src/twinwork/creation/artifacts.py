@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,31 +51,58 @@ async def fetch_adapter(
     target = adapter_cache_dir(settings, artifact_hash)
     if target.exists():
         return target
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for key in await storage.list(prefix):
-        path = staging / key[len(prefix) :]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(await storage.get(key))
-    if hash_directory(staging) != artifact_hash:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RuntimeError(f"stored adapter under {prefix} does not match its recorded hash")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A staging directory of this fetch's own: two fetches of one adapter (two requests, a
+    # request and a job) must never write into, rename or delete each other's half copy.
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(artifact_hash), dir=target.parent))
     try:
-        staging.rename(target)
-    except OSError:  # another request put the same copy in place first
-        shutil.rmtree(staging, ignore_errors=True)
+        for key in await storage.list(prefix):
+            path = staging / key[len(prefix) :]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(await storage.get(key))
+        if hash_directory(staging) != artifact_hash:
+            raise RuntimeError(f"stored adapter under {prefix} does not match its recorded hash")
+        try:
+            staging.rename(target)  # atomic: readers see no copy or a whole one
+        except OSError:
+            if not target.is_dir():
+                raise
+            # Another fetch put its (equally verified) copy in place first: use that one.
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when the rename won
     return target
 
 
-async def delete_stored(storage: ObjectStorage, prefix: str) -> list[StoredArtifact]:
-    """Delete every object under ``prefix``; returns what was there."""
-    deleted = []
+def delete_cached_adapter(settings: Settings, artifact_hash: str) -> bool:
+    """Delete this machine's cached copy of an adapter, and any half copy a fetch that died
+    left behind; True if a whole copy was there."""
+    target = adapter_cache_dir(settings, artifact_hash)
+    if target.parent.is_dir():
+        for staging in target.parent.glob(_staging_prefix(artifact_hash) + "*"):
+            shutil.rmtree(staging, ignore_errors=True)
+    return delete_local(target)
+
+
+def _staging_prefix(artifact_hash: str) -> str:
+    # Hidden, and never a bare hash: no reader takes a staging directory for a cached copy.
+    return f".{artifact_hash}.partial-"
+
+
+async def list_stored(storage: ObjectStorage, prefix: str) -> list[StoredArtifact]:
+    """Every object under ``prefix``, with its hash and size."""
+    listed = []
     for key in await storage.list(prefix):
         data = await storage.get(key)
+        listed.append(StoredArtifact(key, hashlib.sha256(data).hexdigest(), len(data)))
+    return listed
+
+
+async def delete_stored(storage: ObjectStorage, prefix: str) -> int:
+    """Delete every object under ``prefix``; returns how many there were."""
+    keys = await storage.list(prefix)
+    for key in keys:
         await storage.delete(key)
-        deleted.append(StoredArtifact(key, hashlib.sha256(data).hexdigest(), len(data)))
-    return deleted
+    return len(keys)
 
 
 def delete_local(path: Path) -> bool:

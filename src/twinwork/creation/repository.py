@@ -12,6 +12,7 @@ from twinwork.creation.models import (
     PersonalModel,
     TrainingRun,
 )
+from twinwork.kit.db import utcnow
 
 
 class ModelRepository:
@@ -87,6 +88,28 @@ class VersionRepository:
     async def add(self, session: AsyncSession, version: ModelVersion) -> None:
         session.add(version)
         await session.flush()
+
+    async def mark_erased(self, session: AsyncSession, version_ids: list[int]) -> None:
+        """Record that these versions' files are deleted (the first time only)."""
+        if not version_ids:
+            return
+        await session.execute(
+            update(ModelVersion)
+            .where(ModelVersion.id.in_(version_ids), ModelVersion.erased_at.is_(None))
+            .values(erased_at=utcnow())
+        )
+
+    async def erased_models_with_files(self, session: AsyncSession, limit: int) -> list[int]:
+        """Erased models that still have versions whose files were not deleted."""
+        result = await session.scalars(
+            select(ModelVersion.model_id)
+            .join(PersonalModel, PersonalModel.id == ModelVersion.model_id)
+            .where(PersonalModel.erased_at.is_not(None), ModelVersion.erased_at.is_(None))
+            .group_by(ModelVersion.model_id)
+            .order_by(ModelVersion.model_id)
+            .limit(limit)
+        )
+        return list(result)
 
 
 class RunRepository:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,13 +21,15 @@ from twinwork.creation.repository import (
     version_repository,
 )
 from twinwork.creation.schemas import ModelIn, ModelPatch
-from twinwork.kit.db import utcnow
+from twinwork.kit.db import after_commit, utcnow
 from twinwork.kit.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.signing import platform_key
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import get_modality
 from twinwork.ml.text import plan_training
 from twinwork.portfolio.service import portfolio_service
+
+log = logging.getLogger(__name__)
 
 MAX_MODELS_PER_FREELANCER = 5
 WALLET_CURRENCIES = ("USD",)
@@ -35,6 +39,29 @@ class ModelGone(DomainError):
     status_code = 410
     title = "Model erased"
     type_slug = "model-erased"
+
+
+@dataclass(frozen=True)
+class ErasedVersion:
+    version_id: int
+    artifact_key: str
+    artifact_hash: str
+
+
+@dataclass(frozen=True)
+class ErasedFiles:
+    """What an erasure deletes once it is committed: each version's stored adapter, with
+    this machine's cached copies of it, and the checkpoints of runs that ended."""
+
+    model_id: int
+    versions: tuple[ErasedVersion, ...]
+    run_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    receipt: ErasureReceipt
+    files: ErasedFiles
 
 
 @dataclass(frozen=True)
@@ -176,6 +203,9 @@ class CreationService:
             run.status = "cancelled"
             run.phase = "cancelled"
             run.finished_at = utcnow()
+            # A run the reaper requeued has a checkpoint it would have resumed from.
+            checkpoint = artifacts.run_dir(get_settings(), run.id)
+            after_commit(session, lambda: _delete_local(checkpoint))
         elif run.status == "running":
             # The worker checks this flag every second and stops at the next step.
             run.cancel_requested = True
@@ -258,9 +288,14 @@ class CreationService:
 
     async def erase(
         self, session: AsyncSession, user: User, model_id: int, storage: ObjectStorage
-    ) -> ErasureReceipt:
-        """Delete the model's adapters, checkpoints, cached copies and unpurchased previews;
-        keep licences and certificates already issued; return a signed receipt."""
+    ) -> Erasure:
+        """Erase the model: it stops at once, unpurchased previews go, licences and
+        certificates already issued stay; a signed receipt lists every file to be deleted.
+
+        Nothing is deleted here: the caller commits the erasure first and then calls
+        ``delete_erased_files``, so a failed commit leaves a model that is whole, not one that
+        is not erased but has lost its adapters. Should deletion not finish (a crash, storage
+        down), ``finish_erasures`` completes it."""
         from twinwork.generation.service import generation_service  # generation builds on us
 
         # Locked: a second erase (a double click) waits for this one and finds its receipt,
@@ -268,7 +303,9 @@ class CreationService:
         model = await self.owned(session, user, model_id, allow_erased=True, lock=True)
         existing = await receipt_repository.for_model(session, model.id)
         if existing is not None:
-            return existing  # erasing twice is not an error; the first receipt stands
+            # Erasing twice is not an error: the first receipt stands, and whatever the first
+            # erasure has not deleted yet is deleted now.
+            return Erasure(existing, await self._files_left(session, model.id))
         settings = get_settings()
         now = utcnow()
         model.is_active = False  # refuse new generations before anything is deleted
@@ -281,10 +318,12 @@ class CreationService:
                 run.cancel_requested = True
         await session.flush()
 
+        # The inventory is taken before anything is deleted, under the model's lock: what the
+        # receipt signs is exactly what deletion will remove.
+        versions = await version_repository.for_model(session, model.id)
         adapters = []
-        cached = 0
-        for version in await version_repository.for_model(session, model.id):
-            for item in await artifacts.delete_stored(storage, version.artifact_key):
+        for version in versions:
+            for item in await artifacts.list_stored(storage, version.artifact_key):
                 adapters.append(
                     {
                         "version_id": version.id,
@@ -294,12 +333,10 @@ class CreationService:
                         "bytes": item.bytes,
                     }
                 )
-            cached += artifacts.delete_local(
-                artifacts.adapter_cache_dir(settings, version.artifact_hash)
-            )
-            _evict_from_engine(version.artifact_hash)
-            version.erased_at = now
-        checkpoints = sum(artifacts.delete_local(artifacts.run_dir(settings, r.id)) for r in runs)
+        cached = sum(
+            artifacts.adapter_cache_dir(settings, v.artifact_hash).exists() for v in versions
+        )
+        checkpoints = sum(artifacts.run_dir(settings, r.id).exists() for r in runs)
         previews = await generation_service.delete_unpurchased(session, model.id)
         kept = await generation_service.issued_counts(session, model.id)
 
@@ -334,7 +371,47 @@ class CreationService:
             created_at=now,
         )
         await receipt_repository.add(session, receipt)
-        return receipt
+        return Erasure(receipt, _erased_files(model.id, versions, runs))
+
+    async def delete_erased_files(
+        self, session: AsyncSession, storage: ObjectStorage, files: ErasedFiles
+    ) -> bool:
+        """Delete the files of a committed erasure, then mark its versions erased (the mark
+        that tells ``unfinished_erasures`` it is done). Safe to run twice, and at once.
+
+        Call it with no transaction open: the files go before the session is used. Returns
+        False, logged, when something could not be deleted now; it is tried again later."""
+        settings = get_settings()
+        try:
+            for run_id in files.run_ids:
+                artifacts.delete_local(artifacts.run_dir(settings, run_id))
+            for version in files.versions:
+                artifacts.delete_cached_adapter(settings, version.artifact_hash)
+                _evict_from_engine(version.artifact_hash)
+                await artifacts.delete_stored(storage, version.artifact_key)
+        except Exception:  # the erasure stands; finish_erasures deletes the rest
+            log.exception("erased model %s: files not all deleted yet", files.model_id)
+            return False
+        await version_repository.mark_erased(session, [v.version_id for v in files.versions])
+        return True
+
+    async def unfinished_erasures(
+        self, session: AsyncSession, limit: int = 50
+    ) -> list[ErasedFiles]:
+        """Erased models with versions whose files were not deleted yet: the process died
+        between the erasure's commit and the deletion, or storage was down."""
+        return [
+            await self._files_left(session, model_id)
+            for model_id in await version_repository.erased_models_with_files(session, limit)
+        ]
+
+    async def _files_left(self, session: AsyncSession, model_id: int) -> ErasedFiles:
+        versions = [
+            v for v in await version_repository.for_model(session, model_id) if v.erased_at is None
+        ]
+        return _erased_files(
+            model_id, versions, await run_repository.all_for_model(session, model_id)
+        )
 
     async def receipt(self, session: AsyncSession, user: User, model_id: int) -> ErasureReceipt:
         model = await self.owned(session, user, model_id, allow_erased=True)
@@ -342,6 +419,22 @@ class CreationService:
         if receipt is None:
             raise NotFound("This model has not been erased.")
         return receipt
+
+
+def _erased_files(
+    model_id: int, versions: list[ModelVersion], runs: list[TrainingRun]
+) -> ErasedFiles:
+    return ErasedFiles(
+        model_id=model_id,
+        versions=tuple(ErasedVersion(v.id, v.artifact_key, v.artifact_hash) for v in versions),
+        # A running run's worker is still writing its checkpoint; it removes it once it has
+        # stopped, which it does within a second of seeing the erasure.
+        run_ids=tuple(r.id for r in runs if r.status != "running"),
+    )
+
+
+def _delete_local(path: Path) -> None:
+    artifacts.delete_local(path)
 
 
 def _evict_from_engine(artifact_hash: str) -> None:

@@ -3,7 +3,11 @@
 The slow parts (training, evaluation) run in a thread with no database transaction open; the
 coroutine beside them writes progress once a second, which doubles as the heartbeat, and reads
 the cancel flag. A worker that dies leaves a stale heartbeat behind, and ``reap_stale_runs``
-hands the run to another worker, which resumes from the last checkpoint.
+hands the run to another worker, which resumes from the last checkpoint. A worker that cannot
+write its heartbeat for ``REPORT_GRACE_SECONDS`` stops training rather than go on unseen.
+
+A run's checkpoint lives until the run has ended for good (succeeded, failed or cancelled, and
+committed as such); a run the reaper requeues keeps it, to resume from.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.config import Settings, get_settings
 from twinwork.creation import artifacts
-from twinwork.creation.models import ModelVersion
+from twinwork.creation.models import ModelVersion, TrainingRun
 from twinwork.creation.repository import model_repository, run_repository, version_repository
-from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.db import after_commit, unit_of_work, utcnow
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml.text import (
     STANDARD_BRIEFS,
@@ -43,12 +47,26 @@ from twinwork.portfolio.service import ProvenanceViolation, portfolio_service
 log = logging.getLogger(__name__)
 
 REPORT_INTERVAL_SECONDS = 1.0
+# How long progress may fail to be written (the database unreachable) before training stops.
+# Well under TWINWORK_TRAINING_STALE_SECONDS, so the run is never reaped and handed to
+# another worker while this one still trains it.
+REPORT_GRACE_SECONDS = 30.0
 
 ProgressListener = Callable[[TrainingProgress], None]
 
 
 class RunEnded(Exception):
     """The run was cancelled or its model erased while it trained."""
+
+
+class HeartbeatLost(Exception):
+    """Progress could not be written for too long; training was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Training was stopped: its progress could not be saved for {seconds:.0f} seconds "
+            "(the database did not answer). Start a new run; your samples are unchanged."
+        )
 
 
 @dataclass
@@ -82,9 +100,9 @@ async def execute_run(
         async with unit_of_work(sessionmaker) as session:
             claimed = await _claim(session, run_id)
     except RunEnded:
-        return await _finish(sessionmaker, run_id, "cancelled")
+        return await _finish(sessionmaker, settings, run_id, "cancelled")
     except ProvenanceViolation as exc:
-        await _finish(sessionmaker, run_id, "failed", error=f"Refused to train: {exc}.")
+        await _finish(sessionmaker, settings, run_id, "failed", error=f"Refused to train: {exc}.")
         raise
     if claimed is None:
         return "skipped"
@@ -96,15 +114,13 @@ async def execute_run(
         )
         version_id = await _store_version(sessionmaker, claimed, storage, outcome)
     except (TrainingCancelled, RunEnded):
-        artifacts.delete_local(work_dir)
-        return await _finish(sessionmaker, run_id, "cancelled")
+        return await _finish(sessionmaker, settings, run_id, "cancelled")
+    except HeartbeatLost as exc:  # logged with its cause where it was raised
+        return await _finish(sessionmaker, settings, run_id, "failed", error=str(exc))
     except Exception as exc:
         log.exception("training run %s failed", run_id)
-        # The checkpoint stays: a retry of a passing fault (disk full, storage down) resumes.
-        await _finish(sessionmaker, run_id, "failed", error=_reason(exc))
-        return "failed"
-    artifacts.delete_local(work_dir)
-    return await _finish(sessionmaker, run_id, "succeeded", version_id=version_id)
+        return await _finish(sessionmaker, settings, run_id, "failed", error=_reason(exc))
+    return await _finish(sessionmaker, settings, run_id, "succeeded", version_id=version_id)
 
 
 async def _claim(session: AsyncSession, run_id: int) -> ClaimedRun | None:
@@ -206,11 +222,50 @@ async def _train_and_report(
         )
 
     task = asyncio.create_task(asyncio.to_thread(work))
+    try:
+        await _report_until_done(sessionmaker, claimed.run_id, shared, task, settings)
+    finally:
+        # However this ends (the run stopped, the heartbeat lost, this job cancelled), the
+        # thread is told to stop and waited for: it must never train on, unseen, beside a
+        # second worker the reaper handed the run to.
+        shared.stop.set()
+        await asyncio.wait({task})
+        if not task.cancelled():
+            # Marked as seen: when this coroutine raised, its exception is the one that says
+            # why the run ended, and the thread's (TrainingCancelled) would be noise.
+            task.exception()
+    return task.result()
+
+
+async def _report_until_done(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    run_id: int,
+    shared: _Shared,
+    task: asyncio.Task[_Outcome],
+    settings: Settings,
+) -> None:
+    """Write progress every interval until the thread ends; set ``shared.stop`` once the run
+    should stop, and raise HeartbeatLost once progress could not be written for too long."""
+    grace = min(REPORT_GRACE_SECONDS, settings.training_stale_seconds / 2)
+    last_written = time.monotonic()
     while not task.done():
         await asyncio.wait({task}, timeout=REPORT_INTERVAL_SECONDS)
-        if not await _report(sessionmaker, claimed.run_id, shared.latest):
+        try:
+            keep_going = await _report(sessionmaker, run_id, shared.latest)
+        except Exception as exc:
+            # A passing outage (a restart, a lock held too long) must not end a run that is
+            # training fine: the next tick tries again.
+            silent = time.monotonic() - last_written
+            if silent < grace:
+                log.warning(
+                    "training run %s: could not save progress for %.0f s: %s", run_id, silent, exc
+                )
+                continue
+            log.exception("training run %s: no progress saved for %.0f s; stopping", run_id, silent)
+            raise HeartbeatLost(silent) from exc
+        last_written = time.monotonic()
+        if not keep_going:
             shared.stop.set()
-    return task.result()
 
 
 async def _report(
@@ -271,6 +326,7 @@ async def _store_version(
 
 async def _finish(
     sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
     run_id: int,
     status: str,
     *,
@@ -278,19 +334,26 @@ async def _finish(
     version_id: int | None = None,
 ) -> str:
     async with unit_of_work(sessionmaker) as session:
-        run = await run_repository.get(session, run_id)
-        if run is None:
-            return status
-        if run.status in ("succeeded", "failed", "cancelled"):
-            return run.status  # ended elsewhere (cancelled while queued, reaped)
-        run.status = status
-        run.phase = status
-        run.error = error
-        run.version_id = version_id
-        run.finished_at = utcnow()
-        run.eta_seconds = None
-        if status == "succeeded":
-            run.step = run.total_steps
+        final = _end(await run_repository.get(session, run_id), status, error, version_id)
+    # Only once the end is committed: should that commit fail, the run is still running for
+    # the reaper, which requeues it to resume from this checkpoint.
+    artifacts.delete_local(artifacts.run_dir(settings, run_id))
+    return final
+
+
+def _end(run: TrainingRun | None, status: str, error: str | None, version_id: int | None) -> str:
+    if run is None:
+        return status
+    if run.status in ("succeeded", "failed", "cancelled"):
+        return run.status  # ended elsewhere (cancelled while queued, reaped)
+    run.status = status
+    run.phase = status
+    run.error = error
+    run.version_id = version_id
+    run.finished_at = utcnow()
+    run.eta_seconds = None
+    if status == "succeeded":
+        run.step = run.total_steps
     return status
 
 
@@ -313,10 +376,11 @@ async def reap_stale_runs(
     after too many attempts, fail them with the reason. Returns (requeued, failed) ids."""
     settings = settings or get_settings()
     cutoff = utcnow() - timedelta(seconds=settings.training_stale_seconds)
-    requeued, failed = [], []
+    requeued, failed, ended = [], [], []
     for run in await run_repository.stale(session, cutoff):
         if run.cancel_requested:
             run.status, run.phase, run.finished_at = "cancelled", "cancelled", utcnow()
+            ended.append(run.id)
         elif run.attempts >= settings.training_max_attempts:
             run.status, run.phase, run.finished_at = "failed", "failed", utcnow()
             run.error = (
@@ -324,8 +388,19 @@ async def reap_stale_runs(
                 "the run was given up. Start a new run; your samples are unchanged."
             )
             failed.append(run.id)
+            ended.append(run.id)
         else:
+            # Its checkpoint stays: the next attempt resumes from it.
             run.status, run.phase, run.heartbeat_at = "queued", "queued", utcnow()
             requeued.append(run.id)
     await session.flush()
+    if ended:
+        # A checkpoint lies on the disk of the worker that went silent: this machine's in the
+        # embedded default. A worker machine of its own keeps it (its worker is gone).
+        after_commit(session, lambda: _delete_checkpoints(settings, ended))
     return requeued, failed
+
+
+def _delete_checkpoints(settings: Settings, run_ids: list[int]) -> None:
+    for run_id in run_ids:
+        artifacts.delete_local(artifacts.run_dir(settings, run_id))

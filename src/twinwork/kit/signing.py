@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -76,27 +77,55 @@ def verify_signature(public_key_b64: str, document: Any, signature_b64: str) -> 
 @lru_cache(maxsize=4)
 def _load_key(path: Path) -> PlatformKey:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        # Written to a temporary file and moved into place: two processes starting at once
-        # must agree on one key, or certificates signed by the loser would never verify.
-        tmp = path.with_suffix(f".tmp{id(pem)}")
-        tmp.write_bytes(pem)
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)  # fails if another process got there first
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        _create_key(path)
     private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return PlatformKey(private)
+
+
+def _create_key(path: Path) -> None:
+    """Generate a key and put it at ``path``, unless another process puts one there first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # A name no other process uses, created owner-only (the private key is never readable by
+    # others, not even for a moment) and synced to disk before it is published: nobody can
+    # read a half-written key, not even after a crash.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            data = memoryview(pem)
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        # A hard link rather than os.replace: it fails when the key exists, so of processes
+        # generating at once the first to publish wins and every other one reads its key.
+        # Replacing would let each overwrite the last, and the documents a process signed
+        # before being overwritten would never verify again.
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        else:
+            _sync_directory(path.parent)
+    finally:
+        os.unlink(tmp)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new directory entry durable, so a crash cannot lose a key already used."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def platform_key() -> PlatformKey:
