@@ -115,7 +115,10 @@ def test_buyer_tops_up_the_wallet(page: Page, live_server: str) -> None:
     page.get_by_role("button", name="Top up").click()
     expect(page.get_by_role("status")).to_contain_text("Payment received")
     expect(page.locator("#wallet-balance")).to_have_text("$40")
-    expect(page.locator("table")).to_contain_text("Card ending 4242")
+    expect(page.locator("#wallet-history")).to_contain_text("Card ending 4242")
+    expect(page.locator("#card-payments")).to_contain_text("Declined")
+    page.get_by_role("link", name="Paid · receipt").click()
+    expect(page.locator("#receipt-amount")).to_contain_text("$40")
 
 
 LYRICS = [
