@@ -13,10 +13,16 @@ import httpx
 import pytest
 import stripe
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup
 from twinwork.billing import provider as provider_module
-from twinwork.billing.provider import ProviderUnavailable, SandboxProvider, payment_provider
+from twinwork.billing.provider import (
+    ChargeResult,
+    ProviderUnavailable,
+    SandboxProvider,
+    payment_provider,
+)
 from twinwork.billing.stripe_provider import StripeProvider
 from twinwork.config import Settings, get_settings
 from twinwork.kit.errors import ValidationFailed
@@ -299,9 +305,12 @@ async def test_a_top_up_with_stripe_takes_a_payment_method_and_refuses_card_numb
         json={"amount": 1000, "card_number": "4242 4242 4242 4242"},
         headers=headers,
     )
-    assert refused.status_code == 402, refused.text
+    # Refused at the edge: a card number is never handed on, nor kept as a payment row.
+    assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
-    assert "PaymentMethod" in refused.json()["detail"] and fake.sent == []
+    assert "PaymentMethod" in refused.text and fake.sent == []
+    history = await client.get("/api/v1/wallet/top-ups", headers=headers)
+    assert history.json() == []
 
     paid = await client.post(
         "/api/v1/wallet/top-ups",
@@ -346,3 +355,23 @@ async def test_joining_the_program_with_stripe_saves_the_card_and_charges_it(
     assert joined.json()["card_last4"] == "4242"
     charge = fake.sent[-1]
     assert charge.params["customer"] == "cus_9" and charge.params["off_session"] == "true"
+
+
+async def test_refusals_without_a_stripe_id_are_recorded_for_every_buyer(
+    session: AsyncSession,
+) -> None:
+    """A refusal Stripe gives before any PaymentIntent exists has no id: two of them (two
+    buyers) must not meet in the unique external id and turn into a 500."""
+    from tests.account.factories import create_user
+    from twinwork.billing.schemas import TopUpIn
+    from twinwork.billing.service import TopUpCharge, wallet_service
+    from twinwork.kit.db import utcnow
+
+    refusal = ChargeResult(False, "", "card_declined", "Declined before a PaymentIntent.")
+    for _ in range(2):
+        buyer = await create_user(session)
+        body = TopUpIn(amount=1000, card_number="4242424242424242")
+        charge = await wallet_service.start_top_up(session, buyer, body, None)
+        assert isinstance(charge, TopUpCharge)
+        payment = await wallet_service.record_top_up(session, charge.payment_id, refusal, utcnow())
+        assert (payment.status, payment.external_id) == ("failed", None)

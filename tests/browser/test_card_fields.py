@@ -86,3 +86,11 @@ def test_an_optional_card_left_empty_posts_no_card(page: Page) -> None:
     page.get_by_role("button", name="Pay").click()
     expect(page.locator("#done")).to_have_text("paid")
     assert posted == [{"amount": ["25"], "card_number": [""]}]
+
+
+def test_without_stripe_js_the_card_form_never_posts_a_card_number(page: Page) -> None:
+    posted = serve(page, PAGE.replace(f"<script>{FAKE_STRIPE}</script>", ""))
+    expect(page.locator(".field-error")).to_contain_text("could not load")
+    expect(page.locator("input[name=card_number]")).to_have_attribute("type", "hidden")
+    expect(page.get_by_role("button", name="Pay")).to_be_disabled()
+    assert posted == []

@@ -83,6 +83,8 @@ async def test_a_declined_card_at_checkout_places_no_order(client: httpx.AsyncCl
     assert payment["status"] == "failed"
     bad = await checkout(client, buyer, gig_id, "1234")
     assert bad.status_code == 422
+    short_id = await checkout(client, buyer, gig_id, "pm_x")  # a well-formed id the card refuses
+    assert short_id.status_code == 402, short_id.text
 
 
 async def test_checkout_by_card_from_the_gig_page(client: httpx.AsyncClient) -> None:

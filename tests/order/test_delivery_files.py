@@ -63,6 +63,24 @@ async def test_delivered_files_are_listed_proved_and_downloaded_by_the_parties_o
     assert (await client.get(f"{other_url}/files/{logo['id']}", headers=buyer)).status_code == 404
 
 
+async def test_a_files_type_is_a_plain_media_type_or_bytes(client: httpx.AsyncClient) -> None:
+    seller, buyer, url = await placed_order(client)
+    files = [
+        as_file("page.bin", b"x", content_type="text/html\r\nSet-Cookie: a=b"),
+        as_file("photo.png", b"x", content_type="évil/type"),
+        as_file("notes", b"x", content_type="TEXT/Plain"),
+    ]
+    delivered = await client.post(
+        f"{url}/deliveries", json={"text": "Files", "files": files}, headers=seller
+    )
+    assert delivered.status_code == 201, delivered.text
+    stored = [f["content_type"] for f in delivered.json()["deliveries"][0]["files"]]
+    assert stored == ["application/octet-stream", "image/png", "text/plain"]
+    first = delivered.json()["deliveries"][0]["files"][0]["id"]
+    download = await client.get(f"{url}/files/{first}", headers=buyer)
+    assert download.status_code == 200 and "set-cookie" not in download.headers
+
+
 async def test_bad_files_deliver_nothing_and_store_nothing(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, storage: ObjectStorage
 ) -> None:
@@ -131,3 +149,26 @@ async def test_freelancer_uploads_files_on_the_order_page(
     ]
     download = await client.get(f"/orders/{placed['id']}/files/{file_ids[0]}")
     assert download.status_code == 200 and download.content == LOGO
+
+
+async def test_the_admin_weighing_a_dispute_sees_and_downloads_its_files(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from tests.account.factories import create_user
+
+    seller, buyer, url = await placed_order(client)
+    body = {"text": "Logo attached.", "files": [as_file("logo.svg", LOGO)]}
+    delivered = (await client.post(f"{url}/deliveries", json=body, headers=seller)).json()
+    file_id = delivered["deliveries"][0]["files"][0]["id"]
+    opened = await client.post(
+        f"{url}/disputes", json={"reason": "The logo is not what we asked for."}, headers=buyer
+    )
+    dispute_id = opened.json()["dispute"]["id"]
+    admin = await create_user(session, roles=("admin",))
+    await session.commit()
+    await sign_in(client, admin.email)
+    page = await client.get(f"/admin/disputes/{dispute_id}")
+    assert "logo.svg" in page.text
+    got = await client.get(f"/admin/disputes/{dispute_id}/files/{file_id}")
+    assert got.status_code == 200 and got.content == LOGO
+    assert (await client.get(f"/admin/disputes/{dispute_id}/files/999999")).status_code == 404

@@ -143,11 +143,12 @@ async def test_no_refund_pays_the_freelancer_in_full(
     assert (await client.get(url, headers=buyer)).json()["status"] == "completed"
 
 
-async def test_withdrawn_dispute_restores_the_order_and_its_review_period(
+async def test_withdrawn_dispute_restores_the_order_and_keeps_its_review_clock(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     _, buyer, url = await disputed_order(client, delivered=True)
     order_id = int(url.rsplit("/", 1)[1])
+    review_until = (await client.get(url, headers=buyer)).json()["auto_accept_at"]
     # While disputed, the auto-acceptance job passes the order by.
     assert order_id not in await order_service.auto_accept_due(
         session, utcnow() + timedelta(days=30)
@@ -156,7 +157,8 @@ async def test_withdrawn_dispute_restores_the_order_and_its_review_period(
     assert withdrawn.status_code == 200, withdrawn.text
     body = withdrawn.json()
     assert (body["status"], body["dispute"]["status"]) == ("delivered", "withdrawn")
-    assert body["auto_accept_at"] is not None
+    # The review clock kept running: withdrawing buys no fresh review period.
+    assert body["auto_accept_at"] == review_until is not None
     assert (await client.post(f"{url}/dispute/withdraw", headers=buyer)).status_code == 409
     # A new dispute can be opened after a withdrawn one; acceptance works as before.
     reopened = await client.post(f"{url}/disputes", json={"reason": REASON}, headers=buyer)

@@ -313,3 +313,25 @@ async def test_buyer_sends_requirements_on_the_order_page(client: httpx.AsyncCli
     page = await client.get(sent.headers["location"])
     assert "the delivery time starts now" in page.text
     assert "Crumb &amp; Co; warm, local, honest." in page.text
+
+
+async def test_an_ai_order_that_cannot_be_paid_runs_no_generation(
+    client: httpx.AsyncClient, session: AsyncSession, active: TrainedModel
+) -> None:
+    from sqlalchemy import func, select
+
+    from tests.catalog.factories import create_gig
+    from twinwork.account.service import account_service
+    from twinwork.generation.models import Generation
+
+    owner = await account_service.get(session, int(str(active.owner_user["id"])))
+    assert owner is not None
+    gig = await create_gig(session, owner)
+    user, poor = await api_signup(client, display_name="Penny Less")
+    refused = await order(client, poor, gig.id, kind="ai", brief="A verse about rain")
+    assert refused.status_code == 402, refused.text
+    assert "top up" in refused.json()["detail"]
+    made = await session.scalar(
+        select(func.count(Generation.id)).where(Generation.buyer_user_id == int(str(user["id"])))
+    )
+    assert made == 0

@@ -137,7 +137,7 @@ class WalletService:
                     NOT_CHARGED_MESSAGE,
                 )
             else:
-                payment.external_id = result.external_id
+                payment.external_id = result.external_id or None  # unique: never an empty string
                 payment.failure_code = (result.failure_code or "card_declined")[:40]
                 payment.failure_message = (result.failure_message or "The card was declined.")[:300]
             payment.status = "failed"
@@ -196,7 +196,7 @@ class WalletService:
             description=f"Card ending {payment.card_last4}",
         )
         payment.status = "succeeded"
-        payment.external_id = result.external_id
+        payment.external_id = result.external_id or None  # unique: never an empty string
         if result.card_last4:
             payment.card_last4 = result.card_last4
         payment.failure_code = payment.failure_message = None

@@ -10,18 +10,15 @@ fee. A full refund leaves the order "refunded"; anything else completes it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
-from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.ledger.service import Leg, ledger_service
-from twinwork.order.models import Dispute, Order
+from twinwork.order.models import DeliveryFile, Dispute, Order
 from twinwork.order.repository import order_repository
 from twinwork.order.service import order_service, platform_fee
 
@@ -55,8 +52,8 @@ class DisputeService:
         except IntegrityError as exc:
             raise Conflict("This order is in dispute already; an admin will resolve it.") from exc
         order.status = "disputed"
-        # The clock stops: an open dispute is never accepted automatically.
-        order.auto_accept_at = None
+        # The review clock is kept, not reset: the auto-acceptance job passes a disputed
+        # order by, and a withdrawn dispute does not buy the buyer a fresh review period.
         await session.flush()
         return dispute
 
@@ -80,9 +77,6 @@ class DisputeService:
         dispute.open_key = None
         dispute.closed_at = utcnow()
         order.status = dispute.order_status_before
-        if order.status == "delivered":
-            # The buyer gets the whole review period again, not what was left of it.
-            order.auto_accept_at = utcnow() + timedelta(days=get_settings().order_auto_accept_days)
         await session.flush()
         return dispute
 
@@ -99,13 +93,17 @@ class DisputeService:
         repeat post impossible anyway."""
         if not admin.is_admin:
             raise Forbidden("Only an admin can resolve a dispute.")
-        dispute = await order_repository.lock_dispute(session, dispute_id)
-        if dispute is None:
+        found = await order_repository.dispute(session, dispute_id)
+        if found is None:
             raise NotFound(f"There is no dispute {dispute_id}.")
+        # The order first, then the dispute: the order the parties' actions lock them in, so a
+        # resolution racing a withdrawal waits instead of deadlocking.
+        order = await order_repository.lock(session, found.order_id)
+        dispute = await order_repository.lock_dispute(session, dispute_id)
+        assert order is not None and dispute is not None
         if dispute.status != "open":
             raise Conflict(f"This dispute is {dispute.status} already; nothing was paid twice.")
-        order = await order_repository.lock(session, dispute.order_id)
-        assert order is not None and order.status == "disputed"
+        assert order.status == "disputed"
         if not 0 <= refund_amount <= order.price_amount:
             raise ValidationFailed(
                 f"The refund must be between 0 and the order's price, {order.price_amount} cents.",
@@ -177,6 +175,15 @@ class DisputeService:
 
     async def orders_of(self, session: AsyncSession, disputes: list[Dispute]) -> dict[int, Order]:
         return await order_repository.by_ids(session, {d.order_id for d in disputes})
+
+    async def delivered_file(
+        self, session: AsyncSession, dispute_id: int, file_id: int
+    ) -> DeliveryFile:
+        dispute = await self.get(session, dispute_id)
+        found = await order_repository.delivery_file(session, dispute.order_id, file_id)
+        if found is None:
+            raise NotFound(f"The order of dispute {dispute_id} has no file {file_id}.")
+        return found
 
     async def open_count(self, session: AsyncSession) -> int:
         return await order_repository.dispute_count(session, "open")

@@ -21,8 +21,9 @@ from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import format_amount, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.ledger.service import InsufficientFunds
 from twinwork.order.dispute import dispute_service
-from twinwork.order.models import DISPUTE_STATUSES, Order
+from twinwork.order.models import DISPUTE_STATUSES, DeliveryFile, Order
 from twinwork.order.schemas import (
     DeliveryFileIn,
     DeliveryIn,
@@ -131,6 +132,16 @@ async def place(
     shortfall = 0
     if body.card_number is not None:
         shortfall = await checkout_shortfall(session, user, quote.price_amount, quote.currency)
+    elif quote.kind in ("ai", "hybrid"):
+        # Checked before the model runs: an order that cannot be paid costs no generation.
+        balance = await wallet_service.balance(session, user, quote.currency)
+        if balance < quote.price_amount:
+            raise InsufficientFunds(
+                f"This order costs {format_amount(quote.price_amount, quote.currency)} and your "
+                f"wallet holds {format_amount(balance, quote.currency)}: top up, or pay the "
+                "difference by card.",
+                field="card_number",
+            )
     draft = None
     ticket = None
     if quote.kind in ("ai", "hybrid"):
@@ -252,6 +263,10 @@ async def file_response(
     session: DbSession, storage: Storage, user: User, order_id: int, file_id: int
 ) -> Response:
     item = await order_service.delivery_file(session, user, order_id, file_id)
+    return await download(storage, item)
+
+
+async def download(storage: Storage, item: DeliveryFile) -> Response:
     data = await storage.get(item.storage_key)
     return Response(
         data,
@@ -542,6 +557,16 @@ async def dispute_page(
     request: Request, dispute_id: IdPath, session: DbSession, _admin: PageAdmin
 ) -> Response:
     return render(request, "dispute.html", await _dispute_context(session, dispute_id))
+
+
+@pages.get("/admin/disputes/{dispute_id}/files/{file_id}")
+async def dispute_file(
+    dispute_id: IdPath, file_id: IdPath, session: DbSession, storage: Storage, _admin: PageAdmin
+) -> Response:
+    """A file delivered on a disputed order, for the admin weighing it."""
+    return await download(
+        storage, await dispute_service.delivered_file(session, dispute_id, file_id)
+    )
 
 
 @pages.post("/admin/disputes/{dispute_id}/resolve")

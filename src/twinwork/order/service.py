@@ -81,6 +81,18 @@ def storage_safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._")[:80] or "file"
 
 
+CONTENT_TYPE = re.compile(r"[a-z]+/[a-z0-9][a-z0-9.+-]{0,80}")
+
+
+def file_content_type(sent: str | None, name: str) -> str:
+    """A plain ``type/subtype`` (what the sender said, else what the name says), or bytes: the
+    value goes back out as a header, so nothing else may pass."""
+    for candidate in (sent, mimetypes.guess_type(name)[0]):
+        if candidate and CONTENT_TYPE.fullmatch(candidate.strip().lower()):
+            return candidate.strip().lower()
+    return "application/octet-stream"
+
+
 def check_attachments(attachments: Sequence[Attachment]) -> None:
     settings = get_settings()
     if len(attachments) > settings.delivery_max_files:
@@ -294,11 +306,7 @@ class OrderService:
                 DeliveryFile(
                     delivery_id=delivery.id,
                     name=name,
-                    content_type=(
-                        item.content_type
-                        or mimetypes.guess_type(name)[0]
-                        or "application/octet-stream"
-                    )[:100],
+                    content_type=file_content_type(item.content_type, name),
                     byte_size=len(item.data),
                     sha256=hashlib.sha256(item.data).hexdigest(),
                     storage_key=key,

@@ -26,8 +26,9 @@ SECURITY_HEADERS = {
 # With Stripe, card fields are Stripe.js Elements: its script, its frames and its API.
 STRIPE_CSP = (
     "default-src 'self'; img-src 'self' data: https://*.stripe.com; style-src 'self'; "
-    "script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com "
-    "https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; "
+    "script-src 'self' https://js.stripe.com https://*.js.stripe.com; "
+    "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; "
+    "connect-src 'self' https://api.stripe.com; "
     "frame-ancestors 'none'; form-action 'self'"
 )
 

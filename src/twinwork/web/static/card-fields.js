@@ -6,7 +6,12 @@
 
   function setUp() {
     var key = document.body.dataset.stripeKey;
-    if (!key || typeof window.Stripe !== "function") {
+    if (!key) {
+      return;
+    }
+    if (typeof window.Stripe !== "function") {
+      // Stripe.js did not load (blocked, offline): never fall back to posting card numbers.
+      document.querySelectorAll("input[data-card-field]").forEach(disable);
       return;
     }
     var stripe = window.Stripe(key);
@@ -14,6 +19,21 @@
     document.querySelectorAll("input[data-card-field]").forEach(function (input) {
       replace(stripe, elements, input);
     });
+  }
+
+  function disable(input) {
+    var note = document.createElement("p");
+    note.className = "field-error";
+    note.setAttribute("role", "alert");
+    note.textContent = "The card form could not load. Reload the page to pay by card.";
+    input.insertAdjacentElement("afterend", note);
+    input.type = "hidden";
+    input.value = "";
+    if (input.required) {
+      input.form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true;
+      });
+    }
   }
 
   function replace(stripe, elements, input) {
