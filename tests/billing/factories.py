@@ -12,8 +12,7 @@ from twinwork.account.models import User
 from twinwork.billing.models import Payment
 from twinwork.billing.provider import ChargeResult, payment_provider
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.service import TopUpCharge, wallet_service
-from twinwork.kit.db import utcnow
+from twinwork.billing.service import wallet_service
 
 
 async def top_up_in_session(
@@ -21,12 +20,7 @@ async def top_up_in_session(
 ) -> Payment:
     """All three steps of a top-up in one session (no commit between them, unlike a
     request); a decline is recorded and then raised, as the route does."""
-    step = await wallet_service.start_top_up(session, user, body, idempotency_key)
-    if isinstance(step, TopUpCharge):
-        result = await wallet_service.charge(step)
-        step = await wallet_service.record_top_up(session, step.payment_id, result, utcnow())
-    wallet_service.raise_if_declined(step)
-    return step
+    return await wallet_service.top_up_in_one_unit(session, user, body, idempotency_key)
 
 
 class Killed(Exception):

@@ -67,30 +67,40 @@ class ReceiptService:
 
     async def get(self, session: AsyncSession, user: User, number: str) -> Receipt:
         """One of the user's receipts; anyone else's, or a made-up number, is not found."""
-        if NUMBER.match(number.strip().upper()) is None:
-            raise NotFound(f"There is no receipt {number[:20]!r}.")
         wanted = number.strip().upper()
-        for receipt in await self._all(session, user):
+        match = NUMBER.match(wanted)
+        if match is None:
+            raise NotFound(f"There is no receipt {number[:20]!r}.")
+        # Only the kind of record the number names is read.
+        for receipt in await self._of_kind(session, user, match.group(1)):
             if receipt.number == wanted:
                 return receipt
         raise NotFound(f"There is no receipt {wanted} of yours.")
 
     async def _all(self, session: AsyncSession, user: User) -> list[Receipt]:
-        payments = await payment_repository.for_user(session, user.id, limit=MAX_RECORDS)
-        invoices = await subscription_repository.invoices_for_user(
-            session, user.id, limit=MAX_RECORDS
-        )
-        card_last4 = await self._membership_cards(session, invoices)
-        wallet = await ledger_service.statement(session, user, ["buyer_wallet"])
-        receipts = [_card_payment(p) for p in payments if p.status == "succeeded"]
-        receipts += [
-            _membership(i, card_last4.get(i.subscription_id, ""))
-            for i in invoices
-            if i.status in INVOICE_STATUSES
-        ]
-        receipts += [_wallet_line(line) for line in wallet if _wallet_line_counts(line)]
+        receipts = await self._of_kind(session, user, "P")
+        receipts += await self._of_kind(session, user, "I")
+        receipts += await self._of_kind(session, user, "W")  # wallet payments and refunds
         receipts.sort(key=lambda r: (r.issued_at, r.number), reverse=True)
         return receipts
+
+    async def _of_kind(self, session: AsyncSession, user: User, prefix: str) -> list[Receipt]:
+        if prefix == "P":
+            payments = await payment_repository.for_user(session, user.id, limit=MAX_RECORDS)
+            return [_card_payment(p) for p in payments if p.status == "succeeded"]
+        if prefix == "I":
+            invoices = await subscription_repository.invoices_for_user(
+                session, user.id, limit=MAX_RECORDS
+            )
+            card_last4 = await self._membership_cards(session, invoices)
+            return [
+                _membership(i, card_last4.get(i.subscription_id, ""))
+                for i in invoices
+                if i.status in INVOICE_STATUSES
+            ]
+        # W and R: both read from the wallet's entries.
+        wallet = await ledger_service.statement(session, user, ["buyer_wallet"])
+        return [_wallet_line(line) for line in wallet if _wallet_line_counts(line)]
 
     async def _membership_cards(
         self, session: AsyncSession, invoices: list[Invoice]

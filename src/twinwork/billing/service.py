@@ -24,6 +24,7 @@ from twinwork.billing.models import Payment
 from twinwork.billing.provider import ChargeResult, payment_provider
 from twinwork.billing.repository import payment_repository
 from twinwork.billing.schemas import TopUpIn
+from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, DomainError
 from twinwork.ledger.service import Leg, ledger_service
 
@@ -152,6 +153,19 @@ class WalletService:
                 field="card_number",
                 code=payment.failure_code,
             )
+
+    async def top_up_in_one_unit(
+        self, session: AsyncSession, user: User, body: TopUpIn, idempotency_key: str | None
+    ) -> Payment:
+        """The three steps in the caller's one unit of work, for setup code (demo data,
+        tests): the charge then runs inside that transaction, so a crash there is not covered.
+        Requests use ``billing.tasks.top_up_by_card``, which commits between the steps."""
+        step = await self.start_top_up(session, user, body, idempotency_key)
+        if isinstance(step, TopUpCharge):
+            result = await self.charge(step)
+            step = await self.record_top_up(session, step.payment_id, result, utcnow())
+        self.raise_if_declined(step)
+        return step
 
     # ---- pending payments nobody came back for (the periodic job) ------------------------
 

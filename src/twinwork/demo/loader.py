@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.service import TopUpCharge, wallet_service
+from twinwork.billing.service import wallet_service
 from twinwork.billing.subscription import subscription_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
@@ -25,7 +25,6 @@ from twinwork.catalog.service import category_service, gig_service, profile_serv
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
 from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
-from twinwork.kit.db import utcnow
 from twinwork.kit.security import hash_password
 from twinwork.order.dispute import dispute_service
 from twinwork.order.schemas import OrderIn
@@ -198,10 +197,7 @@ async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
     package = gig.package("basic")
     assert package is not None
     top_up = TopUpIn(amount=package.price_amount, card_number=SANDBOX_TEST_CARD)
-    charge = await wallet_service.start_top_up(session, buyer, top_up, f"{key}-wallet")
-    if isinstance(charge, TopUpCharge):
-        result = await wallet_service.charge(charge)
-        await wallet_service.record_top_up(session, charge.payment_id, result, utcnow())
+    await wallet_service.top_up_in_one_unit(session, buyer, top_up, f"{key}-wallet")
     order = await order_service.place(
         session,
         buyer,

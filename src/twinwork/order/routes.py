@@ -10,8 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
-from twinwork.billing.schemas import MAX_TOP_UP_AMOUNT, MIN_TOP_UP_AMOUNT, TopUpIn
-from twinwork.billing.service import wallet_service
+from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.tasks import top_up_by_card
 from twinwork.config import get_settings
 from twinwork.generation.engine import generate_text
@@ -19,9 +18,8 @@ from twinwork.generation.service import generation_service
 from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
-from twinwork.kit.money import format_amount, parse_dollars
+from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.ledger.service import InsufficientFunds
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DISPUTE_STATUSES, DeliveryFile, Order
 from twinwork.order.schemas import (
@@ -129,19 +127,9 @@ async def place(
     if earlier is not None:
         return earlier.id
     quote = await order_service.quote(session, user, body)
-    shortfall = 0
-    if body.card_number is not None:
-        shortfall = await checkout_shortfall(session, user, quote.price_amount, quote.currency)
-    elif quote.kind in ("ai", "hybrid"):
-        # Checked before the model runs: an order that cannot be paid costs no generation.
-        balance = await wallet_service.balance(session, user, quote.currency)
-        if balance < quote.price_amount:
-            raise InsufficientFunds(
-                f"This order costs {format_amount(quote.price_amount, quote.currency)} and your "
-                f"wallet holds {format_amount(balance, quote.currency)}: top up, or pay the "
-                "difference by card.",
-                field="card_number",
-            )
+    shortfall = await order_service.card_shortfall(
+        session, user, quote, by_card=body.card_number is not None
+    )
     draft = None
     ticket = None
     if quote.kind in ("ai", "hybrid"):
@@ -183,24 +171,6 @@ async def place(
         else:
             order = await order_service.place(write, user, body, request_key, draft=generation)
         return order.id
-
-
-async def checkout_shortfall(session: DbSession, user: User, price: int, currency: str) -> int:
-    """What the card pays at checkout (in cents): the part of the price the wallet does not
-    cover, at least the smallest card payment (the rest stays in the wallet)."""
-    if currency != "USD":
-        raise ValidationFailed("Pay in USD at checkout.", field="card_number")
-    balance = await wallet_service.balance(session, user, currency)
-    missing = price - balance
-    if missing <= 0:
-        return 0
-    if missing > MAX_TOP_UP_AMOUNT:
-        raise ValidationFailed(
-            f"A card pays at most {format_amount(MAX_TOP_UP_AMOUNT)} at checkout; top up your "
-            "wallet first.",
-            field="card_number",
-        )
-    return max(missing, MIN_TOP_UP_AMOUNT)
 
 
 @api.get("/orders", response_model=OrderPageOut)

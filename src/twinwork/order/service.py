@@ -8,7 +8,6 @@ the wallet. An AI order is a purchased generation, recorded as a completed order
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import re
 import unicodedata
@@ -21,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.schemas import MAX_TOP_UP_AMOUNT, MIN_TOP_UP_AMOUNT
+from twinwork.billing.service import wallet_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.service import gig_service, profile_service
 from twinwork.config import get_settings
@@ -29,9 +30,11 @@ from twinwork.creation.service import creation_service
 from twinwork.generation.models import Generation
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.money import format_amount
 from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
-from twinwork.ledger.service import Leg, ledger_service
+from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service
 from twinwork.order.models import Delivery, DeliveryFile, Order, Review, RevisionRequest
 from twinwork.order.repository import order_repository
 from twinwork.order.schemas import OrderIn, ReviewIn
@@ -156,6 +159,38 @@ class OrderService:
             delivery_days=package.delivery_days,
             model=model,
         )
+
+    async def card_shortfall(
+        self, session: AsyncSession, buyer: User, quote: Quote, *, by_card: bool
+    ) -> int:
+        """What a card pays at checkout before the order is placed (in cents): the part of the
+        price the wallet does not cover, at least the smallest card payment (the rest stays in
+        the wallet). Without a card, AI and hybrid work the wallet cannot pay is refused here,
+        before the model runs: an order that cannot be paid costs no generation."""
+        if not by_card and quote.kind == "human":
+            return 0  # placing the order checks the wallet, with nothing run before it
+        balance = await wallet_service.balance(session, buyer, quote.currency)
+        missing = quote.price_amount - balance
+        if not by_card:
+            if missing > 0:
+                raise InsufficientFunds(
+                    f"This order costs {format_amount(quote.price_amount, quote.currency)} and "
+                    f"your wallet holds {format_amount(balance, quote.currency)}: top up, or "
+                    "pay the difference by card.",
+                    field="card_number",
+                )
+            return 0
+        if quote.currency != "USD":
+            raise ValidationFailed("Pay in USD at checkout.", field="card_number")
+        if missing <= 0:
+            return 0
+        if missing > MAX_TOP_UP_AMOUNT:
+            raise ValidationFailed(
+                f"A card pays at most {format_amount(MAX_TOP_UP_AMOUNT)} at checkout; top up "
+                "your wallet first.",
+                field="card_number",
+            )
+        return max(missing, MIN_TOP_UP_AMOUNT)
 
     async def existing(self, session: AsyncSession, buyer: User, key: str | None) -> Order | None:
         return (
@@ -308,7 +343,7 @@ class OrderService:
                     name=name,
                     content_type=file_content_type(item.content_type, name),
                     byte_size=len(item.data),
-                    sha256=hashlib.sha256(item.data).hexdigest(),
+                    sha256=sha256_hex(item.data),
                     storage_key=key,
                 )
             )
