@@ -22,10 +22,13 @@ def pytest_configure(config: pytest.Config) -> None:
     global _backends
     _backends = backends_module.start(BACKEND)
     from twinwork.config import get_settings
+    from twinwork.domains import load_domains
     from twinwork.kit.migrate import upgrade
 
     get_settings.cache_clear()
     upgrade(get_settings().resolved_database_url)
+    # As every entry point does: tests that sign up freelancers without the app need the hooks.
+    load_domains()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.config import get_settings
 from twinwork.creation.cli import model_app
+from twinwork.domains import load_domains
 from twinwork.kit.db import run_standalone
 from twinwork.kit.errors import DomainError
 
@@ -28,6 +29,12 @@ console = Console()
 T = TypeVar("T")
 
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"
+
+
+@app.callback()
+def _load_domains() -> None:
+    # Before any command: a command that signs up a freelancer needs catalog's hook.
+    load_domains()
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     program_currency: str = "USD"
     program_period_days: int = Field(default=30, ge=1)
     program_grace_days: int = Field(default=7, ge=0)
+    # Seats: the limit a fresh installation starts with (operators change it with the rules),
+    # and how long an admission, an invitation or a waitlist offer holds a seat unused.
+    program_seat_limit: int = Field(default=5000, ge=0)
+    program_admission_days: int = Field(default=14, ge=1)
+    program_invitation_days: int = Field(default=14, ge=1)
+    program_offer_days: int = Field(default=7, ge=1)
 
     # Freelancer earnings: pending for this long after a sale, then available to withdraw.
     earnings_clearing_days: int = Field(default=7, ge=0)

@@ -12,4 +12,5 @@ def import_all_models() -> None:
     from twinwork.ledger import models as ledger_models  # noqa: F401
     from twinwork.order import models as order_models  # noqa: F401
     from twinwork.portfolio import models as portfolio_models  # noqa: F401
+    from twinwork.program import models as program_models  # noqa: F401
     from twinwork.search import models as search_models  # noqa: F401

@@ -12,7 +12,7 @@ from twinwork.account.models import User
 from twinwork.billing.models import Payment
 from twinwork.billing.provider import ChargeResult, payment_provider
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.service import wallet_service
+from twinwork.billing.wallet.service import wallet_service
 
 
 async def top_up_in_session(
@@ -74,5 +74,8 @@ class DyingProvider:
 
 
 def patch_provider(monkeypatch: pytest.MonkeyPatch, provider: object) -> None:
-    for module in ("service", "subscription"):
-        monkeypatch.setattr(f"twinwork.billing.{module}.payment_provider", lambda: provider)
+    for module in (
+        "twinwork.billing.wallet.service",
+        "twinwork.program.subscription",
+    ):
+        monkeypatch.setattr(f"{module}.payment_provider", lambda: provider)

@@ -14,11 +14,10 @@ from tests.billing.factories import top_up_in_session
 from tests.billing.test_payouts import CLOSED_ACCOUNT, sale
 from tests.catalog.factories import create_gig
 from twinwork.account.models import User
-from twinwork.billing.earnings import earnings_service
+from twinwork.billing.payout.service import earnings_service
+from twinwork.billing.payout.transfer import send_payout_now
 from twinwork.billing.provider import SANDBOX_BANK_ACCOUNT
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.subscription import subscription_service
-from twinwork.billing.tasks import renew_due, send_payout_now
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import DomainError
 from twinwork.ledger.repository import ledger_repository
@@ -27,6 +26,9 @@ from twinwork.order.dispute import dispute_service
 from twinwork.order.models import Order
 from twinwork.order.schemas import OrderIn
 from twinwork.order.service import order_service
+from twinwork.program.admission import admission_service
+from twinwork.program.renewal import renew_due
+from twinwork.program.subscription import subscription_service
 
 steps = st.lists(
     st.one_of(
@@ -62,6 +64,7 @@ async def test_money_services_keep_the_books_balanced(
     buyer = await create_user(session)
     seller = await create_user(session, roles=("freelancer",))
     admin = await create_user(session, roles=("admin",))
+    await admission_service.invite(session, admin, seller.email)
     await subscription_service.subscribe(session, seller, "4242424242424242")
     gig = await create_gig(session, seller)
     # Money for a few orders from the start, so most order steps go through.

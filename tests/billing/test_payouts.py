@@ -10,8 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup
 from twinwork.account.models import User
-from twinwork.billing.earnings import earnings_service
-from twinwork.billing.tasks import clear_earnings, finish_unfinished_payouts, send_payout_now
+from twinwork.billing.payout.service import earnings_service
+from twinwork.billing.payout.transfer import (
+    clear_earnings,
+    finish_unfinished_payouts,
+    send_payout_now,
+)
 from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.ledger.service import Leg, ledger_service
 
@@ -119,7 +123,7 @@ async def test_failed_transfer_returns_the_money(
 
 @pytest.mark.parametrize(
     ("amount", "status", "message"),
-    [(500, 422, "smallest payout"), (999_999, 402, "withdraw up to $40.00"), (-5, 422, "")],
+    [(500, 422, "smallest payout"), (999_999, 402, "withdraw up to $40 now"), (-5, 422, "")],
 )
 async def test_bad_payouts_leave_the_ledger_unchanged(
     client: httpx.AsyncClient,

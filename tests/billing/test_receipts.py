@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup
 from tests.billing.test_routes import top_up
-from tests.billing.test_subscription import join
 from tests.order.test_orders import order, seller_with_gig
+from tests.program.test_subscription import join
 from tests.web.test_pages import sign_in
 
 DECLINED = "4000 0000 0000 0002"

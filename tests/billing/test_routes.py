@@ -15,7 +15,7 @@ from tests.billing.factories import DyingProvider, patch_provider
 from twinwork.account.service import account_service
 from twinwork.billing.models import Payment
 from twinwork.billing.provider import ChargeResult
-from twinwork.billing.tasks import finish_unrecorded_charges
+from twinwork.billing.wallet.top_up import finish_unrecorded_top_ups
 from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.ledger.models import LedgerEntry, LedgerTransaction
 
@@ -273,14 +273,14 @@ async def test_a_top_up_killed_after_the_charge_is_credited_by_the_job(
         assert pending["status"] == "pending" and pending["external_id"] is None
         assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
 
-        await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=1))
+        await finish_unrecorded_top_ups(sessionmaker, utcnow() + timedelta(minutes=1))
         assert (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()[0][
             "status"
         ] == "pending"  # too early: the request might still be under way
 
         later = utcnow() + timedelta(minutes=6)
-        assert await finish_unrecorded_charges(sessionmaker, later) == ["succeeded"]
-        assert await finish_unrecorded_charges(sessionmaker, later) == []
+        assert await finish_unrecorded_top_ups(sessionmaker, later) == ["succeeded"]
+        assert await finish_unrecorded_top_ups(sessionmaker, later) == []
         [paid] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()
         charged = await provider.lookup(str(provider.charge_keys[0]))
         assert charged is not None and paid["external_id"] == charged.external_id
@@ -325,17 +325,17 @@ async def test_a_top_up_killed_before_the_charge_fails_as_not_charged(
     """No card number is kept, so the job never charges: a pending payment the provider has
     no charge for is given up as "not charged" once no request can still be making it; a
     charge that lands after that is still credited, the money having been taken."""
-    from twinwork.billing.service import wallet_service
+    from twinwork.billing.wallet.service import wallet_service
 
     provider = DyingProvider(before=True)
     patch_provider(monkeypatch, provider)
     async with dying_client(app, sessionmaker) as client:
         _, headers = await api_signup(client)
         assert (await top_up(client, headers, 900)).status_code == 500
-        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=6)) == [
+        assert await finish_unrecorded_top_ups(sessionmaker, utcnow() + timedelta(minutes=6)) == [
             "pending"
         ]
-        assert await finish_unrecorded_charges(sessionmaker, utcnow() + timedelta(minutes=16)) == [
+        assert await finish_unrecorded_top_ups(sessionmaker, utcnow() + timedelta(minutes=16)) == [
             "failed"
         ]
         [failed] = (await client.get("/api/v1/wallet/top-ups", headers=headers)).json()

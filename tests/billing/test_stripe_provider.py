@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup
+from tests.program.factories import admit_api_user
 from twinwork.billing import provider as provider_module
 from twinwork.billing.provider import (
     ChargeResult,
@@ -23,7 +24,7 @@ from twinwork.billing.provider import (
     SandboxProvider,
     payment_provider,
 )
-from twinwork.billing.stripe_provider import StripeProvider
+from twinwork.billing.provider.stripe_provider import StripeProvider
 from twinwork.config import Settings, get_settings
 from twinwork.kit.errors import ValidationFailed
 
@@ -345,7 +346,8 @@ async def test_joining_the_program_with_stripe_saves_the_card_and_charges_it(
         }
     )
     monkeypatch.setattr(provider_module, "_stripe", lambda _key: stripe_provider)
-    _, headers = await api_signup(client, roles=("freelancer",))
+    user, headers = await api_signup(client, roles=("freelancer",))
+    await admit_api_user(client, user)
     raw = await client.post(
         "/api/v1/subscriptions", json={"card_number": "4242424242424242"}, headers=headers
     )
@@ -364,7 +366,7 @@ async def test_refusals_without_a_stripe_id_are_recorded_for_every_buyer(
     buyers) must not meet in the unique external id and turn into a 500."""
     from tests.account.factories import create_user
     from twinwork.billing.schemas import TopUpIn
-    from twinwork.billing.service import TopUpCharge, wallet_service
+    from twinwork.billing.wallet.service import TopUpCharge, wallet_service
     from twinwork.kit.db import utcnow
 
     refusal = ChargeResult(False, "", "card_declined", "Declined before a PaymentIntent.")

@@ -22,15 +22,16 @@ from tests.account.factories import api_signup, create_user
 from tests.billing.test_payouts import earnings, freelancer, sale
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.billing import webhooks
-from twinwork.billing.earnings import earnings_service
-from twinwork.billing.models import Invoice, Payment, Payout, WebhookEvent
-from twinwork.billing.tasks import send_payout_now
-from twinwork.billing.webhook_tasks import retry_events, retry_webhook_events
+from twinwork.billing.models import Payment, Payout, WebhookEvent
+from twinwork.billing.payout.service import earnings_service
+from twinwork.billing.payout.transfer import send_payout_now
+from twinwork.billing.webhook import service as webhooks
+from twinwork.billing.webhook.tasks import retry_events, retry_webhook_events
 from twinwork.config import get_settings
 from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.ledger.service import ledger_service
+from twinwork.program.models import Invoice
 
 SECRET = "whsec_test_0123456789abcdef"
 URL = "/api/v1/webhooks/stripe"
@@ -263,13 +264,13 @@ async def test_a_failing_handler_leaves_nothing_half_done_and_is_retried_by_the_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     payout, headers = await paid_payout(client, session, sessionmaker)
-    real = webhooks.HANDLERS[("stripe", "transfer.reversed")]
+    [real] = webhooks.HANDLERS[("stripe", "transfer.reversed")]
 
     async def crashes_after_posting(session: AsyncSession, data: dict[str, Any]) -> Any:
         await real(session, data)  # the ledger transaction is written ...
         raise RuntimeError("the worker fell over")  # ... and rolled back with the rest
 
-    monkeypatch.setitem(webhooks.HANDLERS, ("stripe", "transfer.reversed"), crashes_after_posting)
+    monkeypatch.setitem(webhooks.HANDLERS, ("stripe", "transfer.reversed"), [crashes_after_posting])
     event_id = f"evt_crash_{uuid.uuid4().hex[:12]}"
     response = await deliver(client, stripe_event("transfer.reversed", reversal(payout), event_id))
     assert response.status_code == 200 and response.json()["status"] == "failed"
@@ -278,7 +279,7 @@ async def test_a_failing_handler_leaves_nothing_half_done_and_is_retried_by_the_
     assert await transactions(session, "payout_reversed", str(payout.id)) == 0
     assert (await earnings(client, headers))["available_amount"] == 1000
 
-    monkeypatch.setitem(webhooks.HANDLERS, ("stripe", "transfer.reversed"), real)
+    monkeypatch.setitem(webhooks.HANDLERS, ("stripe", "transfer.reversed"), [real])
     await retry_events(sessionmaker, utcnow() + timedelta(minutes=2))
     [row] = await inbox(session, event_id)
     assert row.status == "processed" and row.attempts == 2
@@ -389,8 +390,8 @@ async def test_a_late_success_pays_a_renewal_that_was_recorded_as_failed(
     session: AsyncSession,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    from tests.billing.test_subscription import DECLINED, join, subscription_of
-    from twinwork.billing.tasks import renew_due
+    from tests.program.test_subscription import DECLINED, join, subscription_of
+    from twinwork.program.renewal import renew_due
 
     headers, _ = await join(client)
     subscription = await subscription_of(session, headers, client)
@@ -427,7 +428,7 @@ async def test_a_dispute_is_stored_and_logged_for_an_operator(
         "currency": "usd",
         "reason": "fraudulent",
     }
-    with caplog.at_level(logging.WARNING, logger="twinwork.billing.webhooks"):
+    with caplog.at_level(logging.WARNING, logger="twinwork.billing.webhook.stripe_events"):
         response = await deliver(client, stripe_event("charge.dispute.created", dispute, event_id))
     assert response.json()["status"] == "processed"
     assert any("dp_1" in r.getMessage() and "ch_1" in r.getMessage() for r in caplog.records)

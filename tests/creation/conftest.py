@@ -6,7 +6,7 @@ converted base model under var/test-models, so only the first run pays for the c
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -14,8 +14,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import api_signup
+from tests.creation.echo import Echo, registered
 from tests.portfolio.factories import add_samples
+from tests.program.factories import admit_api_user
 from twinwork.config import get_settings
+from twinwork.creation import artifacts
 from twinwork.creation.training import execute_run
 from twinwork.kit.storage import ObjectStorage, make_storage
 
@@ -46,6 +49,8 @@ def _no_checkpoints_left_behind() -> Iterator[None]:
 
 
 async def join_program(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    """Admitted by an operator's invitation, then subscribed by card."""
+    await admit_api_user(client, (await client.get("/api/v1/me", headers=headers)).json())
     joined = await client.post(
         "/api/v1/subscriptions", json={"card_number": "4242 4242 4242 4242"}, headers=headers
     )
@@ -103,3 +108,13 @@ async def trained(
 async def active(client: httpx.AsyncClient, trained: TrainedModel) -> TrainedModel:
     await publish(client, trained)
     return trained
+
+
+@pytest.fixture
+async def echo(storage: ObjectStorage) -> AsyncIterator[Echo]:
+    """The fake "echo" modality, registered for one test."""
+    with registered() as modality:
+        yield modality
+    # Ids come back once the test's transaction is rolled back, but storage keeps its files:
+    # the next test's adapter must not land beside an echo adapter under the same prefix.
+    await artifacts.delete_stored(storage, "models/")

@@ -13,7 +13,7 @@ from tests.account.factories import api_signup, create_user
 from tests.order.test_orders import BASIC_PRICE, funded_buyer, order, seller_with_gig, wallet
 from tests.web.test_pages import sign_in
 from twinwork.account.service import account_service
-from twinwork.billing.earnings import earnings_service
+from twinwork.billing.payout.service import earnings_service
 from twinwork.kit.csrf import CSRF_COOKIE
 from twinwork.kit.db import utcnow
 from twinwork.ledger.models import LedgerTransaction

@@ -76,7 +76,7 @@ async def test_human_order_escrow_delivery_revision_acceptance_review(
     assert again.status_code == 409
     earnings = (await client.get("/api/v1/earnings", headers=seller)).json()
     assert earnings["pending_amount"] == BASIC_PRICE * 80 // 100
-    from twinwork.billing.earnings import earnings_service
+    from twinwork.billing.payout.service import earnings_service
 
     await earnings_service.clear_due(session, utcnow() + timedelta(days=8))
     earnings = (await client.get("/api/v1/earnings", headers=seller)).json()

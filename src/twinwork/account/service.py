@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from twinwork.account.hooks import run_freelancer_joined
 from twinwork.account.models import ApiToken, User, UserSession
 from twinwork.account.password_policy import check_password
 from twinwork.account.repository import (
@@ -14,7 +15,6 @@ from twinwork.account.repository import (
     session_repository,
     user_repository,
 )
-from twinwork.catalog.service import profile_service
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, NotAuthenticated, ValidationFailed
@@ -69,7 +69,7 @@ class AccountService:
                 "An account with this email already exists. Sign in instead.", field="email"
             ) from exc
         if user.is_freelancer:
-            await profile_service.ensure_profile(session, user)
+            await run_freelancer_joined(session, user)
         return user
 
     async def get(self, session: AsyncSession, user_id: int) -> User | None:
@@ -89,7 +89,7 @@ class AccountService:
 
     async def become_freelancer(self, session: AsyncSession, user: User) -> User:
         user.is_freelancer = True
-        await profile_service.ensure_profile(session, user)
+        await run_freelancer_joined(session, user)
         await session.flush()
         return user
 

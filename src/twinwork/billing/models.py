@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -13,9 +13,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
 
-PAYMENT_STATUSES = ("pending", "succeeded", "failed")
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+PAYMENT_STATUSES = tuple(PaymentStatus)
 """pending: written and committed, the card being charged (or the request died meanwhile).
 succeeded: charged and in the wallet. failed: declined, or no charge was ever made."""
 
@@ -38,7 +45,9 @@ class Payment(Base):
     """Charged amount, in cents."""
     currency: Mapped[str] = mapped_column(String(3))
     provider: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[PaymentStatus] = mapped_column(
+        StrEnumType(PaymentStatus, 20), default=PaymentStatus.PENDING, index=True
+    )
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
     card_last4: Mapped[str] = mapped_column(String(4))
     # The buyer's Idempotency-Key, prefixed with their id: a retried request finds this row.
@@ -53,80 +62,15 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-SUBSCRIPTION_STATUSES = ("active", "past_due", "lapsed", "ended")
-"""active: paid up. past_due: a renewal failed, the grace period runs. lapsed: grace ran out
-unpaid. ended: cancelled and the paid period is over."""
-SIGN_UP_STATUSES = ("pending", "failed")
-"""A sign-up before it became a membership: pending while its first period is being charged,
-failed when that charge was declined (or never made). Neither is a membership: they are left
-out wherever the current membership is read."""
+class PayoutStatus(StrEnum):
+    REQUESTED = "requested"
+    PROCESSING = "processing"
+    PAID = "paid"
+    FAILED = "failed"
+    REVERSED = "reversed"
 
 
-class ProgramSubscription(Base):
-    """A freelancer's creation-program subscription: one row per sign-up, renewed in place.
-    Written "pending" and committed before the first period is charged (see SIGN_UP_STATUSES)."""
-
-    __tablename__ = "program_subscriptions"
-    __table_args__ = (UniqueConstraint("user_id", "request_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
-    amount: Mapped[int] = mapped_column(Integer)
-    """Per period, in cents."""
-    currency: Mapped[str] = mapped_column(String(3))
-    provider: Mapped[str] = mapped_column(String(20))
-    card_token: Mapped[str] = mapped_column(String(100))
-    card_last4: Mapped[str] = mapped_column(String(4))
-    # The freelancer's Idempotency-Key (or a fresh one): a retried sign-up finds this row.
-    request_key: Mapped[str] = mapped_column(String(120))
-    current_period_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    current_period_end: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
-    grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class Invoice(Base):
-    """One period of a subscription. Written (open) and committed before the card is charged:
-    a renewal killed mid-way finds it and charges again under the same key, which the provider
-    answers with the first result instead of a second charge."""
-
-    __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("subscription_id", "period_start"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("program_subscriptions.id", ondelete="RESTRICT"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
-    amount: Mapped[int] = mapped_column(Integer)
-    """In cents."""
-    currency: Mapped[str] = mapped_column(String(3))
-    # open | paid | failed, or refunding -> refunded: paid after its membership had ended.
-    status: Mapped[str] = mapped_column(String(10), default="open")
-    # Base of the provider's idempotency keys ("<charge_key>-<attempt>"). Random, not derived
-    # from the id: an id freed by a rolled-back sign-up is reused, and a key derived from it
-    # would meet the provider's answer for somebody else's card.
-    charge_key: Mapped[str] = mapped_column(String(64), unique=True)
-    # Attempts started. An "open" invoice with attempts > 0 has one in flight (or one whose
-    # worker died after charging): it is repeated under the same key, never started afresh.
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    failure_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    failure_message: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    ledger_transaction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ledger_transactions.id"), nullable=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-PAYOUT_STATUSES = ("requested", "processing", "paid", "failed", "reversed")
+PAYOUT_STATUSES = tuple(PayoutStatus)
 """requested: money in transit, not sent yet. processing: being sent. paid: the provider took
 it. failed: refused, the money is back in available. reversed: paid, then returned by the
 provider (a Connect transfer reversal), the money is back in available."""
@@ -145,7 +89,9 @@ class Payout(Base):
     amount: Mapped[int] = mapped_column(Integer)
     """In cents."""
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
+    status: Mapped[PayoutStatus] = mapped_column(
+        StrEnumType(PayoutStatus, 12), default=PayoutStatus.REQUESTED, index=True
+    )
     bank_account: Mapped[str] = mapped_column(String(34))
     # The freelancer's Idempotency-Key (or a fresh one): a retried request finds this payout.
     request_key: Mapped[str] = mapped_column(String(120))
@@ -161,7 +107,14 @@ class Payout(Base):
         return self.bank_account[-4:]
 
 
-WEBHOOK_EVENT_STATUSES = ("received", "processed", "ignored", "failed")
+class WebhookEventStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    IGNORED = "ignored"
+    FAILED = "failed"
+
+
+WEBHOOK_EVENT_STATUSES = tuple(WebhookEventStatus)
 """received: stored, not handled yet. processed: handled (perhaps with nothing to do).
 ignored: a type we do not act on. failed: handling raised; retried by a periodic job."""
 
@@ -185,7 +138,9 @@ class WebhookEvent(Base):
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
     """The event's JSON, exactly as received."""
-    status: Mapped[str] = mapped_column(String(12), default="received", index=True)
+    status: Mapped[WebhookEventStatus] = mapped_column(
+        StrEnumType(WebhookEventStatus, 12), default=WebhookEventStatus.RECEIVED, index=True
+    )
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     """Handlings that were started and ended (processed, ignored or failed)."""

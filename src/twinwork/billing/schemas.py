@@ -126,37 +126,6 @@ class CardIn(BaseModel):
         return card_reference(card_number)
 
 
-class InvoiceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    period_start: datetime
-    period_end: datetime
-    amount: int
-    """In cents."""
-    currency: str
-    status: str
-    attempts: int
-    failure_message: str | None
-    paid_at: datetime | None
-
-
-class SubscriptionOut(BaseModel):
-    id: int
-    status: Literal["active", "past_due", "lapsed", "ended"]
-    member: bool
-    """Whether the freelancer may train and sell model use now."""
-    amount: int
-    """Per period, in cents."""
-    currency: str
-    card_last4: str
-    current_period_start: datetime
-    current_period_end: datetime
-    cancel_at_period_end: bool
-    grace_until: datetime | None
-    invoices: list[InvoiceOut]
-
-
 class EarningsOut(BaseModel):
     pending_amount: int
     """Sales still in the clearing period, in cents."""

@@ -21,8 +21,9 @@ from twinwork.catalog.service import category_service, gig_service, profile_serv
 from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
-from twinwork.kit.money import parse_dollars
+from twinwork.kit.money import format_decimal, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.program.subscription import subscription_service
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -125,8 +126,6 @@ async def profile_page(handle: str, request: Request, session: DbSession) -> Res
 async def freelancer_dashboard(
     request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
-    from twinwork.billing.subscription import subscription_service  # billing builds on catalog
-
     profile = await profile_service.for_user(session, user)
     gigs = await gig_service.mine(session, user)
     membership = await subscription_service.current(session, user)
@@ -237,7 +236,7 @@ async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, An
             values[f"{package.name}_enabled"] = "on"
             values[f"{package.name}_title"] = package.title
             values[f"{package.name}_summary"] = package.summary
-            values[f"{package.name}_price"] = f"{package.price_amount / 100:.2f}"
+            values[f"{package.name}_price"] = format_decimal(package.price_amount)
             values[f"{package.name}_delivery_days"] = str(package.delivery_days)
             values[f"{package.name}_revisions"] = str(package.revisions)
     return {

@@ -7,6 +7,7 @@ import unicodedata
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from twinwork.account.hooks import register_freelancer_joined
 from twinwork.account.models import User
 from twinwork.catalog.models import Category, FreelancerProfile, Gig, GigPackage
 from twinwork.catalog.repository import (
@@ -208,3 +209,6 @@ class GigService:
 category_service = CategoryService()
 profile_service = ProfileService()
 gig_service = GigService()
+
+# Every freelancer has a seller profile from the moment they join (see account.hooks).
+register_freelancer_joined(profile_service.ensure_profile)

@@ -12,9 +12,11 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.config import get_settings
+from twinwork.creation import runtime
 from twinwork.kit.db import make_engine, make_sessionmaker, run_standalone, unit_of_work
 from twinwork.kit.errors import DomainError
 from twinwork.kit.storage import make_storage
+from twinwork.ml import DEFAULT_MODALITY, TrainingProgress, get_modality
 
 model_app = typer.Typer(help="Train and try personal AI models.", no_args_is_help=True)
 console = Console()
@@ -23,20 +25,20 @@ console = Console()
 @model_app.command("train")
 def train(
     email: Annotated[str, typer.Option(help="The freelancer whose model to train.")],
-    model: Annotated[
-        int | None, typer.Option(help="Model id; default: their first text model.")
-    ] = None,
+    model: Annotated[int | None, typer.Option(help="Model id; default: their first model.")] = None,
 ) -> None:
     """Train a new version on the freelancer's consented samples, here, with live progress."""
     from twinwork.creation.training import execute_run
 
     settings = get_settings()
     try:
-        run_id, model_id = asyncio.run(_start(email, model))
+        run_id, model_id, modality = asyncio.run(_start(email, model))
     except DomainError as exc:
         console.print(f"[red]{exc.detail}[/]")
         raise typer.Exit(code=1) from exc
-    console.print(f"Training run {run_id} for model {model_id} ({settings.text_base_model})")
+    base = runtime.model_environment(settings, modality).base_model or "default base"
+    label = get_modality(modality).label
+    console.print(f"Training run {run_id} for model {model_id} ({label}, {base})")
     columns = (
         TextColumn("[bold]{task.fields[phase]:<10}"),
         BarColumn(),
@@ -48,10 +50,7 @@ def train(
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("train", total=None, phase="loading", loss="-", steps="-")
 
-        def show(p: object) -> None:
-            from twinwork.ml.text import TrainingProgress
-
-            assert isinstance(p, TrainingProgress)
+        def show(p: TrainingProgress) -> None:
             progress.update(
                 task,
                 completed=p.step,
@@ -78,7 +77,7 @@ def train(
     _report(run_id, status)
 
 
-async def _start(email: str, model_id: int | None) -> tuple[int, int]:
+async def _start(email: str, model_id: int | None) -> tuple[int, int, str]:
     from twinwork.account.service import account_service
     from twinwork.creation.schemas import ModelIn
     from twinwork.creation.service import creation_service
@@ -94,12 +93,12 @@ async def _start(email: str, model_id: int | None) -> tuple[int, int]:
                 if live:
                     model_id = live[0].id
                 else:
-                    created = await creation_service.create(
-                        session, user, ModelIn(name=f"{user.display_name}'s text model")
-                    )
+                    name = f"{user.display_name}'s {DEFAULT_MODALITY} model"
+                    created = await creation_service.create(session, user, ModelIn(name=name))
                     model_id = created.id
             run = await creation_service.start_training(session, user, model_id)
-            return run.id, model_id
+            model = await creation_service.owned(session, user, model_id)
+            return run.id, model_id, model.modality
     finally:
         await engine.dispose()
 
@@ -117,21 +116,27 @@ def _report(run_id: int, status: str) -> None:
     if status != "succeeded":
         console.print(f"[red]Run {run_id} {status}[/]" + (f": {error}" if error else ""))
         raise typer.Exit(code=1)
-    table = Table("held-out evaluation", "base model", "personal model")
     assert metrics is not None
-    table.add_row(
-        "perplexity", f"{metrics['base_perplexity']:.1f}", f"{metrics['personal_perplexity']:.1f}"
-    )
-    table.add_row(
-        "style similarity",
-        f"{metrics['base_style_similarity']:.3f}",
-        f"{metrics['personal_style_similarity']:.3f}",
-    )
+    table = Table("held-out evaluation", "base model", "personal model")
+    for name, base, personal in _paired(metrics):
+        table.add_row(name, base, personal)
     console.print(table)
     console.print(
         f"[green]Version {version_id} is ready.[/] Approve it on the model's page or with "
         "POST /api/v1/models/{id}/versions/{version_id}/approve."
     )
+
+
+def _paired(metrics: dict[str, float]) -> list[tuple[str, str, str]]:
+    """Each metric a modality reports for both models (``base_x``, ``personal_x``) as a row
+    "x | base | personal", in the order reported."""
+    rows = []
+    for key, base in metrics.items():
+        name = key.removeprefix("base_")
+        personal = metrics.get(f"personal_{name}")
+        if name != key and personal is not None:
+            rows.append((name.replace("_", " "), f"{base:.4g}", f"{personal:.4g}"))
+    return rows
 
 
 @model_app.command("generate")
@@ -143,11 +148,10 @@ def generate(
     """Generate from a model's approved version (or its latest) on this machine. For the model's
     owner and operators: nothing is charged or recorded."""
     from twinwork.creation.service import creation_service
-    from twinwork.generation.engine import generate_text
 
     settings = get_settings()
 
-    async def find(session: AsyncSession) -> tuple[str, str] | str:
+    async def find(session: AsyncSession) -> tuple[str, str, str] | str:
         found = await creation_service.model_by_id(session, model)
         if found is None:
             return f"There is no model {model}."
@@ -158,22 +162,23 @@ def generate(
         chosen = chosen or (versions[0] if versions else None)
         if chosen is None:
             return f"Model {model} has no trained version yet: run `twinwork model train`."
-        return chosen.artifact_key, chosen.artifact_hash
+        return found.modality, chosen.artifact_key, chosen.artifact_hash
 
     found = run_standalone(settings.resolved_database_url, find)
     if isinstance(found, str):
         console.print(f"[red]{found}[/]")
         raise typer.Exit(code=1)
-    key, digest = found
+    modality, key, digest = found
     with console.status("Generating..."):
         text = asyncio.run(
-            generate_text(
+            runtime.generate(
                 settings,
                 make_storage(settings),
+                modality=modality,
                 artifact_key=key,
                 artifact_hash=digest,
                 brief=brief,
-                max_new_tokens=max_new_tokens,
+                max_length=max_new_tokens,
             )
         )
     console.print(text, markup=False, highlight=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -18,10 +19,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
 
-RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
-ACTIVE_RUN_STATUSES = ("queued", "running")
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 LICENSE_SCOPES = ("personal", "commercial")
 
 
@@ -65,7 +74,7 @@ class TrainingRun(Base):
     __tablename__ = "training_runs"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
+            "status IN ({})".format(", ".join(f"'{s}'" for s in RunStatus)), name="status"
         ),
     )
 
@@ -74,10 +83,14 @@ class TrainingRun(Base):
         ForeignKey("personal_models.id", ondelete="RESTRICT"), index=True
     )
     owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    status: Mapped[RunStatus] = mapped_column(
+        StrEnumType(RunStatus, 12), default=RunStatus.QUEUED, index=True
+    )
     # Frozen when the run is created: the exact samples it may read, nothing else.
     sample_ids: Mapped[list[int]] = mapped_column(JSON)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Free text from the trainer ("loading", "training", "evaluating", ...) and, once the run
+    # ends, its status: not an enum.
     phase: Mapped[str] = mapped_column(String(12), default="queued")
     step: Mapped[int] = mapped_column(Integer, default=0)
     total_steps: Mapped[int] = mapped_column(Integer, default=0)
@@ -95,7 +108,7 @@ class TrainingRun(Base):
 
     @property
     def progress(self) -> float:
-        if self.status == "succeeded":
+        if self.status == RunStatus.SUCCEEDED:
             return 1.0
         return 0.0 if not self.total_steps else min(1.0, self.step / self.total_steps)
 

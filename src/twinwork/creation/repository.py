@@ -10,6 +10,7 @@ from twinwork.creation.models import (
     ErasureReceipt,
     ModelVersion,
     PersonalModel,
+    RunStatus,
     TrainingRun,
 )
 from twinwork.kit.db import utcnow
@@ -149,9 +150,9 @@ class RunRepository:
         """Queued -> running, atomically: of two workers handed the same run, one wins."""
         result = await session.execute(
             update(TrainingRun)
-            .where(TrainingRun.id == run_id, TrainingRun.status == "queued")
+            .where(TrainingRun.id == run_id, TrainingRun.status == RunStatus.QUEUED)
             .values(
-                status="running",
+                status=RunStatus.RUNNING,
                 phase="loading",
                 attempts=TrainingRun.attempts + 1,
                 started_at=func.coalesce(TrainingRun.started_at, now),

@@ -8,7 +8,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.billing.subscription import subscription_service
 from twinwork.creation.models import ErasureReceipt, ModelVersion, PersonalModel, TrainingRun
 from twinwork.creation.schemas import (
     LicenseOut,
@@ -23,7 +22,7 @@ from twinwork.creation.schemas import (
 )
 from twinwork.creation.service import creation_service
 from twinwork.creation.tasks import train_model
-from twinwork.generation.models import Licence
+from twinwork.generation.service import generation_service
 from twinwork.kit.db import end_transaction_early, mark_rollback_only
 from twinwork.kit.errors import DomainError
 from twinwork.kit.ids import IdPath
@@ -31,6 +30,7 @@ from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.signing import signed_document
 from twinwork.portfolio.service import portfolio_service
+from twinwork.program.membership import membership
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
@@ -43,12 +43,6 @@ from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error,
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["personal models"])
-
-
-async def generation_sales(session: DbSession, user: User) -> list[Licence]:
-    from twinwork.generation.service import generation_service  # generation builds on creation
-
-    return await generation_service.sales(session, user)
 
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -254,7 +248,7 @@ async def _models_context(session: DbSession, user: User) -> dict[str, object]:
 async def create_model_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
     data = await form_data(request)
     try:
-        body = validate(ModelIn, {"name": data.get("name", ""), "modality": "text"})
+        body = validate(ModelIn, {"name": data.get("name", "")})
         model = await creation_service.create(session, user, body)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
@@ -277,9 +271,11 @@ async def _model_context(session: DbSession, user: User, model_id: int) -> dict[
         "runs": runs[:5],
         "active_run": active_run,
         "totals": await portfolio_service.totals(session, user),
-        "member": await subscription_service.is_member(session, user.id),
+        "member": await membership.is_member(session, user.id),
         "receipt": receipt,
-        "sales": [s for s in await generation_sales(session, user) if s.model_id == model.id],
+        "sales": [
+            s for s in await generation_service.sales(session, user) if s.model_id == model.id
+        ],
         "values": {},
         "errors": {},
     }

@@ -3,12 +3,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from twinwork.kit.text import CLEANED
+from twinwork.ml import DEFAULT_MODALITY, modality_names
 
 ModelName = Annotated[str, Field(min_length=1, max_length=80), CLEANED]
 LicenseScope = Literal["personal", "commercial"]
+
+
+def _registered(name: str) -> str:
+    if name not in modality_names():
+        known = ", ".join(modality_names())
+        raise ValueError(f"Unknown modality {name!r}: choose one of {known}.")
+    return name
+
+
+def _list_registered(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(modality_names())
+
+
+ModalityName = Annotated[
+    str,
+    AfterValidator(_registered),
+    # Read when the API schema is rendered, so it lists every modality registered by then.
+    Field(json_schema_extra=_list_registered),
+]
 
 MIN_MODEL_PRICE_AMOUNT = 50
 """$0.50, in cents: below that card and ledger fees would eat the freelancer's share."""
@@ -19,7 +39,7 @@ MAX_MODEL_PRICE_AMOUNT = 100_000
 class ModelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    modality: Literal["text"] = "text"
+    modality: ModalityName = DEFAULT_MODALITY
     name: ModelName
 
 

@@ -10,10 +10,17 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
-from twinwork.billing.subscription import subscription_service
 from twinwork.config import get_settings
-from twinwork.creation import artifacts
-from twinwork.creation.models import ErasureReceipt, ModelVersion, PersonalModel, TrainingRun
+from twinwork.creation import artifacts, runtime
+from twinwork.creation.erasure_hooks import erase_dependents
+from twinwork.creation.errors import ModelGone
+from twinwork.creation.models import (
+    ErasureReceipt,
+    ModelVersion,
+    PersonalModel,
+    RunStatus,
+    TrainingRun,
+)
 from twinwork.creation.repository import (
     model_repository,
     receipt_repository,
@@ -22,23 +29,17 @@ from twinwork.creation.repository import (
 )
 from twinwork.creation.schemas import ModelIn, ModelPatch
 from twinwork.kit.db import after_commit, utcnow
-from twinwork.kit.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.signing import platform_key
 from twinwork.kit.storage import ObjectStorage
-from twinwork.ml import get_modality
-from twinwork.ml.text import plan_training
+from twinwork.ml import PlanRequest, TrainingSample, get_modality
 from twinwork.portfolio.service import portfolio_service
+from twinwork.program.membership import membership, on_membership_ended
 
 log = logging.getLogger(__name__)
 
 MAX_MODELS_PER_FREELANCER = 5
 WALLET_CURRENCIES = ("USD",)
-
-
-class ModelGone(DomainError):
-    status_code = 410
-    title = "Model erased"
-    type_slug = "model-erased"
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class CreationService:
 
     async def start_training(self, session: AsyncSession, user: User, model_id: int) -> TrainingRun:
         model = await self.owned(session, user, model_id)
-        await subscription_service.require_member(session, user, "train your personal model")
+        await membership.require_member(session, user, "train your personal model")
         busy = await run_repository.active_for_owner(session, user.id)
         if busy is not None:
             raise Conflict(
@@ -159,7 +160,11 @@ class CreationService:
                 run_id=busy.id,
             )
         modality = get_modality(model.modality)
-        samples = await portfolio_service.consented(session, user.id)
+        samples = [
+            s
+            for s in await portfolio_service.consented(session, user.id)
+            if s.kind in modality.sample_kinds
+        ]
         totals = await portfolio_service.totals(session, user)
         if totals.count == 0:
             raise ValidationFailed(
@@ -174,17 +179,18 @@ class CreationService:
                 "or add new ones.",
                 field="samples",
             )
-        plan = plan_training(
-            len(samples),
-            sum(len(s.content) for s in samples),
-            max_steps=get_settings().training_max_steps,
+        plan = modality.plan(
+            PlanRequest(
+                samples=[TrainingSample(s.id, s.content_hash, s.kind, s.content) for s in samples],
+                max_steps=get_settings().training_max_steps,
+            )
         )
         run = TrainingRun(
             model_id=model.id,
             owner_user_id=user.id,
             status="queued",
             sample_ids=[s.id for s in samples],
-            plan=plan.as_dict(),
+            plan=modality.config_as_dict(plan),
         )
         await run_repository.add(session, run)
         return run
@@ -200,7 +206,7 @@ class CreationService:
     async def cancel_run(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:
         run = await self.run_for_owner(session, user, run_id)
         if run.status == "queued":
-            run.status = "cancelled"
+            run.status = RunStatus.CANCELLED
             run.phase = "cancelled"
             run.finished_at = utcnow()
             # A run the reaper requeued has a checkpoint it would have resumed from.
@@ -265,7 +271,7 @@ class CreationService:
             )
         if model.price_amount is None:
             raise Conflict("Set a price per use before activating.", field="price_amount")
-        await subscription_service.require_member(session, user, "sell your model's work")
+        await membership.require_member(session, user, "sell your model's work")
         model.is_active = True
         await session.flush()
         return model
@@ -296,8 +302,6 @@ class CreationService:
         ``delete_erased_files``, so a failed commit leaves a model that is whole, not one that
         is not erased but has lost its adapters. Should deletion not finish (a crash, storage
         down), ``finish_erasures`` completes it."""
-        from twinwork.generation.service import generation_service  # generation builds on us
-
         # Locked: a second erase (a double click) waits for this one and finds its receipt,
         # instead of racing it into the receipt's unique constraint.
         model = await self.owned(session, user, model_id, allow_erased=True, lock=True)
@@ -313,7 +317,7 @@ class CreationService:
         runs = await run_repository.all_for_model(session, model.id)
         for run in runs:
             if run.status == "queued":
-                run.status, run.phase, run.finished_at = "cancelled", "cancelled", now
+                run.status, run.phase, run.finished_at = RunStatus.CANCELLED, "cancelled", now
             elif run.status == "running":
                 run.cancel_requested = True
         await session.flush()
@@ -337,8 +341,9 @@ class CreationService:
             artifacts.adapter_cache_dir(settings, v.artifact_hash).exists() for v in versions
         )
         checkpoints = sum(artifacts.run_dir(settings, r.id).exists() for r in runs)
-        previews = await generation_service.delete_unpurchased(session, model.id)
-        kept = await generation_service.issued_counts(session, model.id)
+        # What the domains built on this one made with the model: unpurchased previews go,
+        # issued licences and certificates stay (see erasure_hooks).
+        dependents = await erase_dependents(session, model.id)
 
         key = platform_key()
         receipt_id = str(uuid.uuid4())
@@ -355,9 +360,9 @@ class CreationService:
                 "versions": len({a["version_id"] for a in adapters}),
                 "checkpoints": checkpoints,
                 "cached_copies": cached,
-                "unpurchased_previews": previews,
+                **dependents.deleted,
             },
-            "kept": {"licences": kept.licences, "certificates": kept.certificates},
+            "kept": dict(dependents.kept),
             "issuer": "twinwork",
             "key_id": key.key_id,
         }
@@ -387,7 +392,7 @@ class CreationService:
                 artifacts.delete_local(artifacts.run_dir(settings, run_id))
             for version in files.versions:
                 artifacts.delete_cached_adapter(settings, version.artifact_hash)
-                _evict_from_engine(version.artifact_hash)
+                runtime.evict(version.artifact_hash)
                 await artifacts.delete_stored(storage, version.artifact_key)
         except Exception:  # the erasure stands; finish_erasures deletes the rest
             log.exception("erased model %s: files not all deleted yet", files.model_id)
@@ -437,11 +442,6 @@ def _delete_local(path: Path) -> None:
     artifacts.delete_local(path)
 
 
-def _evict_from_engine(artifact_hash: str) -> None:
-    """Drop an adapter from this process's engine if it is loaded there."""
-    from twinwork.generation.engine import evict_adapter
-
-    evict_adapter(artifact_hash)
-
-
 creation_service = CreationService()
+# A membership that ends switches the owner's models off in the same unit of work.
+on_membership_ended(creation_service.deactivate_all_for_owner)

@@ -26,21 +26,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.config import Settings, get_settings
 from twinwork.creation import artifacts
-from twinwork.creation.models import ModelVersion, TrainingRun
+from twinwork.creation.models import ModelVersion, RunStatus, TrainingRun
 from twinwork.creation.repository import model_repository, run_repository, version_repository
+from twinwork.creation.runtime import model_environment
 from twinwork.kit.db import after_commit, unit_of_work, utcnow
 from twinwork.kit.storage import ObjectStorage
-from twinwork.ml.text import (
-    STANDARD_BRIEFS,
-    BaseModelRef,
-    TextSample,
+from twinwork.ml import (
+    EvaluateRequest,
+    Modality,
     TrainingCancelled,
-    TrainingPlan,
     TrainingProgress,
-    ensure_base_model,
-    evaluate_text_adapter,
-    split_heldout,
-    train_text_adapter,
+    TrainingSample,
+    TrainRequest,
+    get_modality,
 )
 from twinwork.portfolio.service import ProvenanceViolation, portfolio_service
 
@@ -81,8 +79,10 @@ class _Shared:
 class ClaimedRun:
     run_id: int
     model_id: int
-    plan: TrainingPlan
-    samples: list[TextSample]
+    modality: Modality[Any]
+    config: Any
+    """The run's plan, as the modality's config class."""
+    samples: list[TrainingSample]
 
 
 async def execute_run(
@@ -136,27 +136,28 @@ async def _claim(session: AsyncSession, run_id: int) -> ClaimedRun | None:
     samples = await portfolio_service.load_for_training(
         session, owner_id=model.owner_user_id, sample_ids=run.sample_ids, since=run.created_at
     )
-    # Written and committed before any text is handed to training: a read that is not in the
+    # Written and committed before any sample is handed to training: a read that is not in the
     # ledger cannot happen.
     await portfolio_service.record_data_use(
         session, owner_id=model.owner_user_id, model_id=model.id, run_id=run.id, samples=samples
     )
-    plan = TrainingPlan(**run.plan)
+    modality = get_modality(model.modality)
     return ClaimedRun(
         run_id=run.id,
         model_id=model.id,
-        plan=plan,
-        samples=[TextSample(s.id, s.content_hash, s.content) for s in samples],
+        modality=modality,
+        config=modality.config_from_dict(run.plan),
+        samples=[TrainingSample(s.id, s.content_hash, s.kind, s.content) for s in samples],
     )
 
 
 @dataclass(frozen=True)
 class _Outcome:
-    base: BaseModelRef
+    base_model_id: str
     adapter_dir: Path
     seconds: float
-    train: list[TextSample]
-    heldout: list[TextSample]
+    train: tuple[TrainingSample, ...]
+    heldout: tuple[TrainingSample, ...]
     metrics: dict[str, float]
     outputs: list[dict[str, str]]
 
@@ -174,19 +175,22 @@ async def _train_and_report(
         if listener is not None:
             listener(progress)
 
+    modality = claimed.modality
+    environment = model_environment(settings, modality.name)
+
     def work() -> _Outcome:
         started = time.monotonic()
         on_progress(TrainingProgress(0, 0, None, 0.0, None, "loading"))
-        base = ensure_base_model(settings.resolved_model_cache_dir, settings.text_base_model)
-        train, heldout = split_heldout(claimed.samples, claimed.plan)
-        result = train_text_adapter(
-            base,
-            train,
-            claimed.plan,
-            work_dir / "adapter",
-            checkpoint_dir=work_dir / "checkpoint",
-            on_progress=on_progress,
-            should_stop=shared.stop.is_set,
+        result = modality.train(
+            TrainRequest(
+                config=claimed.config,
+                samples=claimed.samples,
+                environment=environment,
+                out_dir=work_dir / "adapter",
+                checkpoint_dir=work_dir / "checkpoint",
+                on_progress=on_progress,
+                should_stop=shared.stop.is_set,
+            )
         )
         if shared.stop.is_set():
             raise TrainingCancelled()
@@ -200,25 +204,24 @@ async def _train_and_report(
                 "evaluating",
             )
         )
-        evaluation = evaluate_text_adapter(
-            base,
-            result.adapter_dir,
-            heldout or train[:1],
-            claimed.samples,
-            briefs=STANDARD_BRIEFS[: settings.evaluation_briefs],
-            max_new_tokens=settings.evaluation_max_new_tokens,
+        evaluation = modality.evaluate(
+            EvaluateRequest(
+                config=claimed.config,
+                environment=environment,
+                trained=result,
+                portfolio=claimed.samples,
+                briefs=settings.evaluation_briefs,
+                max_length=settings.evaluation_max_new_tokens,
+            )
         )
         return _Outcome(
-            base=base,
+            base_model_id=result.base_model_id,
             adapter_dir=result.adapter_dir,
             seconds=time.monotonic() - started,
-            train=list(train),
-            heldout=list(heldout),
-            metrics=evaluation.metrics(),
-            outputs=[
-                {"brief": o.brief, "base": o.base_text, "personal": o.personal_text}
-                for o in evaluation.samples
-            ],
+            train=result.trained,
+            heldout=result.heldout,
+            metrics=evaluation.metrics,
+            outputs=evaluation.outputs,
         )
 
     task = asyncio.create_task(asyncio.to_thread(work))
@@ -309,13 +312,13 @@ async def _store_version(
             model_id=model.id,
             number=await version_repository.next_number(session, model.id),
             run_id=run.id,
-            base_model_id=outcome.base.model_id,
+            base_model_id=outcome.base_model_id,
             artifact_key=prefix,
             artifact_hash=artifact_hash,
             artifact_bytes=size,
             training_samples=[_sample_ref(s) for s in outcome.train],
             heldout_samples=[_sample_ref(s) for s in outcome.heldout],
-            hyperparameters=claimed.plan.as_dict(),
+            hyperparameters=claimed.modality.config_as_dict(claimed.config),
             metrics=outcome.metrics,
             evaluation_outputs=outcome.outputs,
             train_seconds=round(outcome.seconds, 2),
@@ -346,7 +349,7 @@ def _end(run: TrainingRun | None, status: str, error: str | None, version_id: in
         return status
     if run.status in ("succeeded", "failed", "cancelled"):
         return run.status  # ended elsewhere (cancelled while queued, reaped)
-    run.status = status
+    run.status = RunStatus(status)
     run.phase = status
     run.error = error
     run.version_id = version_id
@@ -357,7 +360,7 @@ def _end(run: TrainingRun | None, status: str, error: str | None, version_id: in
     return status
 
 
-def _sample_ref(sample: TextSample) -> dict[str, Any]:
+def _sample_ref(sample: TrainingSample) -> dict[str, Any]:
     return {"id": sample.sample_id, "content_hash": sample.content_hash}
 
 
@@ -379,10 +382,10 @@ async def reap_stale_runs(
     requeued, failed, ended = [], [], []
     for run in await run_repository.stale(session, cutoff):
         if run.cancel_requested:
-            run.status, run.phase, run.finished_at = "cancelled", "cancelled", utcnow()
+            run.status, run.phase, run.finished_at = RunStatus.CANCELLED, "cancelled", utcnow()
             ended.append(run.id)
         elif run.attempts >= settings.training_max_attempts:
-            run.status, run.phase, run.finished_at = "failed", "failed", utcnow()
+            run.status, run.phase, run.finished_at = RunStatus.FAILED, "failed", utcnow()
             run.error = (
                 f"The worker training this model stopped responding {run.attempts} times; "
                 "the run was given up. Start a new run; your samples are unchanged."
@@ -391,7 +394,7 @@ async def reap_stale_runs(
             ended.append(run.id)
         else:
             # Its checkpoint stays: the next attempt resumes from it.
-            run.status, run.phase, run.heartbeat_at = "queued", "queued", utcnow()
+            run.status, run.phase, run.heartbeat_at = RunStatus.QUEUED, "queued", utcnow()
             requeued.append(run.id)
     await session.flush()
     if ended:

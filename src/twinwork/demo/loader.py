@@ -1,5 +1,6 @@
 """Load the demo marketplace: freelancers, gigs, portfolios, buyers, an admin, a few orders
-(one of them disputed) and a year of searches.
+(one of them disputed), creation-program members with a full program, a waitlist and
+applications in review, and a year of searches.
 
 Running it again changes nothing: people are matched by email, gigs by (freelancer, title),
 orders by their request key, and the generated search log is written only once.
@@ -17,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.service import wallet_service
-from twinwork.billing.subscription import subscription_service
+from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
@@ -31,6 +31,11 @@ from twinwork.order.schemas import OrderIn
 from twinwork.order.service import order_service
 from twinwork.portfolio.schemas import SampleIn
 from twinwork.portfolio.service import content_hash, portfolio_service
+from twinwork.program.admission import admission_service
+from twinwork.program.membership import membership
+from twinwork.program.models import ApplicationStatus
+from twinwork.program.schemas import RulesIn
+from twinwork.program.subscription import subscription_service
 from twinwork.search.models import SearchEvent
 from twinwork.search.query import normalise, parse
 from twinwork.search.repository import GigFilters, search_repository
@@ -38,6 +43,16 @@ from twinwork.search.repository import GigFilters, search_repository
 DEMO_DOMAIN = "demo.twinwork.test"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_SESSION_PREFIX = "demo"
+DEMO_APPLICANTS = (
+    # Pass the demo's rules, so they wait on the waitlist (every seat is taken), in this order.
+    "hazel-brennan-draws",
+    "tomasz-wilk-edits",
+    "nodegarden",
+    # Below the level the rules ask for: in review by an operator.
+    "kenji-arai-design",
+    "ink-and-orbit",
+    "ada-lindqvist-ai",
+)
 SANDBOX_TEST_CARD = "4242424242424242"
 AI_GROWTH = 2.6
 """AI categories' share of searches grows by e^2.6 (about 13x) over the year."""
@@ -69,8 +84,11 @@ async def load_demo(
         created, gig_count = await _ensure_freelancer(session, person, password_hash)
         freelancers += created
         gigs += gig_count
+    admin = await _get_user(session, ADMIN_EMAIL)
+    assert admin is not None
     for handle, samples in PORTFOLIOS.items():
-        await _ensure_portfolio(session, f"{handle}@{DEMO_DOMAIN}", samples)
+        await _ensure_portfolio(session, admin, f"{handle}@{DEMO_DOMAIN}", samples)
+    await _ensure_program_queue(session, admin)
     for story in DEMO_ORDERS:
         await _ensure_order(session, story)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
@@ -156,13 +174,16 @@ async def _ensure_freelancer(
 
 
 async def _ensure_portfolio(
-    session: AsyncSession, email: str, samples: tuple[DemoSample, ...]
+    session: AsyncSession, admin: User, email: str, samples: tuple[DemoSample, ...]
 ) -> None:
-    """Samples with consent to train and a program membership (paid with the sandbox's test
-    card), so the demo can train a personal model at once."""
+    """Samples with consent to train and a program membership (invited by the operator, paid
+    with the sandbox's test card), so the demo can train a personal model at once."""
     user = await _get_user(session, email)
     assert user is not None
-    if not await subscription_service.is_member(session, user.id):
+    if not await membership.is_member(session, user.id):
+        view = await admission_service.current(session, user)
+        if view is None or view.application.status != ApplicationStatus.ADMITTED:
+            await admission_service.invite(session, admin, email)
         await subscription_service.subscribe(session, user, SANDBOX_TEST_CARD)
     have = await portfolio_service.content_hashes(session, user.id)
     for title, category, text in samples:
@@ -179,6 +200,31 @@ async def _ensure_portfolio(
                 consent_to_train=True,
             ),
         )
+
+
+async def _ensure_program_queue(session: AsyncSession, admin: User) -> None:
+    """Rules for a young marketplace (few orders and samples yet: level and rating decide),
+    every seat taken by the members, so that eligible applicants wait on the waitlist and
+    the others wait for an operator's review. Set once: an operator's later changes stay."""
+    rules = await admission_service.rules(session)
+    if rules.updated_by_user_id is None:
+        seats = await admission_service.seats(session)
+        await admission_service.update_rules(
+            session,
+            admin,
+            RulesIn(
+                min_level="level_2",
+                min_rating=4.5,
+                min_completed_orders=0,
+                min_consented_samples=0,
+                seat_limit=seats.used,
+            ),
+        )
+    for handle in DEMO_APPLICANTS:
+        user = await _get_user(session, f"{handle}@{DEMO_DOMAIN}")
+        assert user is not None
+        if await admission_service.current(session, user) is None:
+            await admission_service.apply(session, user)
 
 
 async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:

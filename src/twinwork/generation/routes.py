@@ -9,11 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.billing.service import wallet_service
+from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.service import profile_service
 from twinwork.config import get_settings
 from twinwork.creation.service import creation_service
-from twinwork.generation.engine import generate_text
+from twinwork.generation.engine import generate_output
 from twinwork.generation.models import Certificate, Generation, Licence
 from twinwork.generation.schemas import (
     CertificateOut,
@@ -31,6 +31,7 @@ from twinwork.kit.errors import DomainError
 from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.kit.signing import ALGORITHM, platform_key, signed_document
+from twinwork.order.service import order_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
@@ -102,8 +103,6 @@ def certificate_out(certificate: Certificate) -> CertificateOut:
 
 async def record_as_order(session: DbSession, user: User, purchase: Purchase) -> None:
     """AI work bought from a model's page shows among the orders of buyer and freelancer."""
-    from twinwork.order.service import order_service  # orders build on generations
-
     await order_service.record_ai_order(session, user, purchase.generation, None)
 
 
@@ -147,13 +146,7 @@ async def generate(
     """Check, generate with no transaction open, then record in a short unit of work."""
     ticket = await generation_service.ticket(session, user, model_id)
     await end_transaction_early(session)
-    text = await generate_text(
-        get_settings(),
-        storage,
-        artifact_key=ticket.artifact_key,
-        artifact_hash=ticket.artifact_hash,
-        brief=brief,
-    )
+    text = await generate_output(get_settings(), storage, ticket, brief)
     async with unit_of_work(sessionmaker) as write:
         return await generation_service.record(write, user, ticket, brief, text)
 

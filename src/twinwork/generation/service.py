@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.sale import post_sale
 from twinwork.config import get_settings
+from twinwork.creation.erasure_hooks import ErasureReport, register_erasure_participant
+from twinwork.creation.errors import ModelGone
 from twinwork.creation.models import PersonalModel
 from twinwork.creation.repository import model_repository, version_repository
-from twinwork.creation.service import ModelGone
 from twinwork.generation.models import Certificate, Generation, Licence
 from twinwork.generation.repository import (
     certificate_repository,
@@ -31,7 +33,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, DomainError, NotFound, TooManyRequests
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import ALGORITHM, platform_key, sha256_hex, verify_signature
-from twinwork.ledger.service import Leg, ledger_service
+from twinwork.ledger.service import ledger_service
 
 CERTIFICATE_TYPE = "twinwork.ownership-certificate/v1"
 PREVIEW_FRACTION = 0.4
@@ -51,6 +53,8 @@ class GenerationTicket:
     model_id: int
     version_id: int
     owner_user_id: int
+    modality: str
+    """Which registered modality generates (``twinwork.ml.get_modality``)."""
     artifact_key: str
     artifact_hash: str
 
@@ -102,6 +106,7 @@ class GenerationService:
             model_id=model.id,
             version_id=version.id,
             owner_user_id=model.owner_user_id,
+            modality=model.modality,
             artifact_key=version.artifact_key,
             artifact_hash=version.artifact_hash,
         )
@@ -207,26 +212,25 @@ class GenerationService:
         self._check_available(model, buyer)
 
         price = generation.price_amount
-        fee = (price * get_settings().platform_fee_percent + 50) // 100
-        wallet = await ledger_service.account(session, "buyer_wallet", generation.currency, buyer)
         owner = await session.get(User, generation.owner_user_id)
         assert owner is not None
-        pending = await ledger_service.account(
-            session, "freelancer_pending", generation.currency, owner
-        )
-        revenue = await ledger_service.account(session, "platform_revenue", generation.currency)
-        legs = [Leg(wallet, -price), Leg(pending, price - fee), Leg(revenue, fee)]
-        transaction = await ledger_service.post(
+        sale = await post_sale(
             session,
+            paid_from=await ledger_service.account(
+                session, "buyer_wallet", generation.currency, buyer
+            ),
+            freelancer=owner,
+            amount=price,
+            currency=generation.currency,
             reason="generation_purchase",
             reference_type="generation",
             reference_id=str(generation.id),
-            legs=[leg for leg in legs if leg.amount != 0],
             # Keyed by the generation, not the request: whatever keys retries carry, a
             # generation is charged at most once.
             idempotency_key=f"generation:{generation.id}",
             description=f"AI generation from model {model.id}",
         )
+        transaction, fee = sale.transaction, sale.fee_amount
         licence = Licence(
             generation_id=generation.id,
             buyer_user_id=buyer.id,
@@ -363,3 +367,21 @@ class GenerationService:
 
 
 generation_service = GenerationService()
+
+
+class GenerationErasure:
+    """Erasing a model deletes its unpurchased previews; what buyers paid for (the text, its
+    licence and certificate) stays theirs, and the receipt says how much of it there is."""
+
+    name = "generation"
+
+    async def erase_model(self, session: AsyncSession, model_id: int) -> ErasureReport:
+        previews = await generation_service.delete_unpurchased(session, model_id)
+        kept = await generation_service.issued_counts(session, model_id)
+        return ErasureReport(
+            deleted={"unpurchased_previews": previews},
+            kept={"licences": kept.licences, "certificates": kept.certificates},
+        )
+
+
+register_erasure_participant(GenerationErasure())

@@ -19,6 +19,14 @@ def format_amount(amount: int, currency: str = "USD") -> str:
     return f"{sign}{symbol}{whole:,}.{cents:02d}"
 
 
+def format_decimal(amount: int) -> str:
+    """An amount in cents as a plain decimal number, for form fields and CSV: 4550 ->
+    "45.50", -5 -> "-0.05". Exact: no float is involved."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(amount), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
 def to_cents(rate: Decimal, quantity: Decimal | int = 1) -> int:
     """The one rounding rule for per-unit rates: banker's rounding to whole cents."""
     return int((rate * quantity).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -14,15 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.sale import post_sale
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.pagination import Page, check_page_in_range
-from twinwork.ledger.service import Leg, ledger_service
-from twinwork.order.models import DeliveryFile, Dispute, Order
+from twinwork.ledger.service import ledger_service
+from twinwork.order.models import DeliveryFile, Dispute, DisputeStatus, Order, OrderStatus
 from twinwork.order.repository import order_repository
-from twinwork.order.service import order_service, platform_fee
+from twinwork.order.service import order_service
 
-DISPUTABLE_STATUSES = ("in_progress", "delivered")
+DISPUTABLE_STATUSES = (OrderStatus.IN_PROGRESS, OrderStatus.DELIVERED)
 
 
 class DisputeService:
@@ -30,7 +31,7 @@ class DisputeService:
         order = await order_service.for_party(session, buyer, order_id)
         if order.buyer_user_id != buyer.id:
             raise Forbidden("Only the buyer of this order can open a dispute.")
-        if order.status == "disputed":
+        if order.status == OrderStatus.DISPUTED:
             raise Conflict("This order is in dispute already; an admin will resolve it.")
         if order.status not in DISPUTABLE_STATUSES:
             raise Conflict(
@@ -40,7 +41,7 @@ class DisputeService:
         dispute = Dispute(
             order_id=order.id,
             open_key=order.id,
-            status="open",
+            status=DisputeStatus.OPEN,
             reason=reason,
             freelancer_response="",
             order_status_before=order.status,
@@ -51,7 +52,7 @@ class DisputeService:
                 await order_repository.add(session, dispute)
         except IntegrityError as exc:
             raise Conflict("This order is in dispute already; an admin will resolve it.") from exc
-        order.status = "disputed"
+        order.status = OrderStatus.DISPUTED
         # The review clock is kept, not reset: the auto-acceptance job passes a disputed
         # order by, and a withdrawn dispute does not buy the buyer a fresh review period.
         await session.flush()
@@ -73,7 +74,7 @@ class DisputeService:
         if order.buyer_user_id != buyer.id:
             raise Forbidden("Only the buyer who opened the dispute can withdraw it.")
         dispute = await self._open_of(session, order)
-        dispute.status = "withdrawn"
+        dispute.status = DisputeStatus.WITHDRAWN
         dispute.open_key = None
         dispute.closed_at = utcnow()
         order.status = dispute.order_status_before
@@ -101,9 +102,9 @@ class DisputeService:
         order = await order_repository.lock(session, found.order_id)
         dispute = await order_repository.lock_dispute(session, dispute_id)
         assert order is not None and dispute is not None
-        if dispute.status != "open":
+        if dispute.status != DisputeStatus.OPEN:
             raise Conflict(f"This dispute is {dispute.status} already; nothing was paid twice.")
-        assert order.status == "disputed"
+        assert order.status == OrderStatus.DISPUTED
         if not 0 <= refund_amount <= order.price_amount:
             raise ValidationFailed(
                 f"The refund must be between 0 and the order's price, {order.price_amount} cents.",
@@ -112,32 +113,28 @@ class DisputeService:
         buyer = await session.get(User, order.buyer_user_id)
         freelancer = await session.get(User, order.freelancer_user_id)
         assert buyer is not None and freelancer is not None
-        escrow = await ledger_service.account(session, "escrow", order.currency)
-        released = order.price_amount - refund_amount
-        fee = platform_fee(released)
-        legs = [Leg(escrow, -order.price_amount)]
-        if refund_amount:
-            wallet = await ledger_service.account(session, "buyer_wallet", order.currency, buyer)
-            legs.append(Leg(wallet, refund_amount))
-        if released - fee:
-            pending = await ledger_service.account(
-                session, "freelancer_pending", order.currency, freelancer
-            )
-            legs.append(Leg(pending, released - fee))
-        if fee:
-            revenue = await ledger_service.account(session, "platform_revenue", order.currency)
-            legs.append(Leg(revenue, fee))
-        transaction = await ledger_service.post(
+        wallet = (
+            await ledger_service.account(session, "buyer_wallet", order.currency, buyer)
+            if refund_amount
+            else None
+        )
+        sale = await post_sale(
             session,
+            paid_from=await ledger_service.account(session, "escrow", order.currency),
+            freelancer=freelancer,
+            amount=order.price_amount - refund_amount,
+            currency=order.currency,
             reason="dispute_resolution",
             reference_type="order",
             reference_id=str(order.id),
-            legs=legs,
             idempotency_key=f"dispute:{dispute.id}",
             description=f"Dispute {dispute.id} on order {order.id}: {refund_amount} refunded",
+            refund_to=wallet,
+            refund_amount=refund_amount,
         )
+        transaction = sale.transaction
         now = utcnow()
-        dispute.status = "resolved"
+        dispute.status = DisputeStatus.RESOLVED
         dispute.open_key = None
         dispute.refund_amount = refund_amount
         dispute.resolution_note = note
@@ -145,10 +142,10 @@ class DisputeService:
         dispute.ledger_transaction_id = transaction.id
         dispute.closed_at = now
         if refund_amount == order.price_amount:
-            order.status = "refunded"
+            order.status = OrderStatus.REFUNDED
             order.cancelled_at = now
         else:
-            order.status = "completed"
+            order.status = OrderStatus.COMPLETED
             order.completed_at = now
         await session.flush()
         return dispute
@@ -165,7 +162,7 @@ class DisputeService:
         return dispute
 
     async def page(
-        self, session: AsyncSession, status: str | None, page: int, page_size: int = 20
+        self, session: AsyncSession, status: DisputeStatus | None, page: int, page_size: int = 20
     ) -> Page[Dispute]:
         items, total = await order_repository.disputes(
             session, status, (page - 1) * page_size, page_size
@@ -186,11 +183,11 @@ class DisputeService:
         return found
 
     async def open_count(self, session: AsyncSession) -> int:
-        return await order_repository.dispute_count(session, "open")
+        return await order_repository.dispute_count(session, DisputeStatus.OPEN)
 
     async def _open_of(self, session: AsyncSession, order: Order) -> Dispute:
         dispute = await order_repository.latest_dispute(session, order.id)
-        if dispute is None or dispute.status != "open":
+        if dispute is None or dispute.status != DisputeStatus.OPEN:
             raise Conflict("This order has no open dispute.")
         return dispute
 

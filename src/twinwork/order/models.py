@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,31 +15,49 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
 
-ORDER_KINDS = ("human", "ai", "hybrid")
-ORDER_STATUSES = (
-    "awaiting_requirements",
-    "in_progress",
-    "delivered",
-    "disputed",
-    "completed",
-    "cancelled",
-    "refunded",
-)
-"""awaiting_requirements: paid into escrow, but the buyer has not said what they need yet; the
-delivery clock starts when they do. disputed: the buyer opened a dispute; escrow stays put
-until an admin resolves it. refunded: a dispute ended with the whole price back in the buyer's
-wallet."""
-STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in ORDER_STATUSES))
+
+class OrderKind(StrEnum):
+    """How the work is made: what the buyer ordered, and what a delivery says of itself."""
+
+    HUMAN = "human"
+    AI = "ai"
+    HYBRID = "hybrid"
+
+
+class OrderStatus(StrEnum):
+    """AWAITING_REQUIREMENTS: paid into escrow, but the buyer has not said what they need yet;
+    the delivery clock starts when they do. DISPUTED: the buyer opened a dispute; escrow stays
+    put until an admin resolves it. REFUNDED: a dispute ended with the whole price back in the
+    buyer's wallet."""
+
+    AWAITING_REQUIREMENTS = "awaiting_requirements"
+    IN_PROGRESS = "in_progress"
+    DELIVERED = "delivered"
+    DISPUTED = "disputed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+    RESOLVED = "resolved"
+
+
+def _one_of(column: str, enum: type[StrEnum]) -> str:
+    """A check constraint's SQL, members in order: the very text the migrations created."""
+    return "{} IN ({})".format(column, ", ".join(f"'{member}'" for member in enum))
 
 
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("buyer_user_id", "request_key"),
-        CheckConstraint("kind IN ('human', 'ai', 'hybrid')", name="kind"),
-        CheckConstraint(STATUS_CHECK, name="status"),
+        CheckConstraint(_one_of("kind", OrderKind), name="kind"),
+        CheckConstraint(_one_of("status", OrderStatus), name="status"),
         CheckConstraint("price_amount > 0", name="price_positive"),
     )
 
@@ -54,8 +73,10 @@ class Order(Base):
         ForeignKey("gigs.id", ondelete="RESTRICT"), nullable=True
     )
     package_name: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(24), default="in_progress", index=True)
+    kind: Mapped[OrderKind] = mapped_column(StrEnumType(OrderKind, 10))
+    status: Mapped[OrderStatus] = mapped_column(
+        StrEnumType(OrderStatus, 24), default=OrderStatus.IN_PROGRESS, index=True
+    )
     brief: Mapped[str] = mapped_column(Text, default="")
     """The buyer's requirements: given with the order, or afterwards in answer to the gig's
     requirements question."""
@@ -83,7 +104,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
-    made_by: Mapped[str] = mapped_column(String(10))  # human | ai | hybrid
+    made_by: Mapped[OrderKind] = mapped_column(StrEnumType(OrderKind, 10))
     is_draft: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text)
     disclosure: Mapped[str] = mapped_column(String(300))
@@ -132,9 +153,6 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-DISPUTE_STATUSES = ("open", "withdrawn", "resolved")
-
-
 class Dispute(Base):
     """A buyer's dispute over an order whose price is still in escrow. An admin resolves it
     by splitting the escrow: ``refund_amount`` back to the buyer, the rest to the freelancer
@@ -142,7 +160,7 @@ class Dispute(Base):
 
     __tablename__ = "order_disputes"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'withdrawn', 'resolved')", name="status"),
+        CheckConstraint(_one_of("status", DisputeStatus), name="status"),
         CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_not_negative"),
     )
 
@@ -151,11 +169,13 @@ class Dispute(Base):
     # Only one open dispute per order: the key is the order id while open, NULL once it ends
     # (NULLs never collide), so a second "open" races into the unique constraint.
     open_key: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    status: Mapped[DisputeStatus] = mapped_column(
+        StrEnumType(DisputeStatus, 10), default=DisputeStatus.OPEN, index=True
+    )
     reason: Mapped[str] = mapped_column(Text)
     freelancer_response: Mapped[str] = mapped_column(Text, default="")
     # The order's status before the dispute, restored if the buyer withdraws it.
-    order_status_before: Mapped[str] = mapped_column(String(24))
+    order_status_before: Mapped[OrderStatus] = mapped_column(StrEnumType(OrderStatus, 24))
     refund_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """Back to the buyer, in cents; set on resolution."""
     resolution_note: Mapped[str] = mapped_column(Text, default="")

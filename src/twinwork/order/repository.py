@@ -9,13 +9,26 @@ from twinwork.order.models import (
     Delivery,
     DeliveryFile,
     Dispute,
+    DisputeStatus,
     Order,
+    OrderStatus,
     Review,
     RevisionRequest,
 )
 
 
 class OrderRepository:
+    async def completed_count(self, session: AsyncSession, freelancer_id: int) -> int:
+        return int(
+            await session.scalar(
+                select(func.count(Order.id)).where(
+                    Order.freelancer_user_id == freelancer_id,
+                    Order.status == OrderStatus.COMPLETED,
+                )
+            )
+            or 0
+        )
+
     async def add(
         self, session: AsyncSession, row: Order | Delivery | RevisionRequest | Review | Dispute
     ) -> None:
@@ -85,7 +98,9 @@ class OrderRepository:
 
     async def due_for_auto_acceptance(self, session: AsyncSession, now: datetime) -> list[int]:
         result = await session.scalars(
-            select(Order.id).where(Order.status == "delivered", Order.auto_accept_at <= now)
+            select(Order.id).where(
+                Order.status == OrderStatus.DELIVERED, Order.auto_accept_at <= now
+            )
         )
         return list(result)
 
@@ -111,14 +126,14 @@ class OrderRepository:
             .execution_options(populate_existing=True)
         )
 
-    async def dispute_count(self, session: AsyncSession, status: str) -> int:
+    async def dispute_count(self, session: AsyncSession, status: DisputeStatus) -> int:
         return int(
             await session.scalar(select(func.count(Dispute.id)).where(Dispute.status == status))
             or 0
         )
 
     async def disputes(
-        self, session: AsyncSession, status: str | None, offset: int, limit: int
+        self, session: AsyncSession, status: DisputeStatus | None, offset: int, limit: int
     ) -> tuple[list[Dispute], int]:
         where = [] if status is None else [Dispute.status == status]
         total = int(await session.scalar(select(func.count(Dispute.id)).where(*where)) or 0)

@@ -11,9 +11,9 @@ from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.tasks import top_up_by_card
+from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.config import get_settings
-from twinwork.generation.engine import generate_text
+from twinwork.generation.engine import generate_output
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
@@ -21,7 +21,7 @@ from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.dispute import dispute_service
-from twinwork.order.models import DISPUTE_STATUSES, DeliveryFile, Order
+from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
 from twinwork.order.schemas import (
     DeliveryFileIn,
     DeliveryIn,
@@ -132,7 +132,7 @@ async def place(
     )
     draft = None
     ticket = None
-    if quote.kind in ("ai", "hybrid"):
+    if quote.kind in (OrderKind.AI, OrderKind.HYBRID):
         assert quote.model is not None
         ticket = await generation_service.ticket(session, user, quote.model.id, for_order=True)
     # The request's transaction ends (and its connection goes back to the pool) before the
@@ -147,13 +147,7 @@ async def place(
         top_up = TopUpIn(amount=shortfall, currency="USD", card_number=body.card_number)
         await top_up_by_card(sessionmaker, user, top_up, checkout_key)
     if ticket is not None:
-        text = await generate_text(
-            get_settings(),
-            storage,
-            artifact_key=ticket.artifact_key,
-            artifact_hash=ticket.artifact_hash,
-            brief=body.brief,
-        )
+        text = await generate_output(get_settings(), storage, ticket, body.brief)
         draft = (ticket, text)
     async with unit_of_work(sessionmaker) as write:
         generation = None
@@ -161,7 +155,7 @@ async def place(
             generation = await generation_service.record(
                 write, user, draft[0], body.brief, draft[1], for_order=True
             )
-        if quote.kind == "ai":
+        if quote.kind == OrderKind.AI:
             assert generation is not None
             key = request_key or f"order-{generation.id}"
             purchase = await generation_service.purchase(write, user, generation.id, key)
@@ -300,19 +294,20 @@ async def withdraw_dispute(order_id: IdPath, user: ApiUser, session: DbSession) 
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
 
 
-def _dispute_status(status_filter: str | None) -> str | None:
-    if status_filter in (None, "", "all"):
+def _dispute_status(status_filter: str | None) -> DisputeStatus | None:
+    if status_filter is None or status_filter in ("", "all"):
         return None
-    if status_filter not in DISPUTE_STATUSES:
-        raise NotFound(f"No dispute status {status_filter[:20]!r}.")
-    return status_filter
+    try:
+        return DisputeStatus(status_filter)
+    except ValueError:
+        raise NotFound(f"No dispute status {status_filter[:20]!r}.") from None
 
 
 @api.get("/admin/disputes", response_model=DisputePageOut)
 async def list_disputes(
     _admin: ApiAdmin,
     session: DbSession,
-    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = "open",
+    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = DisputeStatus.OPEN,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> DisputePageOut:
     """Disputes, oldest first; ``status`` is open (default), withdrawn, resolved or all."""
@@ -357,7 +352,7 @@ async def place_order_page(
             {
                 "gig_id": data.get("gig_id", ""),
                 "package": data.get("package", ""),
-                "kind": data.get("kind", "human"),
+                "kind": data.get("kind", OrderKind.HUMAN),
                 "brief": data.get("brief", ""),
                 "card_number": data.get("card_number") or None,
             },
@@ -490,7 +485,7 @@ async def disputes_page(
     request: Request,
     session: DbSession,
     _admin: PageAdmin,
-    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = "open",
+    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = DisputeStatus.OPEN,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     results = await dispute_service.page(session, _dispute_status(status_filter), page)
@@ -502,7 +497,12 @@ async def disputes_page(
             "results": results,
             "orders": orders,
             "status_filter": status_filter or "all",
-            "statuses": ("open", "resolved", "withdrawn", "all"),
+            "statuses": (
+                DisputeStatus.OPEN,
+                DisputeStatus.RESOLVED,
+                DisputeStatus.WITHDRAWN,
+                "all",
+            ),
         },
     )
 

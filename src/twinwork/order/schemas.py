@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinwork.billing.schemas import card_reference
 from twinwork.kit.text import CLEANED
+from twinwork.order.models import DisputeStatus, OrderKind, OrderStatus
 
 Text = Annotated[str, Field(min_length=1, max_length=50_000), CLEANED]
 
@@ -16,7 +17,7 @@ class OrderIn(BaseModel):
 
     gig_id: int = Field(ge=1, le=2**31 - 1)
     package: Literal["basic", "standard", "premium"]
-    kind: Literal["human", "ai", "hybrid"] = "human"
+    kind: OrderKind = OrderKind.HUMAN
     brief: Annotated[str, Field(max_length=5000), CLEANED] = ""
     card_number: str | None = Field(
         default=None,
@@ -104,7 +105,7 @@ class DisputeOut(BaseModel):
 
     id: int
     order_id: int
-    status: str
+    status: DisputeStatus
     reason: str
     freelancer_response: str
     refund_amount: int | None
@@ -125,7 +126,7 @@ class DeliveryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    made_by: str
+    made_by: OrderKind
     is_draft: bool
     text: str
     disclosure: str
@@ -140,8 +141,8 @@ class OrderOut(BaseModel):
     freelancer_user_id: int
     gig_id: int | None
     package: str | None
-    kind: str
-    status: str
+    kind: OrderKind
+    status: OrderStatus
     brief: str
     price_amount: int
     """In cents."""

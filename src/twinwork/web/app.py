@@ -13,16 +13,20 @@ from fastapi.staticfiles import StaticFiles
 
 from twinwork import __version__
 from twinwork.account import routes as account_routes
-from twinwork.billing import routes as billing_routes
-from twinwork.billing import webhook_routes as billing_webhook_routes
+from twinwork.billing.payout import routes as payout_routes
+from twinwork.billing.receipt import routes as receipt_routes
+from twinwork.billing.wallet import routes as wallet_routes
+from twinwork.billing.webhook import routes as webhook_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
 from twinwork.creation import routes as creation_routes
+from twinwork.domains import load_domains
 from twinwork.generation import routes as generation_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.kit.storage import make_storage
 from twinwork.order import routes as order_routes
 from twinwork.portfolio import routes as portfolio_routes
+from twinwork.program import routes as program_routes
 from twinwork.search import routes as search_routes
 from twinwork.web import errors
 from twinwork.web import routes as web_routes
@@ -37,6 +41,7 @@ log = logging.getLogger("twinwork")
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    load_domains()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,8 +96,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         account_routes,
         catalog_routes,
         search_routes,
-        billing_routes,
-        billing_webhook_routes,
+        wallet_routes,
+        receipt_routes,
+        payout_routes,
+        webhook_routes,
+        program_routes,
         portfolio_routes,
         creation_routes,
         generation_routes,
@@ -104,7 +112,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         account_routes,
         catalog_routes,
         search_routes,
-        billing_routes,
+        wallet_routes,
+        receipt_routes,
+        payout_routes,
+        program_routes,
         portfolio_routes,
         creation_routes,
         generation_routes,

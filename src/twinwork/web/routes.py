@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from twinwork import __version__
 from twinwork.account.repository import user_repository
-from twinwork.billing.service import wallet_service
+from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.repository import gig_repository
 from twinwork.catalog.service import category_service, gig_service
 from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
 from twinwork.order.dispute import dispute_service
+from twinwork.program.admission import admission_service
 from twinwork.search.service import search_service
 from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin
 from twinwork.web.templating import render
@@ -91,6 +92,7 @@ async def admin_page(
         "search_count": await search_service.event_count(session),
         "top_terms": await search_service.top_terms(session, limit=12),
         "open_disputes": await dispute_service.open_count(session),
+        "program_counts": await admission_service.counts(session),
         "users": users,
         "page": page,
         "pages": max(1, -(-total_users // ADMIN_USERS_PAGE_SIZE)),

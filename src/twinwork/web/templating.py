@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from twinwork import __version__
 from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.config import get_settings
-from twinwork.kit.money import format_amount
+from twinwork.kit.money import format_amount, format_decimal
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOMAINS = (
@@ -22,6 +22,7 @@ TEMPLATE_DOMAINS = (
     "catalog",
     "search",
     "billing",
+    "program",
     "portfolio",
     "creation",
     "generation",
@@ -52,6 +53,7 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.filters["money"] = format_amount
+environment.filters["decimal_amount"] = format_decimal
 environment.filters["plural"] = _plural
 environment.globals["level_labels"] = LEVEL_LABELS
 

@@ -24,6 +24,7 @@ from twinwork.ml.text.adapter import LoraAdapter, read_adapter
 from twinwork.ml.text.base import BaseModelRef
 from twinwork.ml.text.loading import load_model, load_tokenizer
 from twinwork.ml.text.prompt import prompt_ids
+from twinwork.ml.text.result import GENERATION_MAX_NEW_TOKENS
 from twinwork.ml.text.runtime import device
 
 TOP_P = 0.9
@@ -68,7 +69,7 @@ class TextEngine:
         *,
         adapter_dir: Path | None,
         adapter_key: str | None = None,
-        max_new_tokens: int = 80,
+        max_new_tokens: int = GENERATION_MAX_NEW_TOKENS,
         seed: int | None = None,
         temperature: float = 0.8,
         stop_at_eos: bool = True,
@@ -246,3 +247,11 @@ def get_engine(base: BaseModelRef) -> TextEngine:
         if engine is None:
             engine = _engines[key] = TextEngine(base)
         return engine
+
+
+def evict_everywhere(adapter_key: str) -> None:
+    """Forget an adapter in every engine of this process (model erasure)."""
+    with _engines_lock:
+        engines = list(_engines.values())
+    for engine in engines:
+        engine.evict(adapter_key)

@@ -20,7 +20,12 @@ from twinwork.ml.text.engine import get_engine
 from twinwork.ml.text.loading import load_model, load_tokenizer, quiet_peft
 from twinwork.ml.text.plan import CHARS_PER_TOKEN, PROMPT_TOKENS
 from twinwork.ml.text.prompt import IGNORE_INDEX, Example, chunk_text, encode_example
-from twinwork.ml.text.result import STANDARD_BRIEFS, BriefOutput, Evaluation
+from twinwork.ml.text.result import (
+    EVALUATION_MAX_NEW_TOKENS,
+    STANDARD_BRIEFS,
+    BriefOutput,
+    Evaluation,
+)
 from twinwork.ml.text.runtime import device, go_offline
 from twinwork.ml.text.sample import TextSample
 
@@ -35,7 +40,7 @@ def evaluate_text_adapter(
     portfolio: Sequence[TextSample],
     *,
     briefs: Sequence[str] = STANDARD_BRIEFS,
-    max_new_tokens: int = 60,
+    max_new_tokens: int = EVALUATION_MAX_NEW_TOKENS,
     seed: int = 0,
     embedder_dir: Path | None = None,
 ) -> Evaluation:

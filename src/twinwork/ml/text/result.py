@@ -5,24 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Shared by every modality; imported here so text code keeps one place to import from.
+from twinwork.ml.registry import TrainingCancelled, TrainingProgress
 
-@dataclass(frozen=True)
-class TrainingProgress:
-    step: int
-    total_steps: int
-    loss: float | None
-    elapsed_seconds: float
-    eta_seconds: float | None
-    phase: str
-    """"loading" | "training" | "saving" | "evaluating"."""
-
-
-class TrainingCancelled(Exception):
-    """should_stop() asked to stop; the progress so far is kept as a checkpoint."""
-
-    def __init__(self, step: int | None = None) -> None:
-        super().__init__("training cancelled" + (f" at step {step}" if step is not None else ""))
-        self.step = step
+__all__ = [
+    "EVALUATION_MAX_NEW_TOKENS",
+    "GENERATION_MAX_NEW_TOKENS",
+    "STANDARD_BRIEFS",
+    "BriefOutput",
+    "Evaluation",
+    "TrainResult",
+    "TrainingCancelled",
+    "TrainingProgress",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +28,11 @@ class TrainResult:
     seconds: float
     resumed_from_step: int | None
 
+
+GENERATION_MAX_NEW_TOKENS = 80
+"""How long an answer may be when the caller sets no cap."""
+EVALUATION_MAX_NEW_TOKENS = 60
+"""Evaluation answers several briefs twice (base and personal): shorter keeps a run quick."""
 
 STANDARD_BRIEFS: tuple[str, ...] = (
     "A short ad for a neighbourhood coffee shop",

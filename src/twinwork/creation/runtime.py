@@ -1,0 +1,58 @@
+"""Running a personal model's stored version in this process, whatever its modality.
+
+Every call goes through the modality registry (``twinwork.ml``): this module hands the modality
+the settings it runs under and the local copy of an adapter (fetched from storage and checked
+against its hash by ``artifacts``), and tells every modality to forget an erased adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from twinwork.config import Settings
+from twinwork.creation import artifacts
+from twinwork.kit.storage import ObjectStorage
+from twinwork.ml import GenerateRequest, ModelEnvironment, get_modality, modalities
+
+
+def model_environment(settings: Settings, modality: str) -> ModelEnvironment:
+    """The settings a modality runs under: the cache of converted base models, and the
+    operator's choice of base model, ``TWINWORK_<MODALITY>_BASE_MODEL`` where the settings
+    have one (None leaves the modality's packaged default)."""
+    base = getattr(settings, f"{modality}_base_model", None)
+    return ModelEnvironment(
+        cache_dir=settings.resolved_model_cache_dir,
+        base_model=base if isinstance(base, str) else None,
+    )
+
+
+async def generate(
+    settings: Settings,
+    storage: ObjectStorage,
+    *,
+    modality: str,
+    artifact_key: str,
+    artifact_hash: str,
+    brief: str,
+    max_length: int | None = None,
+) -> str:
+    """Answer ``brief`` with a stored adapter; slow, so call it with no transaction open."""
+    spec = get_modality(modality)
+    adapter_dir = await artifacts.fetch_adapter(storage, settings, artifact_key, artifact_hash)
+    request = GenerateRequest(
+        environment=model_environment(settings, modality),
+        brief=brief,
+        adapter_dir=adapter_dir,
+        # Keyed by content: the cache entry is the same adapter whichever version names it,
+        # and erasure, which knows the hash, can evict it.
+        adapter_key=artifact_hash,
+        max_length=max_length or settings.generation_max_new_tokens,
+    )
+    return await asyncio.to_thread(spec.generate, request)
+
+
+def evict(artifact_hash: str) -> None:
+    """Make every modality forget an erased adapter held in this process's memory."""
+    for spec in modalities():
+        if spec.evict is not None:
+            spec.evict(artifact_hash)

@@ -1,0 +1,118 @@
+"""The text modality's entry points in the registry: the generic requests in, text calls out.
+
+Imports nothing heavy at module level: training, evaluation and the engine (and with them
+torch) load on the first call.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from twinwork.ml.registry import (
+    EvaluateRequest,
+    EvaluationResult,
+    GenerateRequest,
+    ModelEnvironment,
+    PlanRequest,
+    TrainingSample,
+    TrainOutcome,
+    TrainRequest,
+)
+from twinwork.ml.text.base import DEFAULT_BASE, BaseModelRef, ensure_base_model
+from twinwork.ml.text.plan import TrainingPlan, plan_training, split_heldout
+from twinwork.ml.text.result import (
+    EVALUATION_MAX_NEW_TOKENS,
+    GENERATION_MAX_NEW_TOKENS,
+    STANDARD_BRIEFS,
+)
+from twinwork.ml.text.sample import TextSample
+
+
+def plan(request: PlanRequest) -> TrainingPlan:
+    return plan_training(
+        len(request.samples),
+        sum(len(s.content) for s in request.samples),
+        max_steps=request.max_steps,
+    )
+
+
+def train(request: TrainRequest[TrainingPlan]) -> TrainOutcome:
+    """Hold out a few pieces for evaluation and train a LoRA adapter on the rest."""
+    from twinwork.ml.text.training import train_text_adapter
+
+    base = _base(request.environment)
+    train_set, heldout = split_heldout(_texts(request.samples), request.config)
+    result = train_text_adapter(
+        base,
+        train_set,
+        request.config,
+        request.out_dir,
+        checkpoint_dir=request.checkpoint_dir,
+        on_progress=request.on_progress,
+        should_stop=request.should_stop,
+    )
+    by_id = {s.sample_id: s for s in request.samples}
+    return TrainOutcome(
+        adapter_dir=result.adapter_dir,
+        base_model_id=base.model_id,
+        trained=tuple(by_id[s.sample_id] for s in train_set),
+        heldout=tuple(by_id[s.sample_id] for s in heldout),
+        steps=result.steps,
+        final_loss=result.final_loss,
+    )
+
+
+def evaluate(request: EvaluateRequest[TrainingPlan]) -> EvaluationResult:
+    """Perplexity on the held-out pieces and style similarity of answers to standard briefs,
+    each for the base and the personal model."""
+    from twinwork.ml.text.evaluation import evaluate_text_adapter
+
+    trained = request.trained
+    # A portfolio at the minimum size holds nothing out; one training piece still shows
+    # whether the adapter learned anything at all.
+    heldout = _texts(trained.heldout) or _texts(trained.trained[:1])
+    evaluation = evaluate_text_adapter(
+        _base(request.environment),
+        trained.adapter_dir,
+        heldout,
+        _texts(request.portfolio),
+        briefs=STANDARD_BRIEFS[: request.briefs],
+        max_new_tokens=request.max_length or EVALUATION_MAX_NEW_TOKENS,
+    )
+    return EvaluationResult(
+        metrics=evaluation.metrics(),
+        outputs=[
+            {"brief": o.brief, "base": o.base_text, "personal": o.personal_text}
+            for o in evaluation.samples
+        ],
+    )
+
+
+def generate(request: GenerateRequest) -> str:
+    """Answer the brief on this process's engine for the base model."""
+    from twinwork.ml.text.engine import get_engine
+
+    return get_engine(_base(request.environment)).generate(
+        request.brief,
+        adapter_dir=request.adapter_dir,
+        adapter_key=request.adapter_key,
+        max_new_tokens=request.max_length or GENERATION_MAX_NEW_TOKENS,
+        seed=request.seed,
+    )
+
+
+def evict(adapter_key: str) -> None:
+    """Drop an adapter from this process's engines; a no-op where none was ever loaded (and
+    without loading torch to find that out)."""
+    engine = sys.modules.get("twinwork.ml.text.engine")
+    if engine is not None:
+        engine.evict_everywhere(adapter_key)
+
+
+def _base(environment: ModelEnvironment) -> BaseModelRef:
+    return ensure_base_model(environment.cache_dir, environment.base_model or DEFAULT_BASE)
+
+
+def _texts(samples: Sequence[TrainingSample]) -> list[TextSample]:
+    return [TextSample(s.sample_id, s.content_hash, s.content) for s in samples]
