@@ -83,6 +83,44 @@ def test_freelancer_creates_and_publishes_a_gig(page: Page, live_server: str) ->
     expect(page.locator(".gig-card")).to_contain_text("From $40")
 
 
+def signed_in_admin(browser: Any, live_server: str) -> Page:
+    admin: Page = browser.new_context().new_page()
+    admin.goto(live_server + "/login")
+    admin.get_by_label("Email").fill(DEMO_ADMIN[0])
+    admin.get_by_label("Password").fill(DEMO_ADMIN[1])
+    admin.get_by_role("button", name="Sign in").click()
+    expect(admin.get_by_role("heading", name="Operations")).to_be_visible()
+    return admin
+
+
+def seats_used(admin: Page) -> int:
+    text = admin.locator("#seats-used").inner_text()
+    return int(text.split("/")[0].strip().replace(",", ""))
+
+
+def save_rules(admin: Page, seat_limit: int, *, open_to_all: bool = False) -> None:
+    if open_to_all:
+        admin.get_by_label("Lowest seller level").select_option("new")
+        admin.get_by_label("Lowest rating").fill("0")
+        admin.get_by_label("Completed orders").fill("0")
+        admin.get_by_label("Samples with consent to train").fill("0")
+    admin.get_by_label("Seats").fill(str(seat_limit))
+    admin.get_by_role("button", name="Save rules").click()
+    expect(admin.get_by_role("status")).to_contain_text("Rules saved")
+
+
+def admin_invites(browser: Any, live_server: str, email: str) -> None:
+    """The operator gives a new freelancer a seat (the demo's program is full: more seats
+    first, for the waitlist and this invitation)."""
+    admin = signed_in_admin(browser, live_server)
+    admin.goto(live_server + "/admin/program")
+    save_rules(admin, 100_000)
+    admin.get_by_label("Freelancer's email").fill(email)
+    admin.get_by_role("button", name="Invite").click()
+    expect(admin.get_by_role("status")).to_contain_text("Invited")
+    admin.context.close()
+
+
 def test_weak_password_shows_a_form_error(page: Page, live_server: str) -> None:
     page.goto(live_server + "/signup")
     page.get_by_label("Your name").fill("Weak Password")
@@ -141,8 +179,10 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     Buyer: preview, purchase, certificate verified; then a hybrid order from the gig: the AI
     draft at once, the refined delivery with its disclosure, acceptance.
     Freelancer: withdraws both sales, switches the model off, then erases it."""
-    sign_up(page, live_server, "Rae Lyric", freelancer=True)
+    email = sign_up(page, live_server, "Rae Lyric", freelancer=True)
+    admin_invites(browser, live_server, email)
     page.get_by_role("link", name="Program").click()
+    expect(page.locator("#admitted-notice")).to_be_visible()
     page.get_by_label("Card number").fill("4000 0000 0000 0002")
     page.get_by_role("button", name="Join for $25 a month").click()
     expect(page.locator(".field-error")).to_contain_text("declined")
@@ -365,3 +405,37 @@ def test_admin_resolves_a_buyers_dispute_with_a_partial_refund(
     buyer.goto(live_server + "/dashboard/receipts")
     expect(buyer.locator("#receipts")).to_contain_text("Refund decided on a dispute")
     buyer_context.close()
+
+
+def test_freelancer_applies_waits_on_the_waitlist_and_takes_a_freed_seat(
+    page: Page, live_server: str, browser: Any
+) -> None:
+    """The program is full: an eligible freelancer applies and waits in line; the operator
+    frees seats; the waitlist job offers one; the freelancer subscribes."""
+    email = sign_up(page, live_server, "Wren Waitlist", freelancer=True)
+    admin = signed_in_admin(browser, live_server)
+    admin.goto(live_server + "/admin/program")
+    save_rules(admin, seats_used(admin), open_to_all=True)  # every seat taken
+
+    page.get_by_role("link", name="Program").click()
+    expect(page.locator("#eligibility .check-fail")).to_have_count(0)
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", name="On the waitlist")).to_be_visible()
+    position = int(re.search(r"number (\d+)", page.locator("#application-status").inner_text())[1])
+    expect(page.get_by_label("Card number")).to_have_count(0)
+
+    admin.goto(live_server + "/admin/program?status=waitlisted")
+    expect(admin.locator("#applications")).to_contain_text(email)
+    save_rules(admin, seats_used(admin) + position)  # seats freed for everyone up to us
+
+    for _ in range(60):  # the waitlist job runs in the server's own worker
+        page.goto(live_server + "/dashboard/program")
+        if page.locator("#admitted-notice").count():
+            break
+        page.wait_for_timeout(500)
+    expect(page.locator("#admitted-notice")).to_be_visible()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Join for $25 a month").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to the creation program")
+    admin.goto(live_server + "/admin/program?status=joined")
+    expect(admin.locator("#applications")).to_contain_text(email)

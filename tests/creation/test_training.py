@@ -176,12 +176,12 @@ async def test_a_requeued_run_resumes_from_its_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A worker killed mid-run leaves a checkpoint; the next attempt continues from it."""
-    from twinwork.creation import training
+    from twinwork.ml.text import training as text_training
 
     run, owner = await queued_run(client)
     run_id = int(str(run["id"]))
     calls: list[int | None] = []
-    real_train = training.train_text_adapter
+    real_train = text_training.train_text_adapter
 
     def dies_after_checkpoint(*args: Any, **kwargs: Any) -> Any:
         first = not calls
@@ -198,7 +198,7 @@ async def test_a_requeued_run_resumes_from_its_checkpoint(
         calls[-1] = result.resumed_from_step
         return result
 
-    monkeypatch.setattr(training, "train_text_adapter", dies_after_checkpoint)
+    monkeypatch.setattr(text_training, "train_text_adapter", dies_after_checkpoint)
     with pytest.raises(WorkerKilled):
         await execute_run(sessionmaker, run_id, storage)
     assert (artifacts.run_dir(get_settings(), run_id) / "checkpoint").exists()
@@ -224,10 +224,10 @@ def database_down() -> OperationalError:
 
 def tracked_training(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Set once the training thread has left the training loop, however it left."""
-    from twinwork.creation import training
+    from twinwork.ml.text import training as text_training
 
     done = threading.Event()
-    real_train = training.train_text_adapter
+    real_train = text_training.train_text_adapter
 
     def train(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -235,7 +235,7 @@ def tracked_training(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
         finally:
             done.set()
 
-    monkeypatch.setattr(training, "train_text_adapter", train)
+    monkeypatch.setattr(text_training, "train_text_adapter", train)
     return done
 
 
@@ -349,11 +349,11 @@ async def test_a_run_that_fails_deletes_its_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Nothing retries a failed run, so nothing would ever resume from its checkpoint."""
-    from twinwork.creation import training
+    from twinwork.ml.text import training as text_training
 
     run, owner = await queued_run(client)
     run_id = int(str(run["id"]))
-    real_train = training.train_text_adapter
+    real_train = text_training.train_text_adapter
 
     def fails_after_a_checkpoint(*args: Any, **kwargs: Any) -> Any:
         report = kwargs["on_progress"]
@@ -365,7 +365,7 @@ async def test_a_run_that_fails_deletes_its_checkpoint(
 
         return real_train(*args, **{**kwargs, "on_progress": on_progress, "checkpoint_every": 1})
 
-    monkeypatch.setattr(training, "train_text_adapter", fails_after_a_checkpoint)
+    monkeypatch.setattr(text_training, "train_text_adapter", fails_after_a_checkpoint)
     assert await execute_run(sessionmaker, run_id, storage) == "failed"
     body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
     assert body["status"] == "failed" and "No space left" in body["error"]

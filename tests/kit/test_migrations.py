@@ -56,3 +56,43 @@ def test_orders_keep_their_rows_and_deliveries_through_the_disputes_migration(
             assert conn.execute(text("SELECT count(*) FROM order_deliveries")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+SUBSCRIPTION_SQL = text(
+    "INSERT INTO program_subscriptions (id, user_id, status, amount, currency, provider, "
+    "card_token, card_last4, request_key, current_period_start, current_period_end, "
+    "cancel_at_period_end, created_at) VALUES (:id, :user_id, :status, 2500, 'USD', 'sandbox', "
+    "'sbx_pm_4242424242424242', '4242', :key, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false, "
+    "CURRENT_TIMESTAMP)"
+)
+
+
+def test_the_seats_migration_admits_every_live_member_and_no_one_else(backends: Backends) -> None:
+    url = backends.new_database_url("twinwork_seats_migration")
+    upgrade(url, "0010")
+    engine = create_engine(normalise_database_url(url).replace("+aiosqlite", ""))
+    try:
+        with engine.begin() as conn:
+            for user_id, name in ((1, "Member"), (2, "In grace"), (3, "Former member")):
+                conn.execute(USER_SQL, {"id": user_id, "email": f"u{user_id}@x.test", "name": name})
+            for row_id, user_id, status in ((1, 1, "active"), (2, 2, "past_due"), (3, 3, "ended")):
+                conn.execute(
+                    SUBSCRIPTION_SQL,
+                    {"id": row_id, "user_id": user_id, "status": status, "key": f"k{row_id}"},
+                )
+
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT user_id, status, route, open_key FROM program_applications")
+            ).all()
+            assert sorted(tuple(r) for r in rows) == [
+                (1, "joined", "existing_member", 1),
+                (2, "joined", "existing_member", 2),
+            ]
+            limit = conn.execute(text("SELECT seat_limit FROM program_rules")).scalar_one()
+            assert limit == 5000
+        command.downgrade(alembic_config(url), "0010")
+        upgrade(url)
+    finally:
+        engine.dispose()

@@ -187,6 +187,19 @@ async def program_subscribe(
     return RedirectResponse("/dashboard/program?done=subscribe", status_code=303)
 
 
+@pages.post("/dashboard/program/apply")
+async def apply_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    data = await form_data(request)
+    try:
+        await admission_service.apply(session, user)
+    except DomainError as exc:
+        context = await _program_context(session, user)
+        return form_error(
+            request, session, "program.html", data, domain_errors(exc), exc.status_code, context
+        )
+    return RedirectResponse("/dashboard/program?done=apply", status_code=303)
+
+
 @pages.post("/dashboard/program/{action}")
 async def program_action(
     request: Request, action: str, session: DbSession, user: PageFreelancer
@@ -322,19 +335,6 @@ def _statuses(status_filter: str | None) -> tuple[ApplicationStatus, ...]:
         raise ValidationFailed(
             f"Unknown status {status_filter!r}; use one of: queue, {known}.", field="status"
         ) from None
-
-
-@pages.post("/dashboard/program/apply")
-async def apply_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
-    data = await form_data(request)
-    try:
-        await admission_service.apply(session, user)
-    except DomainError as exc:
-        context = await _program_context(session, user)
-        return form_error(
-            request, session, "program.html", data, domain_errors(exc), exc.status_code, context
-        )
-    return RedirectResponse("/dashboard/program?done=apply", status_code=303)
 
 
 ADMIN_TABS = ("queue", "in_review", "waitlisted", "admitted", "joined", "declined", "expired")
