@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.program.factories import invite
 from tests.web.test_pages import signed_in_user
 from twinwork.config import get_settings
 
@@ -42,7 +43,9 @@ async def test_sandbox_pages_load_nothing_from_stripe(
 async def test_stripe_pages_collect_cards_with_stripe_elements(
     stripe_client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    await signed_in_user(stripe_client, session, roles=("buyer", "freelancer"))
+    user = await signed_in_user(stripe_client, session, roles=("buyer", "freelancer"))
+    await invite(session, user)  # admitted: the program page asks for a card
+    await session.commit()
     for url in ("/dashboard/wallet", "/dashboard/program"):
         page = await stripe_client.get(url)
         assert page.status_code == 200, url

@@ -11,10 +11,9 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.service import profile_service
-from twinwork.config import get_settings
 from twinwork.creation.service import creation_service
-from twinwork.generation.engine import generate_output
 from twinwork.generation.models import Certificate, Generation, Licence
+from twinwork.generation.preview import preview
 from twinwork.generation.schemas import (
     CertificateOut,
     GenerationIn,
@@ -26,12 +25,11 @@ from twinwork.generation.schemas import (
     VerifyOut,
 )
 from twinwork.generation.service import Purchase, generation_service, preview_notice
-from twinwork.kit.db import end_transaction_early, unit_of_work
 from twinwork.kit.errors import DomainError
 from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.kit.signing import ALGORITHM, platform_key, signed_document
-from twinwork.order.service import order_service
+from twinwork.order.checkout import buy_generation
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
@@ -101,11 +99,6 @@ def certificate_out(certificate: Certificate) -> CertificateOut:
     )
 
 
-async def record_as_order(session: DbSession, user: User, purchase: Purchase) -> None:
-    """AI work bought from a model's page shows among the orders of buyer and freelancer."""
-    await order_service.record_ai_order(session, user, purchase.generation, None)
-
-
 def purchase_out(purchase: Purchase) -> PurchaseOut:
     return PurchaseOut(
         generation_id=purchase.generation.id,
@@ -131,24 +124,8 @@ async def create_generation(
 ) -> GenerationOut:
     """Generate from an active model. Free: you get a marked preview (the first part of the
     text); buy it to receive the whole text with a licence and a certificate."""
-    generation = await generate(session, sessionmaker, storage, user, model_id, body.brief)
+    generation = await preview(session, sessionmaker, storage, user, model_id, body.brief)
     return generation_out(generation)
-
-
-async def generate(
-    session: DbSession,
-    sessionmaker: SessionMaker,
-    storage: Storage,
-    user: ApiUser,
-    model_id: int,
-    brief: str,
-) -> Generation:
-    """Check, generate with no transaction open, then record in a short unit of work."""
-    ticket = await generation_service.ticket(session, user, model_id)
-    await end_transaction_early(session)
-    text = await generate_output(get_settings(), storage, ticket, brief)
-    async with unit_of_work(sessionmaker) as write:
-        return await generation_service.record(write, user, ticket, brief, text)
 
 
 @api.get("/generations/{generation_id}", response_model=GenerationOut)
@@ -171,9 +148,7 @@ async def purchase_generation(
             "Send an Idempotency-Key header (any unique string per purchase, e.g. a UUID) "
             "so a retried request never charges twice."
         )
-    purchase = await generation_service.purchase(session, user, generation_id, idempotency_key)
-    await record_as_order(session, user, purchase)
-    return purchase_out(purchase)
+    return purchase_out(await buy_generation(session, user, generation_id, idempotency_key))
 
 
 @api.get("/certificates/public-key", response_model=PublicKeyOut)
@@ -245,7 +220,7 @@ async def generate_page(
     data = await form_data(request)
     try:
         body = validate(GenerationIn, {"brief": data.get("brief", "")})
-        generation = await generate(session, sessionmaker, storage, user, model_id, body.brief)
+        generation = await preview(session, sessionmaker, storage, user, model_id, body.brief)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
@@ -291,8 +266,7 @@ async def purchase_page(
     if not 1 <= len(key) <= 120:
         key = secrets.token_urlsafe(16)  # not a key this page wrote: a fresh purchase request
     try:
-        purchase = await generation_service.purchase(session, user, generation_id, f"page:{key}")
-        await record_as_order(session, user, purchase)
+        await buy_generation(session, user, generation_id, f"page:{key}")
     except DomainError as exc:
         context = await _generation_context(session, user, generation_id)
         return form_error(

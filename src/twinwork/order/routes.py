@@ -10,16 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
-from twinwork.billing.schemas import TopUpIn
-from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.config import get_settings
-from twinwork.generation.engine import generate_output
-from twinwork.generation.service import generation_service
-from twinwork.kit.db import end_transaction_early, mark_rollback_only, unit_of_work
+from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.order.checkout import checkout
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
 from twinwork.order.schemas import (
@@ -108,63 +105,9 @@ async def place_order(
     """Order a gig package: ``human`` (paid into escrow until you accept), ``ai`` (generated
     at once from the freelancer's model and charged like a purchase) or ``hybrid`` (the AI
     draft at once, refined by hand within the package's delivery time; escrow as for human)."""
-    order_id = await place(session, sessionmaker, storage, user, body, request_key)
+    order_id = await checkout(session, sessionmaker, storage, user, body, request_key)
     order = await order_service.for_party(session, user, order_id)
     return await order_out(session, order, user)
-
-
-async def place(
-    session: DbSession,
-    sessionmaker: SessionMaker,
-    storage: Storage,
-    user: User,
-    body: OrderIn,
-    request_key: str | None,
-) -> int:
-    """Check and quote, generate the AI part with no transaction open, then write the order
-    (and for AI work, the purchase) in one short unit of work. Returns the order id."""
-    earlier = await order_service.existing(session, user, request_key)
-    if earlier is not None:
-        return earlier.id
-    quote = await order_service.quote(session, user, body)
-    shortfall = await order_service.card_shortfall(
-        session, user, quote, by_card=body.card_number is not None
-    )
-    draft = None
-    ticket = None
-    if quote.kind in (OrderKind.AI, OrderKind.HYBRID):
-        assert quote.model is not None
-        ticket = await generation_service.ticket(session, user, quote.model.id, for_order=True)
-    # The request's transaction ends (and its connection goes back to the pool) before the
-    # write unit takes one: holding both, a burst of orders would exhaust the pool.
-    await end_transaction_early(session)
-    if shortfall:
-        assert body.card_number is not None
-        # Keyed by the order request: a retry never charges the card a second time, and a
-        # first attempt that charged but failed to place the order left the money in the
-        # wallet, so the retry's shortfall is zero.
-        checkout_key = f"checkout-{request_key}" if request_key else None
-        top_up = TopUpIn(amount=shortfall, currency="USD", card_number=body.card_number)
-        await top_up_by_card(sessionmaker, user, top_up, checkout_key)
-    if ticket is not None:
-        text = await generate_output(get_settings(), storage, ticket, body.brief)
-        draft = (ticket, text)
-    async with unit_of_work(sessionmaker) as write:
-        generation = None
-        if draft is not None:
-            generation = await generation_service.record(
-                write, user, draft[0], body.brief, draft[1], for_order=True
-            )
-        if quote.kind == OrderKind.AI:
-            assert generation is not None
-            key = request_key or f"order-{generation.id}"
-            purchase = await generation_service.purchase(write, user, generation.id, key)
-            order = await order_service.record_ai_order(
-                write, user, purchase.generation, body.gig_id, request_key
-            )
-        else:
-            order = await order_service.place(write, user, body, request_key, draft=generation)
-        return order.id
 
 
 @api.get("/orders", response_model=OrderPageOut)
@@ -357,7 +300,7 @@ async def place_order_page(
                 "card_number": data.get("card_number") or None,
             },
         )
-        order_id = await place(session, sessionmaker, storage, user, body, key)
+        order_id = await checkout(session, sessionmaker, storage, user, body, key)
     except (FormErrors, DomainError) as exc:
         message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
         status_code = exc.status_code if isinstance(exc, DomainError) else 422

@@ -1,0 +1,89 @@
+"""Checkout: placing an order as one flow over several units of work.
+
+A card charge (what the wallet lacks) and the freelancer's model (an AI or hybrid order's
+draft) are slow and must not run inside a database transaction, so the order is checked and
+quoted first, the card charged and the model run with no transaction open, and the order
+written last in one short unit of work (with the purchase, for AI work).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from twinwork.account.models import User
+from twinwork.billing.schemas import TopUpIn
+from twinwork.billing.wallet.top_up import top_up_by_card
+from twinwork.config import get_settings
+from twinwork.generation.engine import generate_output
+from twinwork.generation.service import Purchase, generation_service
+from twinwork.kit.db import end_transaction_early, unit_of_work
+from twinwork.kit.storage import ObjectStorage
+from twinwork.order.models import OrderKind
+from twinwork.order.schemas import OrderIn
+from twinwork.order.service import order_service
+
+
+async def checkout(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    user: User,
+    body: OrderIn,
+    request_key: str | None,
+) -> int:
+    """Check and quote, charge a card for what the wallet lacks, generate the AI part with no
+    transaction open, then write the order (and for AI work, the purchase) in one short unit
+    of work. The request's own ``session`` is ended first. Returns the order id; a retry with
+    the same ``request_key`` returns the first order's."""
+    earlier = await order_service.existing(session, user, request_key)
+    if earlier is not None:
+        return earlier.id
+    quote = await order_service.quote(session, user, body)
+    shortfall = await order_service.card_shortfall(
+        session, user, quote, by_card=body.card_number is not None
+    )
+    draft = None
+    ticket = None
+    if quote.kind in (OrderKind.AI, OrderKind.HYBRID):
+        assert quote.model is not None
+        ticket = await generation_service.ticket(session, user, quote.model.id, for_order=True)
+    # The request's transaction ends (and its connection goes back to the pool) before the
+    # write unit takes one: holding both, a burst of orders would exhaust the pool.
+    await end_transaction_early(session)
+    if shortfall:
+        assert body.card_number is not None
+        # Keyed by the order request: a retry never charges the card a second time, and a
+        # first attempt that charged but failed to place the order left the money in the
+        # wallet, so the retry's shortfall is zero.
+        checkout_key = f"checkout-{request_key}" if request_key else None
+        top_up = TopUpIn(amount=shortfall, currency="USD", card_number=body.card_number)
+        await top_up_by_card(sessionmaker, user, top_up, checkout_key)
+    if ticket is not None:
+        text = await generate_output(get_settings(), storage, ticket, body.brief)
+        draft = (ticket, text)
+    async with unit_of_work(sessionmaker) as write:
+        generation = None
+        if draft is not None:
+            generation = await generation_service.record(
+                write, user, draft[0], body.brief, draft[1], for_order=True
+            )
+        if quote.kind == OrderKind.AI:
+            assert generation is not None
+            key = request_key or f"order-{generation.id}"
+            purchase = await generation_service.purchase(write, user, generation.id, key)
+            order = await order_service.record_ai_order(
+                write, user, purchase.generation, body.gig_id, request_key
+            )
+        else:
+            order = await order_service.place(write, user, body, request_key, draft=generation)
+        return order.id
+
+
+async def buy_generation(
+    session: AsyncSession, buyer: User, generation_id: int, idempotency_key: str
+) -> Purchase:
+    """Buy a previewed generation from the wallet: the purchase, and the AI order that shows
+    it among the orders of buyer and freelancer, in the caller's one unit of work."""
+    purchase = await generation_service.purchase(session, buyer, generation_id, idempotency_key)
+    await order_service.record_ai_order(session, buyer, purchase.generation, None)
+    return purchase
