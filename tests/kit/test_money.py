@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from twinwork.kit.money import format_amount, parse_dollars, to_cents
+from twinwork.kit.money import format_amount, format_decimal, parse_dollars, to_cents
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,11 @@ def test_rates_round_half_to_even_cents() -> None:
     assert to_cents(Decimal("0.5")) == 0
     assert to_cents(Decimal("1.5")) == 2
     assert to_cents(Decimal("2000") * Decimal("0.2")) == 400
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"), [(4550, "45.50"), (4500, "45.00"), (5, "0.05"), (0, "0.00"), (-5, "-0.05")]
+)
+def test_amounts_for_form_fields_and_csv_are_exact_decimals(amount: int, text: str) -> None:
+    assert format_decimal(amount) == text
+    assert parse_dollars(text.lstrip("-")) == abs(amount)

@@ -8,7 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.creation.models import ErasureReceipt, ModelVersion, PersonalModel, TrainingRun
+from twinwork.creation.erasure import erase_and_delete_files
+from twinwork.creation.models import ModelVersion, PersonalModel, TrainingRun
 from twinwork.creation.schemas import (
     LicenseOut,
     ModelIn,
@@ -23,7 +24,7 @@ from twinwork.creation.schemas import (
 from twinwork.creation.service import creation_service
 from twinwork.creation.tasks import train_model
 from twinwork.generation.service import generation_service
-from twinwork.kit.db import end_transaction_early, mark_rollback_only
+from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError
 from twinwork.kit.ids import IdPath
 from twinwork.kit.jobs import enqueue_after_commit
@@ -169,19 +170,8 @@ async def erase_model(
 ) -> SignedDocumentOut:
     """Erase the model: adapters, checkpoints, cached copies and unpurchased previews are
     deleted; licences and certificates already issued stay valid. Returns a signed receipt."""
-    receipt = await erase(session, user, model_id, storage)
+    receipt = await erase_and_delete_files(session, user, model_id, storage)
     return SignedDocumentOut(**signed_document(receipt.id, receipt.payload, receipt.signature))
-
-
-async def erase(session: DbSession, user: User, model_id: int, storage: Storage) -> ErasureReceipt:
-    """Commit the erasure and its receipt, then delete the files."""
-    erasure = await creation_service.erase(session, user, model_id, storage)
-    # Committed before anything is deleted: a commit that fails leaves the model as it was,
-    # never unerased with its adapters gone. Deletion that does not finish (a crash, storage
-    # down) is finished by the finish_erasures job.
-    await end_transaction_early(session)
-    await creation_service.delete_erased_files(session, storage, erasure.files)
-    return erasure.receipt
 
 
 @api.get("/models/{model_id}/erasure-receipt", response_model=SignedDocumentOut)
@@ -423,7 +413,7 @@ async def erase_page(
         context = await _model_context(session, user, model_id)
         errors = {"confirm": f"Type the model's name, {model.name!r}, to confirm erasure."}
         return form_error(request, session, "model.html", data, errors, 422, context)
-    await erase(session, user, model_id, storage)
+    await erase_and_delete_files(session, user, model_id, storage)
     return RedirectResponse(f"/dashboard/models/{model_id}/receipt", status_code=303)
 
 

@@ -21,8 +21,7 @@ from twinwork.billing.schemas import (
     WalletOut,
 )
 from twinwork.billing.wallet.service import DEFAULT_CURRENCY, wallet_service
-from twinwork.billing.wallet.top_up import top_up_by_card
-from twinwork.kit.db import end_transaction_early
+from twinwork.billing.wallet.top_up import top_up
 from twinwork.kit.errors import DomainError
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
@@ -57,7 +56,7 @@ async def wallet(user: ApiUser, session: DbSession) -> WalletOut:
 
 
 @api.post("/wallet/top-ups", response_model=TopUpOut, status_code=status.HTTP_201_CREATED)
-async def top_up(
+async def top_up_wallet(
     body: TopUpIn,
     user: ApiUser,
     session: DbSession,
@@ -66,8 +65,7 @@ async def top_up(
 ) -> TopUpOut:
     """Charge a card (sandbox: 4242 4242 4242 4242) and add the amount to the wallet. A
     declined card answers 402; the attempt is kept in your payments as "failed"."""
-    await end_transaction_early(session)
-    payment = await top_up_by_card(sessionmaker, user, body, idempotency_key)
+    payment = await top_up(session, sessionmaker, user, body, idempotency_key)
     balance = await wallet_service.balance(session, user, payment.currency)
     return TopUpOut(
         payment=PaymentOut.model_validate(payment),
@@ -150,8 +148,7 @@ async def wallet_top_up(
         except ValueError:
             amount = str(data.get("amount", ""))
         body = validate(TopUpIn, {"amount": amount, "card_number": data.get("card_number", "")})
-        await end_transaction_early(session)
-        await top_up_by_card(sessionmaker, user, body, key)
+        await top_up(session, sessionmaker, user, body, key)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422

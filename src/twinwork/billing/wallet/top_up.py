@@ -13,11 +13,25 @@ from twinwork.account.models import User
 from twinwork.billing.models import Payment, PaymentStatus
 from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.service import TopUpCharge, wallet_service
-from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 STUCK_CHARGE_AFTER = timedelta(minutes=5)
 """A card charge unrecorded this long after it began had its request die: a job takes over."""
+
+
+async def top_up(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user: User,
+    body: TopUpIn,
+    idempotency_key: str | None,
+) -> Payment:
+    """A request's top-up: the request's own ``session`` ends first (on SQLite an open write
+    would hold the database's lock through the card network's answer), then
+    ``top_up_by_card``."""
+    await end_transaction_early(session)
+    return await top_up_by_card(sessionmaker, user, body, idempotency_key)
 
 
 async def top_up_by_card(

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from twinwork.billing.schemas import WebhookAckOut, WebhookEventOut, WebhookEventPageOut
 from twinwork.billing.webhook.service import webhook_service
-from twinwork.billing.webhook.tasks import process_event
-from twinwork.kit.db import unit_of_work
+from twinwork.billing.webhook.tasks import receive
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.web.deps import DbSession, SessionMaker, api_admin
 
@@ -25,12 +24,7 @@ async def stripe_webhook(
     """Stripe's events (signed with the endpoint's secret). 200 once the event is stored: a
     redelivery changes nothing, and an event whose handling fails is retried by a job."""
     verified = webhook_service.verify_stripe(await request.body(), stripe_signature)
-    # Stored and committed first, then handled in a unit of work of its own.
-    async with unit_of_work(sessionmaker) as session:
-        receipt = await webhook_service.store(session, verified)
-    status = receipt.status
-    if status in ("received", "failed"):
-        status = await process_event(sessionmaker, receipt.event_id)
+    receipt, status = await receive(sessionmaker, verified)
     return WebhookAckOut(received=True, duplicate=receipt.duplicate, status=status)
 
 

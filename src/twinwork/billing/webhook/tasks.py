@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from huey import crontab
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from twinwork.billing.models import WebhookEventStatus
 from twinwork.billing.webhook import stripe_events  # noqa: F401 - registers billing's handlers
-from twinwork.billing.webhook.service import webhook_service
+from twinwork.billing.webhook.service import Receipt, VerifiedEvent, webhook_service
 from twinwork.kit.db import unit_of_work, utcnow
 from twinwork.kit.jobs import huey, run_with_sessionmaker
 
@@ -29,6 +30,19 @@ async def process_event(sessionmaker: async_sessionmaker[AsyncSession], event_id
         error = f"{type(exc).__name__}: {exc}"
         async with unit_of_work(sessionmaker) as session:
             return await webhook_service.mark_failed(session, event_id, error)
+
+
+async def receive(
+    sessionmaker: async_sessionmaker[AsyncSession], verified: VerifiedEvent
+) -> tuple[Receipt, str]:
+    """Store a verified event and commit it, then handle it in a unit of work of its own
+    (unless it was handled before). Returns the inbox receipt and the event's status."""
+    async with unit_of_work(sessionmaker) as session:
+        receipt = await webhook_service.store(session, verified)
+    status = receipt.status
+    if status in (WebhookEventStatus.RECEIVED, WebhookEventStatus.FAILED):
+        status = await process_event(sessionmaker, receipt.event_id)
+    return receipt, status
 
 
 async def retry_events(

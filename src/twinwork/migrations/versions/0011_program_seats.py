@@ -46,7 +46,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_program_rules")),
     )
-    op.create_table(
+    applications = op.create_table(
         "program_applications",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -98,16 +98,28 @@ def upgrade() -> None:
             }
         ],
     )
-    # Existing members keep their seats: one joined application each (the latest membership
-    # per user that is live).
-    op.execute(
+    # Existing members keep their seats: one joined application each.
+    members = op.get_bind().execute(
         sa.text(
-            "INSERT INTO program_applications (user_id, status, open_key, route, evidence, "
-            "created_at, decided_at, admitted_at) "
-            "SELECT DISTINCT user_id, 'joined', user_id, 'existing_member', '[]', "
-            ":now, :now, :now FROM program_subscriptions "
-            "WHERE status IN ('active', 'past_due')"
-        ).bindparams(now=now)
+            "SELECT DISTINCT user_id FROM program_subscriptions "
+            "WHERE status IN ('active', 'past_due') ORDER BY user_id"
+        )
+    )
+    op.bulk_insert(
+        applications,
+        [
+            {
+                "user_id": user_id,
+                "status": "joined",
+                "open_key": user_id,
+                "route": "existing_member",
+                "evidence": [],
+                "created_at": now,
+                "decided_at": now,
+                "admitted_at": now,
+            }
+            for (user_id,) in members
+        ],
     )
 
 
