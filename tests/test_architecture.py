@@ -11,6 +11,7 @@ import order happens to work today.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,3 +319,29 @@ def test_import_scan_sees_lazy_imports_and_skips_type_checking_ones() -> None:
         ("twinwork.kit.db", 2, False),
         ("twinwork.billing.service", 6, True),
     ]
+
+
+# Dividing by 100 makes a float of cents ("$45.5"); kit.money formats amounts exactly.
+FLOAT_MONEY = re.compile(r"(?<![/\d])/\s*100\b(?!\s*\d)")
+MONEY_HELPER = SRC / PACKAGE / "kit" / "money.py"
+
+
+def float_money_lines(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".py", ".html") or path == MONEY_HELPER:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if FLOAT_MONEY.search(line) and "1000000" not in line:
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    return found
+
+
+def test_money_is_formatted_only_by_the_money_helper() -> None:
+    assert float_money_lines(SRC / PACKAGE) == []
+
+
+def test_the_money_check_sees_a_float_of_cents(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("<p>{{ price_amount / 100 }}</p>\n")
+    (tmp_path / "fee.py").write_text("fee = (amount * percent + 50) // 100\n")
+    assert float_money_lines(tmp_path) == ["page.html:1: <p>{{ price_amount / 100 }}</p>"]

@@ -25,9 +25,10 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
-from twinwork.kit.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.program.eligibility import Eligibility, check_rules, facts_of
+from twinwork.program.errors import AdmissionRequired, SeatOfferExpired
 from twinwork.program.membership import membership
 from twinwork.program.models import (
     AdmissionRoute,
@@ -40,18 +41,6 @@ from twinwork.program.schemas import RulesIn
 
 QUEUE_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.WAITLISTED)
 """What an operator can decide on."""
-
-
-class AdmissionRequired(DomainError):
-    status_code = 403
-    title = "Admission to the creation program required"
-    type_slug = "admission-required"
-
-
-class SeatOfferExpired(DomainError):
-    status_code = 410
-    title = "Seat offer expired"
-    type_slug = "seat-offer-expired"
 
 
 @dataclass(frozen=True)

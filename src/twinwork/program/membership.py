@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
-from twinwork.kit.errors import DomainError
 from twinwork.kit.money import format_amount
+from twinwork.program.errors import ProgramRequired
 from twinwork.program.models import LIVE_STATUSES
 from twinwork.program.repository import subscription_repository
 
@@ -25,12 +25,6 @@ MembershipEndedListener = Callable[[AsyncSession, int], Awaitable[object]]
 """Called with the session and the owner's user id, inside the unit of work that ends the
 membership."""
 _ended_listeners: list[MembershipEndedListener] = []
-
-
-class ProgramRequired(DomainError):
-    status_code = 402
-    title = "Creation program membership required"
-    type_slug = "program-required"
 
 
 def on_membership_ended(listener: MembershipEndedListener) -> None:

@@ -23,12 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.errors import PaymentDeclined
 from twinwork.billing.provider import ChargeResult, payment_provider
 from twinwork.billing.wallet.service import (
     NOT_CHARGED_AFTER,
     NOT_CHARGED_CODE,
     NOT_CHARGED_MESSAGE,
-    PaymentDeclined,
 )
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow

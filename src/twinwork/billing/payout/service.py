@@ -19,12 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.errors import PayoutRefused
 from twinwork.billing.models import Payout, PayoutStatus
 from twinwork.billing.payout.repository import payout_repository
 from twinwork.billing.provider import SANDBOX_BANK_ACCOUNT, ChargeResult, payment_provider
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
-from twinwork.kit.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from twinwork.kit.errors import Conflict, Forbidden, ValidationFailed
 from twinwork.kit.money import format_amount
 from twinwork.ledger.repository import clearing_repository
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owner_key
@@ -34,12 +35,6 @@ CURRENCY = "USD"
 CONNECTED_ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,29}")
 # Ledger reasons that put money in a freelancer's pending balance.
 EARNING_REASONS = ("generation_purchase", "order_release", "dispute_resolution")
-
-
-class PayoutRefused(DomainError):
-    status_code = 402
-    title = "Payout refused"
-    type_slug = "payout-refused"
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
+from twinwork.billing.errors import PaymentDeclined
 from twinwork.billing.models import Payment, PaymentStatus
 from twinwork.billing.provider import ChargeResult, payment_provider
 from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.repository import payment_repository
 from twinwork.kit.db import utcnow
-from twinwork.kit.errors import Conflict, DomainError
+from twinwork.kit.errors import Conflict
 from twinwork.ledger.service import Leg, ledger_service
 
 DEFAULT_CURRENCY = "USD"
@@ -34,12 +35,6 @@ NOT_CHARGED_AFTER = timedelta(minutes=15)
 request waits that long for a card network, so none can still be making it."""
 NOT_CHARGED_CODE = "not_charged"
 NOT_CHARGED_MESSAGE = "The payment did not go through and your card was not charged. Try again."
-
-
-class PaymentDeclined(DomainError):
-    status_code = 402
-    title = "Payment declined"
-    type_slug = "payment-declined"
 
 
 @dataclass(frozen=True)
