@@ -20,6 +20,11 @@ _backends: backends_module.Backends | None = None
 def pytest_configure(config: pytest.Config) -> None:
     # Before any test module imports twinwork: settings and the job queue read the environment.
     global _backends
+    # Tests sign up many accounts from one client address; the limit itself is tested with
+    # its own setting (tests/account/test_routes.py).
+    os.environ.setdefault("TWINWORK_SIGNUP_RATE_LIMIT", "10000/minute")
+    # The model loads when a test needs it, not behind every server a test starts.
+    os.environ.setdefault("TWINWORK_WARM_UP_MODELS", "false")
     _backends = backends_module.start(BACKEND)
     from twinwork.config import get_settings
     from twinwork.domains import load_domains

@@ -10,7 +10,8 @@ from __future__ import annotations
 import secrets
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,15 +33,23 @@ class Settings(BaseSettings):
 
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
+    # Unset: Secure cookies unless the site is served over plain http on this machine (the
+    # embedded demo on http://127.0.0.1:8000), so a public deployment never sends them in clear.
     cookie_secure: bool = False
     session_days: int = 14
-    # "limits" notation; memory:// in one process, redis://... when several serve the site
+    api_token_days: int = Field(default=30, ge=1)
+    # "limits" notation; memory:// in one process, redis://... when several serve the site.
+    # Sign-in: failures per address, and failures per account from any one address.
     login_rate_limit: str = "10/minute"
+    signup_rate_limit: str = "5/minute"
     rate_limit_storage_url: str = "memory://"
     search_page_size: int = Field(default=12, ge=1, le=100)
     max_request_bytes: int = 1_000_000
     # Run the job consumer inside `twinwork serve` (the embedded default).
     inline_worker: bool = True
+    # Load the text base model in the background when the server starts, so the first preview
+    # after start-up does not wait for it (tests turn it off: they load the model when needed).
+    warm_up_models: bool = True
     worker_threads: int = 2
 
     # Ed25519 key (PEM) signing certificates and erasure receipts; made in the data dir if unset.
@@ -101,6 +110,14 @@ class Settings(BaseSettings):
     # Publishable key (pk_...): the pages' card fields become Stripe Elements with it.
     stripe_publishable_key: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _cookie_secure_unless_local_http(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("cookie_secure") in (None, ""):
+            base_url = str(data.get("base_url") or "http://127.0.0.1:8000")
+            data = {**data, "cookie_secure": not is_local_http(base_url)}
+        return data
+
     @model_validator(mode="after")
     def _stripe_needs_its_key(self) -> Settings:
         if self.payment_provider == "stripe" and not self.stripe_secret_key:
@@ -151,6 +168,15 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_local_http(url: str) -> bool:
+    """Plain http on this machine: a browser would drop Secure cookies there."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and (parts.hostname or "") in LOCAL_HOSTS
 
 
 def normalise_database_url(url: str) -> str:

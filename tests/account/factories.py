@@ -21,14 +21,16 @@ async def create_user(
     *,
     roles: tuple[str, ...] = ("buyer",),
     email: str | None = None,
-    display_name: str = "Test Person",
+    display_name: str | None = None,
     password: str = PASSWORD,
 ) -> User:
+    # Staff get a name of their own: no one else may sign up under an admin's name.
+    default_name = "Test Operator" if "admin" in roles else "Test Person"
     return await account_service.signup(
         session,
         email=email or unique_email(roles[0]),
         password=password,
-        display_name=display_name,
+        display_name=display_name or default_name,
         roles=list(roles),
     )
 

@@ -181,7 +181,7 @@ async def test_freelancer_cannot_edit_someone_elses_gig(
     response = await client.patch(
         f"/api/v1/gigs/{gig['id']}", json={"title": "Taken over by someone else"}, headers=intruder
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     stored = await session.get(Gig, gig["id"])
     assert stored is not None and stored.title == gig["title"]
 

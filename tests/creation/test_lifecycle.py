@@ -187,7 +187,7 @@ async def test_a_freelancer_cannot_act_on_another_freelancers_model(
         await client.post(f"{model_url}/training-runs", headers=other),
         await client.get(f"/api/v1/training-runs/{active.run['id']}", headers=other),
     ):
-        assert response.status_code == 403, response.text
+        assert response.status_code == 404, response.text
     still = (await client.get(model_url)).json()
     assert still["status"] == "active" and still["price_amount"] == 400
 

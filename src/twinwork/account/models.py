@@ -53,3 +53,5 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(60), default="api")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Refused from then on (TWINWORK_API_TOKEN_DAYS after issue).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

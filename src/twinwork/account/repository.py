@@ -36,6 +36,10 @@ class UserRepository:
         ).one()
         return {"buyer": row[0], "freelancer": row[1], "admin": row[2]}
 
+    async def admin_display_names(self, session: AsyncSession) -> list[str]:
+        result = await session.execute(select(User.display_name).where(User.is_admin))
+        return list(result.scalars())
+
     async def list_page(self, session: AsyncSession, offset: int, limit: int) -> list[User]:
         result = await session.execute(
             select(User)
@@ -64,6 +68,9 @@ class SessionRepository:
     async def delete_digest(self, session: AsyncSession, digest: str) -> None:
         await session.execute(delete(UserSession).where(UserSession.token_digest == digest))
 
+    async def delete_for_user(self, session: AsyncSession, user_id: int) -> None:
+        await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
 
 class ApiTokenRepository:
     async def add(self, session: AsyncSession, token: ApiToken) -> None:
@@ -71,12 +78,12 @@ class ApiTokenRepository:
         await session.flush()
 
     async def user_for_digest(
-        self, session: AsyncSession, digest: str
+        self, session: AsyncSession, digest: str, now: datetime
     ) -> tuple[User, datetime | None] | None:
         result = await session.execute(
             select(User, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_digest == digest)
+            .where(ApiToken.token_digest == digest, ApiToken.expires_at > now)
         )
         row = result.one_or_none()
         return None if row is None else (row[0], row[1])
@@ -88,6 +95,26 @@ class ApiTokenRepository:
 
     async def delete_digest(self, session: AsyncSession, digest: str) -> None:
         await session.execute(delete(ApiToken).where(ApiToken.token_digest == digest))
+
+    async def live_for_user(
+        self, session: AsyncSession, user_id: int, now: datetime
+    ) -> list[ApiToken]:
+        result = await session.execute(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.expires_at > now)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+        return list(result.scalars())
+
+    async def delete_for_user(
+        self, session: AsyncSession, user_id: int, token_id: int | None = None
+    ) -> int:
+        """Delete one of the user's tokens (or all of them); how many were deleted."""
+        statement = delete(ApiToken).where(ApiToken.user_id == user_id)
+        if token_id is not None:
+            statement = statement.where(ApiToken.id == token_id)
+        result = await session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 user_repository = UserRepository()

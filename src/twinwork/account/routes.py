@@ -3,11 +3,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from twinwork.account.schemas import SignupIn, SignupOut, TokenIn, TokenOut, UserOut
-from twinwork.account.service import account_service
+from twinwork.account.schemas import (
+    ApiTokenOut,
+    SignupIn,
+    SignupOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
+from twinwork.account.service import EmailTaken, account_service
 from twinwork.config import get_settings
+from twinwork.kit.csrf import CSRF_COOKIE, CSRF_COOKIE_MAX_AGE, new_csrf_token
 from twinwork.kit.errors import DomainError
-from twinwork.kit.ratelimit import check_login_attempt
+from twinwork.kit.ids import IdPath
+from twinwork.kit.ratelimit import check_signup_attempt
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     SESSION_COOKIE,
@@ -37,23 +46,27 @@ def _client_ip(request: Request) -> str:
 
 
 @api.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=SignupOut)
-async def signup(body: SignupIn, session: DbSession) -> SignupOut:
-    user = await account_service.signup(
-        session,
-        email=body.email,
-        password=body.password,
-        display_name=body.display_name,
-        roles=list(body.roles),
-    )
+async def signup(body: SignupIn, request: Request, session: DbSession) -> SignupOut:
+    check_signup_attempt(_client_ip(request))
+    try:
+        user = await account_service.signup(
+            session,
+            email=body.email,
+            password=body.password,
+            display_name=body.display_name,
+            roles=list(body.roles),
+        )
+    except EmailTaken as exc:
+        raise exc.public() from None
     token = await account_service.issue_api_token(session, user)
     return SignupOut(user=UserOut.model_validate(user), token=token)
 
 
 @api.post("/auth/token", response_model=TokenOut)
 async def create_token(body: TokenIn, request: Request, session: DbSession) -> TokenOut:
-    check_login_attempt(_client_ip(request), body.email)
-    user = await account_service.authenticate(session, body.email, body.password)
-    return TokenOut(token=await account_service.issue_api_token(session, user))
+    user = await account_service.sign_in(session, body.email, body.password, _client_ip(request))
+    token, row = await account_service.create_api_token(session, user, body.label)
+    return TokenOut(token=token, expires_at=row.expires_at)
 
 
 @api.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(api_user)])
@@ -61,6 +74,24 @@ async def revoke_token(request: Request, session: DbSession) -> Response:
     token = bearer_token(request)
     if token:
         await account_service.revoke_api_token(session, token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@api.get("/auth/tokens", response_model=list[ApiTokenOut])
+async def list_tokens(user: ApiUser, session: DbSession) -> list[ApiTokenOut]:
+    tokens = await account_service.list_api_tokens(session, user)
+    return [ApiTokenOut.model_validate(token) for token in tokens]
+
+
+@api.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_token_by_id(token_id: IdPath, user: ApiUser, session: DbSession) -> Response:
+    await account_service.revoke_api_token_id(session, user, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@api.post("/auth/sign-out-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out_everywhere(user: ApiUser, session: DbSession) -> Response:
+    await account_service.end_all_sessions(session, user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -81,6 +112,17 @@ def _safe_next(target: str | None) -> str:
     return "/dashboard"
 
 
+def _set_csrf_cookie(response: Response, session_token: str | None) -> None:
+    # A new CSRF token whenever the session changes: one learnt before is worth nothing after.
+    response.set_cookie(
+        CSRF_COOKIE,
+        new_csrf_token(session_token),
+        max_age=CSRF_COOKIE_MAX_AGE,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+    )
+
+
 def _signed_in(target: str, token: str) -> RedirectResponse:
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     settings = get_settings()
@@ -92,6 +134,14 @@ def _signed_in(target: str, token: str) -> RedirectResponse:
         samesite="lax",
         secure=settings.cookie_secure,
     )
+    _set_csrf_cookie(response, token)
+    return response
+
+
+def _signed_out() -> RedirectResponse:
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE)
+    _set_csrf_cookie(response, None)
     return response
 
 
@@ -108,6 +158,7 @@ async def signup_submit(request: Request, session: DbSession) -> Response:
     data = await form_data(request)
     data["roles"] = as_list(data.get("roles")) or ["buyer"]
     try:
+        check_signup_attempt(_client_ip(request))
         body = validate(SignupIn, data)
         user = await account_service.signup(
             session,
@@ -118,6 +169,11 @@ async def signup_submit(request: Request, session: DbSession) -> Response:
         )
     except FormErrors as exc:
         return form_error(request, session, "signup.html", data, exc.errors)
+    except EmailTaken as exc:
+        public = exc.public()
+        return form_error(
+            request, session, "signup.html", data, domain_errors(public), public.status_code
+        )
     except DomainError as exc:
         return form_error(
             request, session, "signup.html", data, domain_errors(exc), exc.status_code
@@ -140,8 +196,9 @@ async def login_submit(request: Request, session: DbSession) -> Response:
     next_target = str(data.get("next", ""))
     try:
         body = validate(TokenIn, {k: v for k, v in data.items() if k != "next"})
-        check_login_attempt(_client_ip(request), body.email)
-        user = await account_service.authenticate(session, body.email, body.password)
+        user = await account_service.sign_in(
+            session, body.email, body.password, _client_ip(request)
+        )
     except FormErrors:
         return form_error(
             request, session, "login.html", data, {"form": "Enter your email and password."}
@@ -156,12 +213,17 @@ async def login_submit(request: Request, session: DbSession) -> Response:
 
 @pages.post("/logout")
 async def logout(request: Request, session: DbSession) -> Response:
+    """Ends this browser's session only; API tokens stay (see sign-out-everywhere)."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await account_service.end_session(session, token)
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+    return _signed_out()
+
+
+@pages.post("/dashboard/sign-out-everywhere")
+async def sign_out_everywhere_page(user: PageUser, session: DbSession) -> Response:
+    await account_service.end_all_sessions(session, user)
+    return _signed_out()
 
 
 @pages.post("/dashboard/become-freelancer")

@@ -28,6 +28,9 @@ class TokenIn(BaseModel):
 
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
+    label: Annotated[str, Field(min_length=1, max_length=60), CLEANED] = Field(
+        default="api", description="What the token is for, shown in your list of tokens."
+    )
 
 
 class UserOut(BaseModel):
@@ -43,6 +46,19 @@ class UserOut(BaseModel):
 class TokenOut(BaseModel):
     token: str
     token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class ApiTokenOut(BaseModel):
+    """One of your API tokens, without its secret (only its digest is stored)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    label: str = Field(validation_alias="name")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
 
 
 class SignupOut(BaseModel):

@@ -52,6 +52,8 @@ class Payment(Base):
     card_last4: Mapped[str] = mapped_column(String(4))
     # The buyer's Idempotency-Key, prefixed with their id: a retried request finds this row.
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    # SHA-256 of the first request's significant fields (kit.idempotency); None on old rows.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The provider's idempotency key, random for the reason given on Invoice.charge_key.
     charge_key: Mapped[str] = mapped_column(String(64), unique=True)
     failure_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -95,6 +97,8 @@ class Payout(Base):
     bank_account: Mapped[str] = mapped_column(String(34))
     # The freelancer's Idempotency-Key (or a fresh one): a retried request finds this payout.
     request_key: Mapped[str] = mapped_column(String(120))
+    # SHA-256 of the first request's significant fields (kit.idempotency); None on old rows.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The provider's key, random for the reason given on Invoice.charge_key.
     transfer_key: Mapped[str] = mapped_column(String(64), unique=True)
     external_id: Mapped[str | None] = mapped_column(String(100), nullable=True)

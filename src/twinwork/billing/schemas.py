@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from twinwork.config import get_settings
 
@@ -15,6 +16,12 @@ MAX_TOP_UP_AMOUNT = 1_000_000
 
 
 PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,96}")
+CARD_REFERENCE_SCHEMA: JsonDict = {
+    # What card_reference accepts, for clients: 12 to 19 digits (spaces or dashes between
+    # allowed) in the sandbox, or a Stripe PaymentMethod id. The validator stays the judge.
+    "pattern": r"^(pm_[A-Za-z0-9_]{1,96}|[0-9][0-9 -]{10,40}[0-9])$",
+    "examples": ["4242 4242 4242 4242", "pm_card_visa"],
+}
 
 
 def card_reference(card_number: str) -> str:
@@ -39,10 +46,14 @@ def card_reference(card_number: str) -> str:
 class TopUpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: int = Field(description="Amount in cents, $1 to $10,000.")
+    amount: int = Field(
+        description="Amount in cents, $1 to $10,000.",
+        # Declared for clients; the validator below refuses with a message that says dollars.
+        json_schema_extra={"minimum": MIN_TOP_UP_AMOUNT, "maximum": MAX_TOP_UP_AMOUNT},
+    )
     # One currency until wallets show a balance per currency.
     currency: Literal["USD"] = "USD"
-    card_number: str = Field(min_length=4, max_length=100)
+    card_number: str = Field(min_length=4, max_length=100, json_schema_extra=CARD_REFERENCE_SCHEMA)
 
     @field_validator("amount")
     @classmethod
@@ -118,7 +129,7 @@ class LedgerCheckOut(BaseModel):
 class CardIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    card_number: str = Field(min_length=4, max_length=100)
+    card_number: str = Field(min_length=4, max_length=100, json_schema_extra=CARD_REFERENCE_SCHEMA)
 
     @field_validator("card_number")
     @classmethod

@@ -259,7 +259,7 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
                 "name": name,
                 "title": data.get(f"{name}_title") or None,
                 "summary": data.get(f"{name}_summary", ""),
-                "price_amount": _price_to_cents(str(data.get(f"{name}_price", ""))),
+                "price_amount": _price_to_cents(name, str(data.get(f"{name}_price", ""))),
                 "delivery_days": data.get(f"{name}_delivery_days") or None,
                 "revisions": data.get(f"{name}_revisions") or 0,
             }
@@ -276,10 +276,10 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _price_to_cents(text: str) -> int | str:
-    """Dollars typed in the form to cents; anything unreadable is passed on for validation
-    to reject with the field's name."""
+def _price_to_cents(package: str, text: str) -> int:
+    """Dollars typed in the form to cents. Unreadable text is a form error here, never passed
+    on: pydantic would read "1_000" as 1,000 cents."""
     try:
         return parse_dollars(text) or 0
-    except ValueError:
-        return text.strip()
+    except ValueError as exc:
+        raise FormErrors({f"{package}_price": str(exc)}) from exc

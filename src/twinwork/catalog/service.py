@@ -142,7 +142,8 @@ class GigService:
         if gig is None:
             raise NotFound(f"Gig {gig_id} does not exist.")
         if gig.freelancer_id != user.id:
-            raise Forbidden("You can only change your own gigs.")
+            # The same answer as a missing id: another freelancer's drafts stay private.
+            raise NotFound(f"Gig {gig_id} does not exist.")
         return gig
 
     async def public(self, session: AsyncSession, gig_id: int, viewer: User | None) -> Gig:

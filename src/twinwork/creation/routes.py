@@ -354,7 +354,7 @@ async def listing_page(
     async def action() -> None:
         data = await form_data(request)
         try:
-            price: int | str | None = parse_dollars(str(data.get("price", "")))
+            price = parse_dollars(str(data.get("price", "")))
         except ValueError as exc:
             raise FormErrors({"price_amount": str(exc)}) from exc
         try:

@@ -8,11 +8,15 @@ against its hash by ``artifacts``), and tells every modality to forget an erased
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 
 from twinwork.config import Settings
 from twinwork.creation import artifacts
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import GenerateRequest, ModelEnvironment, get_modality, modalities
+
+log = logging.getLogger(__name__)
 
 
 def model_environment(settings: Settings, modality: str) -> ModelEnvironment:
@@ -56,3 +60,23 @@ def evict(artifact_hash: str) -> None:
     for spec in modalities():
         if spec.evict is not None:
             spec.evict(artifact_hash)
+
+
+def warm_up(settings: Settings) -> threading.Thread:
+    """Load every modality's base model in a background thread, so the first preview after
+    start-up does not wait for it (over 30 s for the text base on a fresh data dir).
+
+    Returns at once; a failure is logged and left for the first request to report."""
+
+    def warm_all() -> None:
+        for spec in modalities():
+            if spec.warm is None:
+                continue
+            try:
+                spec.warm(model_environment(settings, spec.name))
+            except Exception:
+                log.exception("warming up the %s modality failed", spec.name)
+
+    thread = threading.Thread(target=warm_all, name="twinwork-warm-up", daemon=True)
+    thread.start()
+    return thread

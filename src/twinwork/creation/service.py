@@ -99,7 +99,8 @@ class CreationService:
         if model is None:
             raise NotFound(f"There is no model {model_id}.")
         if model.owner_user_id != user.id:
-            raise Forbidden("This model belongs to another freelancer.")
+            # The same answer as a missing id: a stranger learns nothing about drafts.
+            raise NotFound(f"There is no model {model_id}.")
         if model.erased_at is not None and not allow_erased:
             raise ModelGone("This model was erased; start a new one to train again.")
         return model
@@ -200,7 +201,7 @@ class CreationService:
         if run is None:
             raise NotFound(f"There is no training run {run_id}.")
         if run.owner_user_id != user.id:
-            raise Forbidden("This training run belongs to another freelancer.")
+            raise NotFound(f"There is no training run {run_id}.")
         return run
 
     async def cancel_run(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:

@@ -108,6 +108,9 @@ def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        event.listen(engine.sync_engine, "before_cursor_execute", _sqlite_before_execute)
+        event.listen(engine.sync_engine, "commit", _sqlite_on_end)
+        event.listen(engine.sync_engine, "rollback", _sqlite_on_end)
     return engine
 
 
@@ -129,9 +132,47 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 # Readers keep plain BEGIN and run concurrently under WAL. PostgreSQL ignores this.
 _writes: ContextVar[bool] = ContextVar("twinwork_unit_of_work_writes", default=True)
 
+# A unit declared read-only may still write a little (a token's last-use stamp during
+# authentication). Its deferred transaction cannot take the write lock once another writer has
+# committed since its first read, so before its first write it is swapped for an IMMEDIATE one,
+# which waits for the lock (busy_timeout) and sees the latest data. Nothing of it was written
+# yet, so nothing is lost; the reads before keep their values, as every statement's would under
+# PostgreSQL's READ COMMITTED.
+_DEFERRED = "twinwork_deferred"
+_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
+    writes = _writes.get()
+    connection.info[_DEFERRED] = not writes
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    connection.info[_DEFERRED] = False
+
+
+def _sqlite_before_execute(
+    connection: Any,
+    cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    if not connection.info.get(_DEFERRED):
+        return
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    if verb == "SAVEPOINT":
+        # COMMIT would end a savepoint SQLAlchemy still means to release: such a unit keeps
+        # its deferred transaction (a savepoint in a read-only unit; none exists today).
+        connection.info[_DEFERRED] = False
+        return
+    if verb not in _WRITE_VERBS:
+        return
+    connection.info[_DEFERRED] = False
+    cursor.execute("COMMIT")  # only reads so far: this just lets go of the old snapshot
+    cursor.execute("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,7 +1,15 @@
-"""Rate limits (sign-in attempts) on the ``limits`` library that slowapi is built on.
+"""Rate limits (sign-in and sign-up attempts) on the ``limits`` library that slowapi is built on.
 
 In-memory for one process; point ``TWINWORK_RATE_LIMIT_STORAGE_URL`` at Redis when several
 processes serve the site so they share counters.
+
+Sign-in is limited twice, and neither limit lets a stranger lock the owner out:
+
+- per client address: every attempt counts (one address guessing at many accounts);
+- per account: only *failed* attempts count. Once an account has had too many failures, an
+  address that took part in them is refused for the window, but an address that has not failed
+  for this account (the owner at home) still gets its attempt through. An attacker spread over
+  many addresses gets one guess per address and window, not one per request.
 """
 
 from __future__ import annotations
@@ -31,16 +39,46 @@ def _login_limit() -> RateLimitItem:
     return parse(get_settings().login_rate_limit)
 
 
+def _account_key(email: str) -> str:
+    return f"email:{email.strip().lower()}"
+
+
+def _pair_key(client_ip: str, email: str) -> str:
+    return f"{_account_key(email)}|ip:{client_ip}"
+
+
+def _too_many(what: str) -> TooManyRequests:
+    return TooManyRequests(
+        f"Too many {what} attempts. Wait a minute, then try again.", retry_after_seconds=60
+    )
+
+
 def check_login_attempt(client_ip: str, email: str) -> None:
-    """Count one sign-in attempt against both the address and the account."""
+    """Count one sign-in attempt against the address, and refuse an address that has been
+    failing for an account that is under attack."""
     limit = _login_limit()
     limiter = _limiter()
-    for key in (f"ip:{client_ip}", f"email:{email.strip().lower()}"):
-        if not limiter.hit(limit, "login", key):
-            raise TooManyRequests(
-                "Too many sign-in attempts. Wait a minute, then try again.",
-                retry_after_seconds=60,
-            )
+    if not limiter.hit(limit, "login", f"ip:{client_ip}"):
+        raise _too_many("sign-in")
+    account_blocked = not limiter.test(limit, "login-failed", _account_key(email))
+    if account_blocked:
+        stats = limiter.get_window_stats(limit, "login-failed", _pair_key(client_ip, email))
+        if stats.remaining < limit.amount:
+            raise _too_many("sign-in")
+
+
+def record_login_failure(client_ip: str, email: str) -> None:
+    """Count a wrong password against the account, and against this address for the account."""
+    limit = _login_limit()
+    limiter = _limiter()
+    limiter.hit(limit, "login-failed", _account_key(email))
+    limiter.hit(limit, "login-failed", _pair_key(client_ip, email))
+
+
+def check_signup_attempt(client_ip: str) -> None:
+    """Count one sign-up against the address: account creation in bulk is refused."""
+    if not _limiter().hit(parse(get_settings().signup_rate_limit), "signup", f"ip:{client_ip}"):
+        raise _too_many("sign-up")
 
 
 def reset_limits() -> None:

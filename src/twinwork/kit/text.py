@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import AfterValidator
 
@@ -19,3 +20,27 @@ def clean_text(value: str) -> str:
 # Put after the length constraint: Annotated[str, Field(max_length=80), CLEANED]. (Placed
 # before it, the constraint's error would speak of "items" rather than characters.)
 CLEANED = AfterValidator(clean_text)
+
+
+# Bidirectional controls reorder what follows them: "\u202eexe.txt" displays as "txt.exe".
+# A name shown to other people must read as it is stored.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def has_bidi_control(value: str) -> bool:
+    return any(char in _BIDI_CONTROLS for char in value)
+
+
+def visible_text(value: str) -> str:
+    """``value`` without format characters (Unicode Cf: zero-width spaces and joiners, soft
+    hyphens, bidi marks) and with runs of whitespace as one space."""
+    kept = "".join(char for char in value if unicodedata.category(char) != "Cf")
+    return " ".join(kept.split())
+
+
+def name_key(value: str) -> str:
+    """What two names look like to a reader: compatibility forms folded (fullwidth letters,
+    ligatures), case ignored, invisible characters and spacing dropped."""
+    return visible_text(unicodedata.normalize("NFKC", value)).casefold()

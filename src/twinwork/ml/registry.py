@@ -170,6 +170,8 @@ class Modality(Generic[ConfigT]):
     generate: Callable[[GenerateRequest], str]
     evict: Callable[[str], None] | None = None
     """Forget an adapter this process holds in memory, by its ``adapter_key`` (erasure)."""
+    warm: Callable[[ModelEnvironment], None] | None = None
+    """Load what generation needs (the base model) ahead of the first request; slow."""
 
     def config_as_dict(self, config: ConfigT) -> dict[str, Any]:
         return dataclasses.asdict(config)
@@ -198,6 +200,7 @@ def register_modality(
     evaluate: Callable[[EvaluateRequest[ConfigT]], EvaluationResult],
     generate: Callable[[GenerateRequest], str],
     evict: Callable[[str], None] | None = None,
+    warm: Callable[[ModelEnvironment], None] | None = None,
 ) -> Modality[ConfigT]:
     """Add a modality to the table; a name can be registered once (unregister it first)."""
     if not dataclasses.is_dataclass(config_cls):
@@ -219,6 +222,7 @@ def register_modality(
         evaluate=evaluate,
         generate=generate,
         evict=evict,
+        warm=warm,
     )
     _modalities[name] = modality
     return modality

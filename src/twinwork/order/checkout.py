@@ -20,7 +20,7 @@ from twinwork.kit.db import end_transaction_early, unit_of_work
 from twinwork.kit.storage import ObjectStorage
 from twinwork.order.models import OrderKind
 from twinwork.order.schemas import OrderIn
-from twinwork.order.service import order_service
+from twinwork.order.service import order_fingerprint, order_service
 
 
 async def checkout(
@@ -35,7 +35,8 @@ async def checkout(
     transaction open, then write the order (and for AI work, the purchase) in one short unit
     of work. The request's own ``session`` is ended first. Returns the order id; a retry with
     the same ``request_key`` returns the first order's."""
-    earlier = await order_service.existing(session, user, request_key)
+    fingerprint = order_fingerprint(body)
+    earlier = await order_service.existing(session, user, request_key, fingerprint)
     if earlier is not None:
         return earlier.id
     quote = await order_service.quote(session, user, body)
@@ -72,7 +73,7 @@ async def checkout(
             key = request_key or f"order-{generation.id}"
             purchase = await generation_service.purchase(write, user, generation.id, key)
             order = await order_service.record_ai_order(
-                write, user, purchase.generation, body.gig_id, request_key
+                write, user, purchase.generation, body.gig_id, request_key, fingerprint
             )
         else:
             order = await order_service.place(write, user, body, request_key, draft=generation)

@@ -90,6 +90,8 @@ class Order(Base):
     model_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     generation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     request_key: Mapped[str] = mapped_column(String(120))
+    # SHA-256 of the first request's significant fields (kit.idempotency); None on old rows.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     auto_accept_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from twinwork.billing.schemas import card_reference
+from twinwork.billing.schemas import CARD_REFERENCE_SCHEMA, card_reference
 from twinwork.kit.text import CLEANED
 from twinwork.order.models import DisputeStatus, OrderKind, OrderStatus
 
@@ -23,6 +23,7 @@ class OrderIn(BaseModel):
         default=None,
         max_length=100,
         description="Pay at checkout: what the wallet does not cover is charged to this card.",
+        json_schema_extra=CARD_REFERENCE_SCHEMA,
     )
 
     @field_validator("card_number")

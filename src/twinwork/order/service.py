@@ -31,6 +31,7 @@ from twinwork.creation.service import creation_service
 from twinwork.generation.models import Generation
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.idempotency import ensure_same_request, request_fingerprint
 from twinwork.kit.money import format_amount
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import sha256_hex
@@ -69,6 +70,14 @@ class Quote:
     revisions: int
     delivery_days: int
     model: PersonalModel | None
+
+
+def order_fingerprint(data: OrderIn) -> str:
+    """What makes an order request this one. The card is left out: it only pays a shortfall,
+    whose own top-up is fingerprinted under the order's key."""
+    return request_fingerprint(
+        gig_id=data.gig_id, package=data.package, kind=str(data.kind), brief=data.brief
+    )
 
 
 def disclosure(kind: OrderKind, name: str, *, draft: bool = False) -> str:
@@ -198,10 +207,21 @@ class OrderService:
             )
         return max(missing, MIN_TOP_UP_AMOUNT)
 
-    async def existing(self, session: AsyncSession, buyer: User, key: str | None) -> Order | None:
-        return (
+    async def existing(
+        self,
+        session: AsyncSession,
+        buyer: User,
+        key: str | None,
+        fingerprint: str | None = None,
+    ) -> Order | None:
+        """The order placed earlier under ``key``; with a ``fingerprint``, refused when that
+        order was another request (IdempotencyKeyReused)."""
+        earlier = (
             None if key is None else await order_repository.by_request_key(session, buyer.id, key)
         )
+        if earlier is not None and fingerprint is not None:
+            ensure_same_request(earlier.request_fingerprint, fingerprint)
+        return earlier
 
     async def place(
         self,
@@ -214,7 +234,8 @@ class OrderService:
     ) -> Order:
         """A human or hybrid order: the price goes into escrow. A hybrid order comes with the
         model's draft, delivered to the buyer at once."""
-        earlier = await self.existing(session, buyer, request_key)
+        fingerprint = order_fingerprint(data)
+        earlier = await self.existing(session, buyer, request_key, fingerprint)
         if earlier is not None:
             return earlier
         quote = await self.quote(session, buyer, data)
@@ -240,6 +261,7 @@ class OrderService:
             model_id=quote.model.id if quote.model else None,
             generation_id=draft.id if draft else None,
             request_key=request_key or uuid.uuid4().hex,
+            request_fingerprint=fingerprint,
             delivery_days=quote.delivery_days,
             due_at=now + timedelta(days=quote.delivery_days) if has_requirements else None,
         )
@@ -247,7 +269,7 @@ class OrderService:
             async with session.begin_nested():
                 await order_repository.add(session, order)
         except IntegrityError as exc:
-            earlier = await self.existing(session, buyer, request_key)
+            earlier = await self.existing(session, buyer, request_key, fingerprint)
             if earlier is None:
                 raise Conflict("This order is being placed; retry in a moment.") from exc
             return earlier
@@ -285,11 +307,13 @@ class OrderService:
         generation: Generation,
         gig_id: int | None,
         request_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> Order:
         """A purchased generation, as a completed order in both dashboards. ``request_key``
-        is the order request's key, so a retried order request finds this order."""
+        is the order request's key (``fingerprint`` its OrderIn's), so a retried order
+        request finds this order."""
         key = request_key or f"generation:{generation.id}"
-        earlier = await self.existing(session, buyer, key)
+        earlier = await self.existing(session, buyer, key, fingerprint)
         if earlier is not None:
             return earlier
         owner = await session.get(User, generation.owner_user_id)
@@ -309,6 +333,7 @@ class OrderService:
             model_id=generation.model_id,
             generation_id=generation.id,
             request_key=key,
+            request_fingerprint=fingerprint,
             completed_at=now,
         )
         await order_repository.add(session, order)

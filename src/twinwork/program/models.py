@@ -80,6 +80,8 @@ class ProgramSubscription(Base):
     card_last4: Mapped[str] = mapped_column(String(4))
     # The freelancer's Idempotency-Key (or a fresh one): a retried sign-up finds this row.
     request_key: Mapped[str] = mapped_column(String(120))
+    # SHA-256 of the first request's significant fields (kit.idempotency); None on old rows.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     current_period_start: Mapped[datetime] = mapped_column(UTCDateTime)
     current_period_end: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -33,6 +33,7 @@ from twinwork.billing.wallet.service import (
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound
+from twinwork.kit.idempotency import card_fingerprint_part, ensure_same_request, request_fingerprint
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.ledger.service import Leg, ledger_service
 from twinwork.program.admission import admission_service
@@ -106,9 +107,11 @@ class SubscriptionService:
         # Serialise a freelancer's sign-ups (a double-click on PostgreSQL): the second waits
         # here, then sees the first one's row.
         await subscription_repository.lock_user(session, user.id)
+        fingerprint = request_fingerprint(card=card_fingerprint_part("".join(card_number.split())))
         if request_key is not None:
             earlier = await subscription_repository.by_request_key(session, user.id, request_key)
             if earlier is not None:
+                ensure_same_request(earlier.request_fingerprint, fingerprint)
                 return await self._repeat_or_answer(session, earlier)
         existing = await self.current(session, user)
         if existing is not None and existing.status in LIVE_STATUSES:
@@ -131,6 +134,7 @@ class SubscriptionService:
             card_token=card.token,
             card_last4=card.last4,
             request_key=request_key or uuid.uuid4().hex,
+            request_fingerprint=fingerprint,
             current_period_start=now,
             current_period_end=now + timedelta(days=settings.program_period_days),
         )
@@ -143,6 +147,7 @@ class SubscriptionService:
             )
             if earlier is None:
                 raise Conflict("Your sign-up is being processed; retry in a moment.") from exc
+            ensure_same_request(earlier.request_fingerprint, fingerprint)
             return await self._repeat_or_answer(session, earlier)
         invoice = await self._open_invoice(session, subscription, now)
         invoice.attempts = 1

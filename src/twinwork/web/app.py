@@ -20,6 +20,7 @@ from twinwork.billing.webhook import routes as webhook_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
 from twinwork.creation import routes as creation_routes
+from twinwork.creation.runtime import warm_up
 from twinwork.domains import load_domains
 from twinwork.generation import routes as generation_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
@@ -28,7 +29,7 @@ from twinwork.order import routes as order_routes
 from twinwork.portfolio import routes as portfolio_routes
 from twinwork.program import routes as program_routes
 from twinwork.search import routes as search_routes
-from twinwork.web import errors
+from twinwork.web import errors, openapi
 from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
 
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             register_all()
             consumer = start_consumer(settings.worker_threads)
             log.info("job consumer started with %d threads", settings.worker_threads)
+        if settings.warm_up_models:
+            warm_up(settings)  # a background thread: serving starts at once
         try:
             yield
         finally:
@@ -122,4 +125,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         order_routes,
     ):
         app.include_router(page_module.pages)
+    openapi.install(app)
     return app

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
-from twinwork.kit.csrf import SAFE_METHODS, verify_csrf
+from twinwork.kit.csrf import CSRF_COOKIE, SAFE_METHODS, page_token, verify_csrf
+from twinwork.kit.csrf import SESSION_COOKIE as SESSION_COOKIE  # pages set and clear it
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import Forbidden, NotAuthenticated
 from twinwork.kit.storage import ObjectStorage
@@ -19,7 +21,6 @@ from twinwork.kit.storage import ObjectStorage
 P = ParamSpec("P")
 R = TypeVar("R")
 
-SESSION_COOKIE = "tw_session"
 VISITOR_COOKIE = "tw_sid"
 
 
@@ -85,12 +86,25 @@ async def api_user_optional(request: Request, session: DbSession) -> User | None
     user = await account_service.user_for_api_token(session, token)
     if user is None:
         raise NotAuthenticated(
-            "This API token is not valid. Create a new one with POST /api/v1/auth/token."
+            "This API token is not valid, was revoked or has expired. "
+            "Create a new one with POST /api/v1/auth/token."
         )
     return user
 
 
-async def api_user(user: Annotated[User | None, Depends(api_user_optional)]) -> User:
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="An API token from POST /api/v1/auth/token, as 'Authorization: Bearer <token>'.",
+)
+"""Declares the token in the OpenAPI document; ``bearer_token`` still reads it, so a missing
+or malformed header is our own 401 problem, not FastAPI's."""
+
+
+async def api_user(
+    user: Annotated[User | None, Depends(api_user_optional)],
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> User:
     if user is None:
         raise NotAuthenticated(
             "Send an API token as 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
@@ -108,6 +122,10 @@ async def page_user_optional(request: Request, session: DbSession) -> User | Non
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
+    # Forms on this page must carry the CSRF token bound to this session (see kit.csrf).
+    csrf_cookie = request.cookies.get(CSRF_COOKIE)
+    if csrf_cookie:
+        request.state.csrf_token = page_token(csrf_cookie, token)
     user = await account_service.user_for_session(session, token)
     # Templates get a plain copy: an error page renders after the rollback has expired the
     # ORM object, and must still know who is signed in.

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from twinwork.kit.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
 from twinwork.web.deps import LoginRequired
+from twinwork.web.middleware import NO_STORE, SECURITY_HEADERS
 from twinwork.web.templating import render
 
 log = logging.getLogger("twinwork.web")
@@ -29,12 +30,18 @@ def problem_response(
     request: Request, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
     status = int(body["status"])
+    # Set here too, not only by the middleware: a 500 is answered from outside every
+    # middleware, and no error is worth keeping in a cache.
+    headers = {**SECURITY_HEADERS, "cache-control": NO_STORE, **(headers or {})}
     if wants_json(request):
         body.setdefault("instance", request.url.path)
         return JSONResponse(
             body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
         )
-    return render(request, "error.html", {"problem": body}, status_code=status)
+    response = render(request, "error.html", {"problem": body}, status_code=status)
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""ASGI middleware: request size cap, visitor cookies, security headers."""
+"""ASGI middleware: request size cap, visitor cookies, security and caching headers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from twinwork.kit.csrf import CSRF_COOKIE, is_valid_token, new_csrf_token
 from twinwork.kit.errors import PROBLEM_MEDIA_TYPE, problem
-from twinwork.web.deps import VISITOR_COOKIE
+from twinwork.web.deps import SESSION_COOKIE, VISITOR_COOKIE
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -33,6 +33,10 @@ STRIPE_CSP = (
 )
 
 
+NO_STORE = "no-store"
+"""Answers about someone (their pages, every API answer) must not be kept by any cache."""
+
+
 def security_headers(*, stripe_elements: bool) -> dict[str, str]:
     if not stripe_elements:
         return SECURITY_HEADERS
@@ -44,6 +48,10 @@ def security_headers(*, stripe_elements: bool) -> dict[str, str]:
 _NUL_IN_URL = (b"%00", b"\x00")
 _NUL_IN_TEXT_BODY = (b"\x00", b"\\u0000", b"%00")
 _TEXT_BODY_TYPES = (b"application/json", b"application/x-www-form-urlencoded")
+NUL_IN_BODY = (
+    "The request contains a NUL character (\\u0000 or %00), which no text field may hold. "
+    "Remove it and send the request again."
+)
 
 
 class RequestGuard:
@@ -81,28 +89,47 @@ class RequestGuard:
         text_body = headers.get(b"content-type", b"").split(b";")[0].strip() in _TEXT_BODY_TYPES
         received = 0
         tail = b""
+        refused: int | None = None
+        started = False
 
         async def guarded_receive() -> Message:
-            nonlocal received, tail
+            nonlocal received, tail, refused
             message = await receive()
             if message["type"] == "http.request":
+                # Counted as the bytes arrive: a chunked body has no Content-Length to trust.
                 chunk = message.get("body", b"")
                 received += len(chunk)
                 if received > max_bytes:
+                    refused = 413
                     raise _Refused(413)
                 window = tail + chunk  # a marker may straddle two chunks
                 if text_body and any(marker in window for marker in _NUL_IN_TEXT_BODY):
+                    refused = 400
                     raise _Refused(400)
                 tail = window[-6:]
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            # Whatever the app made of a body this guard refused (FastAPI turns the error
+            # into a generic "error parsing the body") is dropped; the guard answers.
+            if refused is not None and not started:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            await self.app(scope, guarded_receive, send)
-        except _Refused as refused:
-            if refused.status == 413:
-                await _too_large(send, max_bytes)
-            else:
-                await _refuse(send, 400, "Invalid input", "The request contains a NUL character.")
+            await self.app(scope, guarded_receive, guarded_send)
+        except Exception:
+            if refused is None or started:
+                raise
+        if refused is None or started:
+            return
+        if refused == 413:
+            await _too_large(send, max_bytes)
+        else:
+            await _refuse(send, 400, "Invalid input", NUL_IN_BODY)
 
 
 class _Refused(Exception):
@@ -124,6 +151,8 @@ async def _refuse(send: Send, status: int, title: str, detail: str) -> None:
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                (b"cache-control", NO_STORE.encode()),
+                *((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()),
             ],
         }
     )
@@ -155,6 +184,7 @@ class VisitorCookies:
         if not cookies.get(VISITOR_COOKIE):
             new_cookies[VISITOR_COOKIE] = secrets.token_urlsafe(18)
         scope.setdefault("state", {})["csrf_token"] = csrf
+        private = _is_private(scope, cookies)
 
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -164,6 +194,12 @@ class VisitorCookies:
                 for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value
+                signs_in = any(
+                    value.startswith(f"{SESSION_COOKIE}=")
+                    for value in headers.getlist("set-cookie")
+                )
+                if private or signs_in:
+                    headers["cache-control"] = NO_STORE
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)
@@ -173,6 +209,19 @@ class VisitorCookies:
         http_only = "" if name == CSRF_COOKIE else "; HttpOnly"
         secure = "; Secure" if self.secure else ""
         return f"{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax{http_only}{secure}"
+
+
+def _is_private(scope: Scope, cookies: dict[str, str]) -> bool:
+    """Every API answer, and every page but static files for someone signed in."""
+    path = str(scope.get("path", ""))
+    if path.startswith("/api/"):
+        return True
+    if path.startswith("/static/"):
+        return False
+    signed_in = bool(cookies.get(SESSION_COOKIE)) or any(
+        name == b"authorization" for name, _ in scope["headers"]
+    )
+    return signed_in
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

@@ -82,9 +82,10 @@ async def payout_page(request: Request, session: DbSession, user: PageFreelancer
         key = None
     try:
         try:
-            amount: int | str = parse_dollars(str(data.get("amount", ""))) or 0
-        except ValueError:
-            amount = str(data.get("amount", ""))
+            amount = parse_dollars(str(data.get("amount", ""))) or 0
+        except ValueError as exc:
+            # Never hand the raw text to pydantic: it reads "1_000" as 1,000 cents.
+            raise FormErrors({"amount": str(exc)}) from exc
         body = validate(
             PayoutIn, {"amount": amount, "bank_account": data.get("bank_account") or None}
         )

@@ -26,6 +26,7 @@ from twinwork.billing.provider import SANDBOX_BANK_ACCOUNT, ChargeResult, paymen
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, ValidationFailed
+from twinwork.kit.idempotency import ensure_same_request, request_fingerprint
 from twinwork.kit.money import format_amount
 from twinwork.ledger.repository import clearing_repository
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owner_key
@@ -107,9 +108,11 @@ class EarningsService:
     ) -> Payout:
         if not user.is_freelancer:
             raise Forbidden("Payouts are for freelancers.")
+        fingerprint = request_fingerprint(amount=amount, bank_account=bank_account)
         if request_key is not None:
             earlier = await payout_repository.by_request_key(session, user.id, request_key)
             if earlier is not None:
+                ensure_same_request(earlier.request_fingerprint, fingerprint)
                 return earlier
         minimum = get_settings().payout_minimum_amount
         if amount < minimum:
@@ -141,6 +144,7 @@ class EarningsService:
             status=PayoutStatus.REQUESTED,
             bank_account=account_number,
             request_key=request_key or uuid.uuid4().hex,
+            request_fingerprint=fingerprint,
             transfer_key=f"po_{uuid.uuid4().hex}",
         )
         try:
@@ -150,6 +154,7 @@ class EarningsService:
             earlier = await payout_repository.by_request_key(session, user.id, payout.request_key)
             if earlier is None:
                 raise Conflict("This payout is being requested; retry in a moment.") from exc
+            ensure_same_request(earlier.request_fingerprint, fingerprint)
             return earlier
         try:
             await ledger_service.post(

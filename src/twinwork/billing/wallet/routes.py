@@ -144,9 +144,10 @@ async def wallet_top_up(
     key = form_idempotency_key(data)
     try:
         try:
-            amount: int | str = parse_dollars(str(data.get("amount", ""))) or 0
-        except ValueError:
-            amount = str(data.get("amount", ""))
+            amount = parse_dollars(str(data.get("amount", ""))) or 0
+        except ValueError as exc:
+            # Never hand the raw text to pydantic: it reads "1_000" as 1,000 cents.
+            raise FormErrors({"amount": str(exc)}) from exc
         body = validate(TopUpIn, {"amount": amount, "card_number": data.get("card_number", "")})
         await top_up(session, sessionmaker, user, body, key)
     except (FormErrors, DomainError) as exc:

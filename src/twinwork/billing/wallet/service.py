@@ -27,6 +27,7 @@ from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.repository import payment_repository
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict
+from twinwork.kit.idempotency import card_fingerprint_part, ensure_same_request, request_fingerprint
 from twinwork.ledger.service import Leg, ledger_service
 
 DEFAULT_CURRENCY = "USD"
@@ -47,6 +48,12 @@ class TopUpCharge:
     amount: int
     """In cents."""
     currency: str
+
+
+def top_up_fingerprint(body: TopUpIn) -> str:
+    return request_fingerprint(
+        amount=body.amount, currency=body.currency, card=card_fingerprint_part(body.card_number)
+    )
 
 
 class WalletService:
@@ -70,9 +77,11 @@ class WalletService:
         with the same key gets the recorded payment, or, while it is still pending (its
         request died, or is still running), the charge to repeat under the same provider key."""
         key = f"top-up:{user.id}:{idempotency_key}" if idempotency_key else None
+        fingerprint = top_up_fingerprint(body)
         if key is not None:
             existing = await payment_repository.by_idempotency_key(session, key)
             if existing is not None:
+                ensure_same_request(existing.request_fingerprint, fingerprint)
                 return self._repeat_or_answer(existing, body.card_number)
         payment = Payment(
             user_id=user.id,
@@ -82,6 +91,7 @@ class WalletService:
             # A Stripe PaymentMethod id has no digits to show: the provider tells them later.
             card_last4="" if body.card_number.startswith("pm_") else body.card_number[-4:],
             idempotency_key=key,
+            request_fingerprint=fingerprint,
             charge_key=f"pay_{uuid.uuid4().hex}",
             status=PaymentStatus.PENDING,
         )
@@ -92,6 +102,7 @@ class WalletService:
             existing = await payment_repository.by_idempotency_key(session, key) if key else None
             if existing is None:
                 raise Conflict("This top-up is being processed; retry in a moment.") from exc
+            ensure_same_request(existing.request_fingerprint, fingerprint)
             return self._repeat_or_answer(existing, body.card_number)
         return self._charge_for(payment, body.card_number)
 

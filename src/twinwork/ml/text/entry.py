@@ -110,6 +110,13 @@ def evict(adapter_key: str) -> None:
         engine.evict_everywhere(adapter_key)
 
 
+def warm(environment: ModelEnvironment) -> None:
+    """Convert the base if needed and load the serving engine (tens of seconds when cold)."""
+    from twinwork.ml.text.engine import get_engine
+
+    get_engine(_base(environment))
+
+
 def _base(environment: ModelEnvironment) -> BaseModelRef:
     return ensure_base_model(environment.cache_dir, environment.base_model or DEFAULT_BASE)
 

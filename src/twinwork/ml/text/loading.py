@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from twinwork.ml.text.base import BaseModelRef
-from twinwork.ml.text.runtime import device, go_offline
+from twinwork.ml.text.runtime import device, go_offline, loading_lock
 
 if TYPE_CHECKING:
     import torch
@@ -36,22 +39,56 @@ def quiet_peft() -> Iterator[None]:
 
 
 def load_tokenizer(base: BaseModelRef) -> PreTrainedTokenizerBase:
+    """A tokenizer of the caller's own: fast tokenizers refuse concurrent use of one instance."""
     _quiet()
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(base.path), local_files_only=True)
+    with loading_lock:
+        tokenizer = AutoTokenizer.from_pretrained(str(base.path), local_files_only=True)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return cast("PreTrainedTokenizerBase", tokenizer)
 
 
+# The base weights as read from disk, one per model directory, never handed out: every caller
+# gets a copy, because training (PEFT) and serving (fp16, merged adapters) change theirs.
+_pristine: dict[Path, Any] = {}
+_pristine_lock = threading.Lock()
+
+
 def load_model(base: BaseModelRef, dtype: torch.dtype | None = None) -> PreTrainedModel:
-    """The base model in fp32 on the run's device (bf16 matmuls are very slow on most CPUs)."""
+    """A private copy of the base model in fp32 (bf16 matmuls are very slow on most CPUs), or
+    ``dtype``, on the run's device. Thread-safe: the weights are read from disk once per
+    process and copied for each caller."""
+    import torch
+
+    pristine = _pristine_model(base)
+    model: Any = copy.deepcopy(pristine)
+    return cast("PreTrainedModel", model.to(device=device(), dtype=dtype or torch.float32))
+
+
+def _pristine_model(base: BaseModelRef) -> Any:
+    key = base.path.resolve()
+    with _pristine_lock:
+        model = _pristine.get(key)
+        if model is None:
+            model = _pristine[key] = _read_model(base)
+        return model
+
+
+def _read_model(base: BaseModelRef) -> Any:
     _quiet()
     import torch
     from transformers import AutoModelForCausalLM
 
-    model: Any = AutoModelForCausalLM.from_pretrained(
-        str(base.path), dtype=dtype or torch.float32, local_files_only=True
-    )
-    return cast("PreTrainedModel", model.to(device()))
+    # from_pretrained builds the model on the meta device through process-wide state: two
+    # loads at once leave tensors on meta ("Cannot copy out of meta tensor", lm_head MISSING).
+    with loading_lock:
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            str(base.path), dtype=torch.float32, local_files_only=True
+        )
+    meta = [name for name, p in model.named_parameters() if p.is_meta]
+    if meta:
+        # Never cache a broken model: the process would serve it until restarted.
+        raise RuntimeError(f"loading {base.path} left {len(meta)} tensors unloaded ({meta[0]})")
+    return model.eval()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import torch
+
+loading_lock = threading.RLock()
+"""Held around every transformers ``from_pretrained`` (and the GGUF conversion) in this process:
+transformers builds models through process-wide state (the meta device, patched initialisers),
+so two loads at once in different threads corrupt each other."""
 
 
 def go_offline() -> None:
