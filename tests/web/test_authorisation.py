@@ -1,0 +1,362 @@
+"""Authorisation, proven from the route table: every route of the app declares who may call
+it, and the declaration is checked against what the app answers to anonymous visitors,
+buyers and freelancers. A new route without a declared policy fails the first test."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.account.factories import api_signup, create_user
+from tests.catalog.factories import create_gig, gig_payload
+from tests.portfolio.factories import sample_body
+from tests.web.test_pages import csrf_token
+
+
+class Policy(StrEnum):
+    PUBLIC = "anyone, signed in or not"
+    LISTED_OR_OWNER = "anyone may read a listed object; only its owner an unlisted one"
+    SIGNED_IN = "any signed-in user"
+    OWN_DATA = "any signed-in user, who sees only their own (a buyer's list is empty)"
+    FREELANCER = "signed-in freelancers; buyers get 403"
+    ADMIN = "operators; everyone else gets 403"
+    OWNER_PRIVATE = "the object's owner; a stranger gets the 404 of a missing id"
+    PARTY_PRIVATE = "the parties of an order or generation; a stranger gets 404"
+    WEBHOOK = "the payment provider, by signature"
+
+
+P = Policy
+POLICIES: dict[tuple[str, str], Policy] = {
+    # Account
+    ("POST", "/api/v1/auth/signup"): P.PUBLIC,
+    ("POST", "/api/v1/auth/token"): P.PUBLIC,
+    ("DELETE", "/api/v1/auth/token"): P.SIGNED_IN,
+    ("GET", "/api/v1/auth/tokens"): P.SIGNED_IN,
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/auth/sign-out-everywhere"): P.SIGNED_IN,
+    ("GET", "/api/v1/me"): P.SIGNED_IN,
+    ("POST", "/api/v1/me/freelancer"): P.SIGNED_IN,
+    # Catalog and search
+    ("GET", "/api/v1/categories"): P.PUBLIC,
+    ("GET", "/api/v1/gigs"): P.PUBLIC,
+    ("GET", "/api/v1/gigs/{gig_id}"): P.LISTED_OR_OWNER,
+    ("POST", "/api/v1/gigs"): P.FREELANCER,
+    ("PATCH", "/api/v1/gigs/{gig_id}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/freelancers/{handle}"): P.PUBLIC,
+    ("PATCH", "/api/v1/me/profile"): P.FREELANCER,
+    ("GET", "/api/v1/search"): P.PUBLIC,
+    # Billing
+    ("GET", "/api/v1/wallet"): P.SIGNED_IN,
+    ("POST", "/api/v1/wallet/top-ups"): P.SIGNED_IN,
+    ("GET", "/api/v1/wallet/top-ups"): P.SIGNED_IN,
+    ("GET", "/api/v1/ledger/transactions"): P.SIGNED_IN,
+    ("GET", "/api/v1/admin/ledger/check"): P.ADMIN,
+    ("GET", "/api/v1/receipts"): P.SIGNED_IN,
+    ("GET", "/api/v1/receipts/{number}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/earnings"): P.OWN_DATA,
+    ("POST", "/api/v1/payouts"): P.FREELANCER,
+    ("GET", "/api/v1/payouts"): P.OWN_DATA,
+    ("POST", "/api/v1/webhooks/stripe"): P.WEBHOOK,
+    ("GET", "/api/v1/admin/webhooks"): P.ADMIN,
+    # Program
+    ("POST", "/api/v1/subscriptions"): P.FREELANCER,
+    ("GET", "/api/v1/subscriptions/current"): P.OWN_DATA,
+    ("DELETE", "/api/v1/subscriptions/current"): P.OWN_DATA,
+    ("POST", "/api/v1/subscriptions/current/resume"): P.OWN_DATA,
+    ("PUT", "/api/v1/subscriptions/current/card"): P.OWN_DATA,
+    ("GET", "/api/v1/program/eligibility"): P.FREELANCER,
+    ("POST", "/api/v1/program/applications"): P.FREELANCER,
+    ("GET", "/api/v1/program/applications/current"): P.OWN_DATA,
+    ("GET", "/api/v1/admin/program/applications"): P.ADMIN,
+    ("POST", "/api/v1/admin/program/applications/{application_id}/approve"): P.ADMIN,
+    ("POST", "/api/v1/admin/program/applications/{application_id}/decline"): P.ADMIN,
+    ("POST", "/api/v1/admin/program/invitations"): P.ADMIN,
+    ("GET", "/api/v1/admin/program/rules"): P.ADMIN,
+    ("PUT", "/api/v1/admin/program/rules"): P.ADMIN,
+    # Portfolio
+    ("POST", "/api/v1/portfolio/samples"): P.FREELANCER,
+    ("GET", "/api/v1/portfolio/samples"): P.OWN_DATA,
+    ("PATCH", "/api/v1/portfolio/samples/{sample_id}"): P.OWNER_PRIVATE,
+    ("DELETE", "/api/v1/portfolio/samples/{sample_id}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/portfolio/data-use"): P.OWN_DATA,
+    # Creation
+    ("POST", "/api/v1/models"): P.FREELANCER,
+    ("GET", "/api/v1/models"): P.OWN_DATA,
+    ("GET", "/api/v1/models/{model_id}"): P.LISTED_OR_OWNER,
+    ("PATCH", "/api/v1/models/{model_id}"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/models/{model_id}/activate"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/models/{model_id}/deactivate"): P.OWNER_PRIVATE,
+    ("DELETE", "/api/v1/models/{model_id}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/models/{model_id}/erasure-receipt"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/models/{model_id}/training-runs"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/training-runs/{run_id}"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/training-runs/{run_id}/cancel"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/models/{model_id}/versions"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/models/{model_id}/versions/{version_id}/approve"): P.OWNER_PRIVATE,
+    # Generation
+    ("POST", "/api/v1/models/{model_id}/generations"): P.SIGNED_IN,
+    ("GET", "/api/v1/generations/{generation_id}"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/generations/{generation_id}/purchase"): P.PARTY_PRIVATE,
+    ("GET", "/api/v1/certificates/public-key"): P.PUBLIC,
+    ("GET", "/api/v1/certificates/{certificate_id}"): P.PUBLIC,
+    ("POST", "/api/v1/certificates/verify"): P.PUBLIC,
+    # Orders
+    ("POST", "/api/v1/orders"): P.SIGNED_IN,
+    ("GET", "/api/v1/orders"): P.SIGNED_IN,
+    ("GET", "/api/v1/orders/{order_id}"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/requirements"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/deliveries"): P.PARTY_PRIVATE,
+    ("GET", "/api/v1/orders/{order_id}/files/{file_id}"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/accept"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/revisions"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/cancel"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/reviews"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/disputes"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/dispute/response"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/orders/{order_id}/dispute/withdraw"): P.PARTY_PRIVATE,
+    ("GET", "/api/v1/admin/disputes"): P.ADMIN,
+    ("POST", "/api/v1/admin/disputes/{dispute_id}/resolve"): P.ADMIN,
+    # Pages: site, account
+    ("GET", "/"): P.PUBLIC,
+    ("GET", "/api"): P.PUBLIC,
+    ("GET", "/dashboard"): P.SIGNED_IN,
+    ("GET", "/dashboard/buyer"): P.SIGNED_IN,
+    ("GET", "/admin"): P.ADMIN,
+    ("GET", "/signup"): P.PUBLIC,
+    ("POST", "/signup"): P.PUBLIC,
+    ("GET", "/login"): P.PUBLIC,
+    ("POST", "/login"): P.PUBLIC,
+    ("POST", "/logout"): P.PUBLIC,
+    ("POST", "/dashboard/sign-out-everywhere"): P.SIGNED_IN,
+    ("POST", "/dashboard/become-freelancer"): P.SIGNED_IN,
+    # Pages: catalog and search
+    ("GET", "/gigs/{gig_id}"): P.LISTED_OR_OWNER,
+    ("GET", "/freelancers/{handle}"): P.PUBLIC,
+    ("GET", "/dashboard/freelancer"): P.FREELANCER,
+    ("GET", "/dashboard/gigs/new"): P.FREELANCER,
+    ("POST", "/dashboard/gigs/new"): P.FREELANCER,
+    ("GET", "/dashboard/gigs/{gig_id}/edit"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/gigs/{gig_id}/edit"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/gigs/{gig_id}/status"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/profile"): P.FREELANCER,
+    ("GET", "/search"): P.PUBLIC,
+    # Pages: billing
+    ("GET", "/dashboard/wallet"): P.SIGNED_IN,
+    ("POST", "/dashboard/wallet/top-up"): P.SIGNED_IN,
+    ("GET", "/dashboard/receipts"): P.SIGNED_IN,
+    ("GET", "/receipts/{number}"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/earnings"): P.FREELANCER,
+    ("POST", "/dashboard/earnings/payouts"): P.FREELANCER,
+    ("GET", "/dashboard/earnings/statement.csv"): P.FREELANCER,
+    # Pages: program
+    ("GET", "/dashboard/program"): P.FREELANCER,
+    ("POST", "/dashboard/program/subscribe"): P.FREELANCER,
+    ("POST", "/dashboard/program/apply"): P.FREELANCER,
+    ("POST", "/dashboard/program/{action}"): P.FREELANCER,
+    ("GET", "/admin/program"): P.ADMIN,
+    ("POST", "/admin/program/applications/{application_id}/{action}"): P.ADMIN,
+    ("POST", "/admin/program/invitations"): P.ADMIN,
+    ("POST", "/admin/program/rules"): P.ADMIN,
+    # Pages: portfolio
+    ("GET", "/dashboard/portfolio"): P.FREELANCER,
+    ("POST", "/dashboard/portfolio/samples"): P.FREELANCER,
+    ("POST", "/dashboard/portfolio/samples/{sample_id}/consent"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/portfolio/samples/{sample_id}/remove"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/portfolio/data-use.csv"): P.FREELANCER,
+    # Pages: creation
+    ("GET", "/dashboard/models"): P.FREELANCER,
+    ("POST", "/dashboard/models"): P.FREELANCER,
+    ("GET", "/dashboard/models/{model_id}"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/models/{model_id}/run"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/train"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/runs/{run_id}/cancel"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/versions/{version_id}/approve"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/listing"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/activate"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/deactivate"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/erase"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/models/{model_id}/receipt"): P.OWNER_PRIVATE,
+    # Pages: generation
+    ("GET", "/models/{model_id}"): P.LISTED_OR_OWNER,
+    ("POST", "/models/{model_id}/generate"): P.SIGNED_IN,
+    ("GET", "/generations/{generation_id}"): P.PARTY_PRIVATE,
+    ("POST", "/generations/{generation_id}/purchase"): P.PARTY_PRIVATE,
+    ("GET", "/dashboard/generations"): P.SIGNED_IN,
+    ("GET", "/certificates/verify"): P.PUBLIC,
+    ("POST", "/certificates/verify"): P.PUBLIC,
+    ("GET", "/certificates/{certificate_id}"): P.PUBLIC,
+    # Pages: orders and disputes
+    ("POST", "/orders"): P.SIGNED_IN,
+    ("GET", "/orders/{order_id}"): P.PARTY_PRIVATE,
+    ("GET", "/orders/{order_id}/files/{file_id}"): P.PARTY_PRIVATE,
+    ("POST", "/orders/{order_id}/{action}"): P.PARTY_PRIVATE,
+    ("GET", "/dashboard/orders"): P.SIGNED_IN,
+    ("GET", "/admin/disputes"): P.ADMIN,
+    ("GET", "/admin/disputes/{dispute_id}"): P.ADMIN,
+    ("GET", "/admin/disputes/{dispute_id}/files/{file_id}"): P.ADMIN,
+    ("POST", "/admin/disputes/{dispute_id}/resolve"): P.ADMIN,
+}
+
+# Not the application's own routes: the schema, static files and the load balancer's probe.
+UNGUARDED = {"/openapi.json", "/static", "/healthz"}
+# A request in a browser that is not signed in: the sign-in page, and back here afterwards.
+SIGN_IN_REDIRECT = re.compile(r"^/login\?next=")
+
+# An id no test creates: a caller's own token or order must not be what a probe hits.
+MISSING = 2_000_000_000
+# Path parameters that are not ids: a value the route accepts, so the answer is about access.
+PATH_VALUES = {
+    "handle": "nobody-here",
+    "number": "TW-00000001",
+    "action": "cancel",
+}
+ACTIONS = {
+    "/dashboard/program/{action}": "cancel",
+    "/orders/{order_id}/{action}": "accept",
+    "/admin/program/applications/{application_id}/{action}": "approve",
+}
+
+
+CARD = {"card_number": "4242424242424242"}
+# A valid body, so that a refusal is about who calls, not about what they sent.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/gigs"): gig_payload,
+    ("POST", "/api/v1/portfolio/samples"): sample_body,
+    ("POST", "/api/v1/models"): lambda: {"name": "Probe voice"},
+    ("POST", "/api/v1/payouts"): lambda: {"amount": 1000},
+    ("POST", "/api/v1/subscriptions"): lambda: CARD,
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    from twinwork.web.app import create_app
+
+    found: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(create_app().routes):
+        if route.path in UNGUARDED:
+            continue
+        assert isinstance(route.original_route, APIRoute), route.path
+        for method in route.methods or ():
+            if method != "HEAD":
+                found.add((method, route.path))
+    return found
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/v1/")
+
+
+def concrete(path: str) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "action":
+            return ACTIONS[path]
+        return PATH_VALUES.get(name, str(MISSING))
+
+    return re.sub(r"\{(\w+)\}", fill, path)
+
+
+def routes_with(*policies: Policy, api_only: bool = False) -> list[Any]:
+    return [
+        pytest.param(method, path, id=f"{method} {path}")
+        for (method, path), policy in sorted(POLICIES.items(), key=lambda item: item[0][::-1])
+        if policy in policies and (is_api(path) or not api_only)
+    ]
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+) -> httpx.Response:
+    url = concrete(path)
+    # Pay-per-use routes refuse a request without one before they look at the caller's rights.
+    headers = {"Idempotency-Key": "authorisation-probe", **(headers or {})}
+    if is_api(path):
+        if body is None and (method, path) in BODIES:
+            body = BODIES[method, path]()
+        json = (body or {}) if method in {"POST", "PUT", "PATCH"} else None
+        return await client.request(method, url, json=json, headers=headers)
+    data = None
+    if method == "POST":
+        data = {"csrf_token": await csrf_token(client), **(body or {})}
+    return await client.request(method, url, data=data, headers=headers)
+
+
+def test_every_route_declares_a_policy() -> None:
+    routes = app_routes()
+    declared = set(POLICIES)
+    undeclared = sorted(routes - declared, key=lambda route: route[::-1])
+    gone = sorted(declared - routes, key=lambda route: route[::-1])
+    assert not undeclared, "Routes without a declared policy in POLICIES: " + ", ".join(
+        f"{method} {path}" for method, path in undeclared
+    )
+    assert not gone, "POLICIES names routes the app no longer has: " + ", ".join(
+        f"{method} {path}" for method, path in gone
+    )
+
+
+GUARDED = (P.SIGNED_IN, P.OWN_DATA, P.FREELANCER, P.ADMIN, P.OWNER_PRIVATE, P.PARTY_PRIVATE)
+
+
+@pytest.mark.parametrize(("method", "path"), routes_with(*GUARDED))
+async def test_anonymous_is_refused_everywhere_but_public_routes(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await call(client, method, path)
+    if is_api(path):
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    else:
+        assert response.status_code == 303, response.text
+        assert SIGN_IN_REDIRECT.match(response.headers["location"]), response.headers
+
+
+def assert_problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(("method", "path"), routes_with(P.FREELANCER, P.ADMIN, api_only=True))
+async def test_buyers_are_refused_freelancer_and_admin_routes(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    _, buyer = await api_signup(client, roles=("buyer",))
+    assert_problem(await call(client, method, path, buyer), 403)
+
+
+@pytest.mark.parametrize(("method", "path"), routes_with(P.ADMIN, api_only=True))
+async def test_freelancers_are_refused_admin_routes(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    _, freelancer = await api_signup(client, roles=("freelancer",))
+    assert_problem(await call(client, method, path, freelancer), 403)
+
+
+@pytest.mark.parametrize("role", ["freelancer", "buyer"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/v1/gigs/{gig_id}"), ("PATCH", "/api/v1/gigs/{gig_id}")],
+    ids=["GET draft gig", "PATCH draft gig"],
+)
+async def test_strangers_get_404_for_owner_private_objects(
+    client: httpx.AsyncClient, session: AsyncSession, role: str, method: str, path: str
+) -> None:
+    owner = await create_user(session, roles=("freelancer",))
+    gig = await create_gig(session, owner, status="draft")
+    await session.commit()
+    _, stranger = await api_signup(client, roles=(role,))
+    body = {"title": "Taken over by someone else"} if method == "PATCH" else None
+    url = path.replace("{gig_id}", str(gig.id))
+    theirs = await client.request(method, url, json=body, headers=stranger)
+    missing = await client.request(method, concrete(path), json=body, headers=stranger)
+    assert theirs.status_code == missing.status_code == 404, theirs.text
+    assert theirs.json()["title"] == missing.json()["title"]
