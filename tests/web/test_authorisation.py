@@ -5,6 +5,7 @@ buyers and freelancers. A new route without a declared policy fails the first te
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
@@ -13,10 +14,14 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.account.factories import api_signup, create_user
+from tests.account.factories import api_signup
+from tests.billing.test_routes import top_up
 from tests.catalog.factories import create_gig, gig_payload
+from tests.creation.factories import stored_model
+from tests.order.test_orders import funded_buyer, order
 from tests.portfolio.factories import sample_body
-from tests.web.test_pages import csrf_token
+from tests.web.test_pages import csrf_token, sign_in, signed_in_user
+from twinwork.account.models import User
 
 
 class Policy(StrEnum):
@@ -231,6 +236,16 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/models"): lambda: {"name": "Probe voice"},
     ("POST", "/api/v1/payouts"): lambda: {"amount": 1000},
     ("POST", "/api/v1/subscriptions"): lambda: CARD,
+    ("PATCH", "/api/v1/gigs/{gig_id}"): lambda: {"title": "Taken over by someone else"},
+    ("PATCH", "/api/v1/portfolio/samples/{sample_id}"): lambda: {"consent_to_train": False},
+    ("PATCH", "/api/v1/models/{model_id}"): lambda: {"price_amount": 100},
+    ("POST", "/api/v1/orders/{order_id}/requirements"): lambda: {"requirements": "Mine now"},
+    ("POST", "/api/v1/orders/{order_id}/deliveries"): lambda: {"text": "Not my order"},
+    ("POST", "/api/v1/orders/{order_id}/revisions"): lambda: {"message": "Do it again"},
+    ("POST", "/api/v1/orders/{order_id}/reviews"): lambda: {"rating": 1},
+    ("POST", "/api/v1/orders/{order_id}/disputes"): lambda: {"reason": "A stranger objects."},
+    ("POST", "/api/v1/orders/{order_id}/dispute/response"): lambda: {"response": "Not mine"},
+    ("POST", "/dashboard/gigs/{gig_id}/status"): lambda: {"status": "published"},
 }
 
 
@@ -252,21 +267,30 @@ def is_api(path: str) -> bool:
     return path.startswith("/api/v1/")
 
 
-def concrete(path: str) -> str:
+def concrete(path: str, values: dict[str, str] | None = None) -> str:
+    """The path with its parameters filled: from ``values`` where given, else a missing id."""
+
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if name == "action":
             return ACTIONS[path]
+        if values and name in values:
+            return values[name]
         return PATH_VALUES.get(name, str(MISSING))
 
     return re.sub(r"\{(\w+)\}", fill, path)
 
 
-def routes_with(*policies: Policy, api_only: bool = False) -> list[Any]:
+def routes_with(
+    *policies: Policy, api_only: bool = False, pages_only: bool = False, method: str | None = None
+) -> list[Any]:
     return [
-        pytest.param(method, path, id=f"{method} {path}")
-        for (method, path), policy in sorted(POLICIES.items(), key=lambda item: item[0][::-1])
-        if policy in policies and (is_api(path) or not api_only)
+        pytest.param(route_method, path, id=f"{route_method} {path}")
+        for (route_method, path), policy in sorted(POLICIES.items(), key=lambda item: item[0][::-1])
+        if policy in policies
+        and (is_api(path) or not api_only)
+        and not (is_api(path) and pages_only)
+        and method in (None, route_method)
     ]
 
 
@@ -276,8 +300,9 @@ async def call(
     path: str,
     headers: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
 ) -> httpx.Response:
-    url = concrete(path)
+    url = concrete(path, values)
     # Pay-per-use routes refuse a request without one before they look at the caller's rights.
     headers = {"Idempotency-Key": "authorisation-probe", **(headers or {})}
     if is_api(path):
@@ -287,6 +312,8 @@ async def call(
         return await client.request(method, url, json=json, headers=headers)
     data = None
     if method == "POST":
+        if body is None and (method, path) in BODIES:
+            body = BODIES[method, path]()
         data = {"csrf_token": await csrf_token(client), **(body or {})}
     return await client.request(method, url, data=data, headers=headers)
 
@@ -341,22 +368,129 @@ async def test_freelancers_are_refused_admin_routes(
     assert_problem(await call(client, method, path, freelancer), 403)
 
 
+Owned = Callable[[httpx.AsyncClient, AsyncSession, User, dict[str, str]], Awaitable[dict[str, str]]]
+
+
+async def _draft_gig(
+    _client: httpx.AsyncClient, session: AsyncSession, owner: User, _headers: dict[str, str]
+) -> dict[str, str]:
+    gig = await create_gig(session, owner, status="draft")
+    await session.commit()
+    return {"gig_id": str(gig.id)}
+
+
+async def _draft_model(
+    _client: httpx.AsyncClient, session: AsyncSession, owner: User, _headers: dict[str, str]
+) -> dict[str, str]:
+    """An unapproved model with a finished run and its version, written directly: no training."""
+    stored = await stored_model(session, owner)
+    await session.commit()
+    return {
+        "model_id": str(stored.model.id),
+        "run_id": str(stored.run.id),
+        "version_id": str(stored.version.id),
+    }
+
+
+async def _sample(
+    client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
+) -> dict[str, str]:
+    response = await client.post("/api/v1/portfolio/samples", json=sample_body(), headers=headers)
+    assert response.status_code == 201, response.text
+    return {"sample_id": str(response.json()["id"])}
+
+
+async def _order(
+    client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
+) -> dict[str, str]:
+    """Buyer A's order of freelancer A's gig: both parties are someone other than the caller."""
+    gig = await client.post("/api/v1/gigs", json=gig_payload(), headers=headers)
+    assert gig.status_code == 201, gig.text
+    placed = await order(client, await funded_buyer(client), gig.json()["id"], brief="A logo")
+    assert placed.status_code == 201, placed.text
+    return {"order_id": str(placed.json()["id"])}
+
+
+async def _receipt(
+    client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
+) -> dict[str, str]:
+    assert (await top_up(client, headers, 2500)).status_code == 201
+    [receipt] = (await client.get("/api/v1/receipts", headers=headers)).json()["items"]
+    return {"number": str(receipt["number"])}
+
+
+async def _token(
+    client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
+) -> dict[str, str]:
+    [token] = (await client.get("/api/v1/auth/tokens", headers=headers)).json()
+    return {"token_id": str(token["id"])}
+
+
+# The object a route's first path parameter names, and how its owner makes one. Generations
+# and disputes are not here: they need a trained model or a dispute with an operator.
+OWNED: dict[str, Owned] = {
+    "gig_id": _draft_gig,
+    "model_id": _draft_model,
+    "run_id": _draft_model,
+    "sample_id": _sample,
+    "order_id": _order,
+    "number": _receipt,
+    "token_id": _token,
+}
+
+
+def first_parameter(path: str) -> str:
+    match = re.search(r"\{(\w+)\}", path)
+    assert match, path
+    return match.group(1)
+
+
+STRANGER_ROUTES = [
+    param
+    for param in routes_with(P.OWNER_PRIVATE, P.PARTY_PRIVATE, P.LISTED_OR_OWNER)
+    if first_parameter(param.values[1]) in OWNED
+]
+
+
 @pytest.mark.parametrize("role", ["freelancer", "buyer"])
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("GET", "/api/v1/gigs/{gig_id}"), ("PATCH", "/api/v1/gigs/{gig_id}")],
-    ids=["GET draft gig", "PATCH draft gig"],
-)
+@pytest.mark.parametrize(("method", "path"), STRANGER_ROUTES)
 async def test_strangers_get_404_for_owner_private_objects(
     client: httpx.AsyncClient, session: AsyncSession, role: str, method: str, path: str
 ) -> None:
-    owner = await create_user(session, roles=("freelancer",))
-    gig = await create_gig(session, owner, status="draft")
-    await session.commit()
-    _, stranger = await api_signup(client, roles=(role,))
-    body = {"title": "Taken over by someone else"} if method == "PATCH" else None
-    url = path.replace("{gig_id}", str(gig.id))
-    theirs = await client.request(method, url, json=body, headers=stranger)
-    missing = await client.request(method, concrete(path), json=body, headers=stranger)
-    assert theirs.status_code == missing.status_code == 404, theirs.text
-    assert theirs.json()["title"] == missing.json()["title"]
+    """Another user's unlisted object answers a stranger like an id that does not exist. A
+    buyer meets the freelancer dashboard's 403 first, for a real id and a missing one alike."""
+    owner_json, owner_headers = await api_signup(client, roles=("freelancer",))
+    owner = await session.get(User, owner_json["id"])
+    assert owner is not None
+    values = await OWNED[first_parameter(path)](client, session, owner, owner_headers)
+    stranger_json, stranger = await api_signup(client, roles=(role,))
+    if not is_api(path):
+        await sign_in(client, str(stranger_json["email"]))
+        stranger = {}
+    theirs = await call(client, method, path, stranger, values=values)
+    missing = await call(client, method, path, stranger)
+    refused = 403 if role == "buyer" and path.startswith("/dashboard/") else 404
+    assert (theirs.status_code, missing.status_code) == (refused, refused), theirs.text[:300]
+    if is_api(path):
+        assert theirs.headers["content-type"].startswith("application/problem+json")
+        assert theirs.json()["title"] == missing.json()["title"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), routes_with(P.FREELANCER, P.ADMIN, pages_only=True, method="GET")
+)
+async def test_buyers_get_403_on_freelancer_and_admin_pages(
+    client: httpx.AsyncClient, session: AsyncSession, method: str, path: str
+) -> None:
+    await signed_in_user(client, session, roles=("buyer",))
+    response = await call(client, method, path)
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize(("method", "path"), routes_with(P.ADMIN, pages_only=True, method="GET"))
+async def test_freelancers_get_403_on_admin_pages(
+    client: httpx.AsyncClient, session: AsyncSession, method: str, path: str
+) -> None:
+    await signed_in_user(client, session, roles=("freelancer",))
+    response = await call(client, method, path)
+    assert response.status_code == 403, response.text
