@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.account.factories import create_user
 from twinwork.account.models import User
+from twinwork.account.service import account_service
 from twinwork.kit.db import unit_of_work
 from twinwork.program.admission import admission_service
 from twinwork.program.models import ProgramApplication
@@ -22,8 +23,9 @@ async def invite(session: AsyncSession, user: User) -> ProgramApplication:
 
 async def admit(sessionmaker: async_sessionmaker[AsyncSession], email: str) -> None:
     async with unit_of_work(sessionmaker) as session:
-        admin = await create_user(session, roles=("admin",))
-        await admission_service.invite(session, admin, email)
+        user = await account_service.by_email(session, email)
+        assert user is not None
+        await invite(session, user)
 
 
 async def admit_api_user(client: httpx.AsyncClient, user: dict[str, Any]) -> None:

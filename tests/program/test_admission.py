@@ -49,13 +49,13 @@ async def set_rules(
     client: httpx.AsyncClient, admin: dict[str, str], *, free_seats: int, **rules: Any
 ) -> None:
     """Rules that every fresh freelancer passes (unless overridden), with this many seats free."""
-    taken = await _seats_taken(client, admin)
+    taken = await _seats_taken(client)
     body = {**OPEN_RULES, **rules, "seat_limit": taken + free_seats}
     response = await client.put("/api/v1/admin/program/rules", json=body, headers=admin)
     assert response.status_code == 200, response.text
 
 
-async def _seats_taken(client: httpx.AsyncClient, admin: dict[str, str]) -> int:
+async def _seats_taken(client: httpx.AsyncClient) -> int:
     _, probe = await freelancer(client)  # seats are shown to freelancers
     return (await seats(client, probe))["used"]
 

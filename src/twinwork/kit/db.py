@@ -245,16 +245,27 @@ async def _transaction(
         run_after_commit(session)
 
 
-def run_standalone(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run async service code from synchronous code (CLI, huey task) in its own transaction,
-    on an engine of its own that is disposed of afterwards."""
+def run_with_engine(
+    database_url: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+) -> T:
+    """Run async code that opens its own units of work (a charge between two commits) from
+    synchronous code (CLI, huey task), on an engine of its own that is disposed of afterwards."""
 
     async def main() -> T:
         engine = make_engine(database_url, pooled=False)
         try:
-            async with unit_of_work(make_sessionmaker(engine)) as session:
-                return await work(session)
+            return await work(make_sessionmaker(engine))
         finally:
             await engine.dispose()
 
     return asyncio.run(main())
+
+
+def run_standalone(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run async service code from synchronous code in one transaction of its own."""
+
+    async def in_one_unit(sessionmaker: async_sessionmaker[AsyncSession]) -> T:
+        async with unit_of_work(sessionmaker) as session:
+            return await work(session)
+
+    return run_with_engine(database_url, in_one_unit)

@@ -6,7 +6,6 @@ created their data (``enqueue_after_commit``), so a rolled-back request never st
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from huey.api import TaskWrapper
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.config import Settings, get_settings
-from twinwork.kit.db import after_commit, make_engine, make_sessionmaker, run_standalone
+from twinwork.kit.db import after_commit, run_standalone, run_with_engine
 
 T = TypeVar("T")
 
@@ -44,17 +43,8 @@ def run_in_unit_of_work(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 
 def run_with_sessionmaker(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    """Run async code that opens units of work of its own (a charge between two commits)
-    from a (synchronous) huey task, on an engine of its own."""
-
-    async def main() -> T:
-        engine = make_engine(get_settings().resolved_database_url, pooled=False)
-        try:
-            return await work(make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    """Run async code that opens units of work of its own from a (synchronous) huey task."""
+    return run_with_engine(get_settings().resolved_database_url, work)
 
 
 def enqueue_after_commit(session: AsyncSession, task: TaskWrapper, *args: Any) -> None:

@@ -83,9 +83,9 @@ class AdmissionService:
             await admission_repository.add(session, rules)
         return rules
 
-    async def seats(self, session: AsyncSession, *, lock: bool = False) -> Seats:
-        rules = await self.rules(session, lock=lock)
-        return Seats(rules.seat_limit, await admission_repository.seats_used(session, utcnow()))
+    async def seats(self, session: AsyncSession, rules: ProgramRules | None = None) -> Seats:
+        limit = (rules or await self.rules(session)).seat_limit
+        return Seats(limit, await admission_repository.seats_used(session, utcnow()))
 
     async def update_rules(self, session: AsyncSession, admin: User, data: RulesIn) -> ProgramRules:
         """Change the rules (and the seat limit). New applications are judged by them; seats
@@ -107,7 +107,7 @@ class AdmissionService:
             raise Forbidden("The creation program is for freelancers. Become a seller first.")
         rules = await self.rules(session)
         eligibility = check_rules(rules, await facts_of(session, user))
-        return EligibilityReport(eligibility, await self.seats(session))
+        return EligibilityReport(eligibility, await self.seats(session, rules))
 
     # ---- a freelancer's own actions ------------------------------------------------------
 

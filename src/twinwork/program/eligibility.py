@@ -23,11 +23,12 @@ from twinwork.program.models import ProgramRules
 
 CompletedOrders = Callable[[AsyncSession, int], Awaitable[int]]
 """Counts a freelancer's completed orders (by user id)."""
-_completed_orders: list[CompletedOrders] = []
+_completed_orders: CompletedOrders | None = None
 
 
 def register_completed_orders(source: CompletedOrders) -> None:
-    _completed_orders[:] = [source]
+    global _completed_orders
+    _completed_orders = source
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Eligibility:
 
 
 async def facts_of(session: AsyncSession, user: User) -> Facts:
-    if not _completed_orders:
+    if _completed_orders is None:
         raise RuntimeError(
             "nothing counts completed orders for the program's rules; call "
             "twinwork.domains.load_domains() at start-up"
@@ -82,7 +83,7 @@ async def facts_of(session: AsyncSession, user: User) -> Facts:
     return Facts(
         level=profile.level,
         rating=float(profile.rating),
-        completed_orders=await _completed_orders[0](session, user.id),
+        completed_orders=await _completed_orders(session, user.id),
         consented_samples=totals.consented,
     )
 

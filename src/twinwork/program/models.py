@@ -145,15 +145,6 @@ class ApplicationStatus(StrEnum):
     EXPIRED = "expired"
 
 
-OPEN_APPLICATION_STATUSES = (
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.WAITLISTED,
-    ApplicationStatus.ADMITTED,
-    ApplicationStatus.JOINED,
-)
-"""A freelancer has at most one of these at a time (``open_key``)."""
-
-
 class AdmissionRoute(StrEnum):
     """How a seat was granted."""
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.schemas import CardIn
+from twinwork.catalog.models import LEVELS
 from twinwork.config import get_settings
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
@@ -131,17 +132,19 @@ async def program_page(request: Request, session: DbSession, user: PageFreelance
 async def _program_context(session: DbSession, user: User) -> dict[str, object]:
     settings = get_settings()
     subscription = await subscription_service.current(session, user)
+    member = subscription is not None and subscription.status in LIVE_STATUSES
     return {
         "subscription": subscription,
-        "member": subscription is not None and subscription.status in LIVE_STATUSES,
+        "member": member,
         "invoices": await subscription_service.invoices(session, user),
         "price_amount": settings.program_price_amount,
         "currency": settings.program_currency,
         "period_days": settings.program_period_days,
         "grace_days": settings.program_grace_days,
         "offer_days": settings.program_offer_days,
-        "report": await admission_service.eligibility(session, user),
-        "application": await admission_service.current(session, user),
+        # A member's page shows the membership, not the way in: nothing to compute for it.
+        "report": None if member else await admission_service.eligibility(session, user),
+        "application": None if member else await admission_service.current(session, user),
         "idempotency_key": secrets.token_urlsafe(16),
         "values": {},
         "errors": {},
@@ -360,6 +363,7 @@ async def _admin_context(
 ) -> dict[str, object]:
     results = await admission_service.queue(session, _statuses(status_filter), page)
     views = [await admission_service.view(session, a) for a in results.items]
+    rules = await admission_service.rules(session)
     return {
         "results": results,
         "views": views,
@@ -367,9 +371,9 @@ async def _admin_context(
         "status_filter": status_filter,
         "tabs": ADMIN_TABS,
         "counts": await admission_service.counts(session),
-        "seats": await admission_service.seats(session),
-        "rules": await admission_service.rules(session),
-        "levels": ("new", "level_1", "level_2", "top_rated", "pro"),
+        "seats": await admission_service.seats(session, rules),
+        "rules": rules,
+        "levels": LEVELS,
         "values": {},
         "errors": {},
     }

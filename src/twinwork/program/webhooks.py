@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from twinwork.billing.models import WebhookEventStatus
 from twinwork.billing.provider import ChargeResult
 from twinwork.billing.webhook.service import STRIPE, Outcome, event_key, register_handler
 from twinwork.kit.db import utcnow
@@ -54,10 +55,10 @@ async def invoice_paid(session: AsyncSession, data: dict[str, Any]) -> Outcome |
                 "invoice %s charged twice (%s, %s)", invoice.id, invoice.external_id, intent_id
             )
             return Outcome(
-                "processed",
+                WebhookEventStatus.PROCESSED,
                 f"Invoice {invoice.id} was paid by {invoice.external_id}; refund {intent_id}.",
             )
-        return Outcome("processed")
+        return Outcome(WebhookEventStatus.PROCESSED)
     subscription = await session.get(ProgramSubscription, invoice.subscription_id)
     assert subscription is not None
     charge = RenewalCharge(
@@ -74,17 +75,17 @@ async def invoice_paid(session: AsyncSession, data: dict[str, Any]) -> Outcome |
     log.info("invoice %s recorded as paid from Stripe's webhook", invoice.id)
     if outcome.refund is not None:
         return Outcome(
-            "processed",
+            WebhookEventStatus.PROCESSED,
             f"Invoice {invoice.id} was paid after its membership ended; the refund of "
             f"{intent_id} is queued.",
         )
-    return Outcome("processed")
+    return Outcome(WebhookEventStatus.PROCESSED)
 
 
 async def invoice_payment_failed(session: AsyncSession, data: dict[str, Any]) -> Outcome | None:
     if await _invoice_of(session, data) is None:
         return None
-    return Outcome("processed")
+    return Outcome(WebhookEventStatus.PROCESSED)
 
 
 register_handler(STRIPE, "payment_intent.succeeded", invoice_paid)

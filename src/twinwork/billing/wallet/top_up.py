@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
-from twinwork.billing.models import Payment, PaymentStatus
+from twinwork.billing.models import Payment
 from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.service import TopUpCharge, wallet_service
 from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
@@ -82,4 +82,4 @@ async def _finish_payment(
     result = await wallet_service.lookup(charge_key)
     async with unit_of_work(sessionmaker) as session:
         payment = await wallet_service.record_top_up(session, payment_id, result, now)
-        return PaymentStatus(payment.status).value
+        return payment.status.value

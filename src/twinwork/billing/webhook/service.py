@@ -79,8 +79,8 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
-    """ "processed" or "ignored"."""
+    status: WebhookEventStatus
+    """Processed or ignored."""
     note: str | None = None
     """What an operator must look at, if anything."""
 
@@ -185,7 +185,7 @@ class WebhookService:
         if event.status in FINAL_STATUSES:
             return event.status
         outcome = await dispatch(session, event)
-        event.status = WebhookEventStatus(outcome.status)
+        event.status = outcome.status
         event.error = outcome.note[:500] if outcome.note else None
         event.attempts += 1
         event.processed_at = utcnow()

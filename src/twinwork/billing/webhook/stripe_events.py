@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
-from twinwork.billing.models import Payment, PaymentStatus, PayoutStatus
+from twinwork.billing.models import Payment, PaymentStatus, PayoutStatus, WebhookEventStatus
 from twinwork.billing.provider import ChargeResult
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.billing.webhook.repository import reconciliation_repository
@@ -40,8 +40,8 @@ from twinwork.ledger.service import Leg, ledger_service
 
 log = logging.getLogger(__name__)
 
-PROCESSED = "processed"
-IGNORED = "ignored"
+PROCESSED = WebhookEventStatus.PROCESSED
+IGNORED = WebhookEventStatus.IGNORED
 
 
 async def top_up_succeeded(session: AsyncSession, data: dict[str, Any]) -> Outcome | None:
