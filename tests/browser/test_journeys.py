@@ -83,6 +83,18 @@ def test_freelancer_creates_and_publishes_a_gig(page: Page, live_server: str) ->
     expect(page.locator(".gig-card")).to_contain_text("From $40")
 
 
+def pay_at_checkout(page: Page) -> None:
+    """The checkout summary comes between the gig's order form and paying."""
+    expect(page.get_by_role("heading", name="Check your order")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Pay .* and place the order")).click()
+
+
+def accept_delivery(page: Page) -> None:
+    """Accepting pays the freelancer: the page asks to confirm first."""
+    page.locator("#confirm-accept summary").click()
+    page.get_by_role("button", name="Yes, accept and pay").click()
+
+
 def signed_in_admin(browser: Any, live_server: str) -> Page:
     admin: Page = browser.new_context().new_page()
     admin.goto(live_server + "/login")
@@ -274,6 +286,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     basic.get_by_label(re.compile("AI draft, refined by hand")).check()
     basic.get_by_label("Brief").fill("Lyrics for a first dance by the sea")
     basic.get_by_role("button", name=re.compile("^Order")).click()
+    pay_at_checkout(buyer)
     expect(buyer.get_by_role("status")).to_contain_text("held in escrow")
     expect(buyer.locator(".disclosure").first).to_have_text(
         "AI draft by Rae Lyric's model; Rae Lyric is refining it by hand."
@@ -283,6 +296,8 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
 
     page.goto(live_server + "/dashboard/orders")
     page.locator("#orders a").first.click()
+    # The delivery box starts from the model's draft.
+    expect(page.get_by_label("Your work")).not_to_have_value("")
     page.get_by_label("Your work").fill(
         "Waves keep time beneath our feet; the tide learned our names."
     )
@@ -293,7 +308,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.goto(hybrid_url)
     expect(buyer.locator("#deliveries")).to_contain_text("refined by Rae Lyric.")
     expect(buyer.locator("#deliveries")).to_contain_text("the tide learned our names")
-    buyer.get_by_role("button", name="Accept delivery").click()
+    accept_delivery(buyer)
     expect(buyer.locator("#order-status")).to_have_text("Completed")
 
     # The freelancer withdraws both sales: $4 + $10, less the 20% platform fee.
@@ -341,6 +356,7 @@ def test_buyer_orders_human_work_freelancer_delivers_buyer_accepts(
     basic = page.locator("#package-basic")
     basic.get_by_label("Brief").fill("Lyrics for a wedding first dance")
     basic.get_by_role("button", name=re.compile("^Order")).click()
+    pay_at_checkout(page)
     expect(page.get_by_role("status")).to_contain_text("held in escrow")
     expect(page.locator("#order-status")).to_have_text("In progress")
     order_url = page.url.split("?")[0]
@@ -360,7 +376,7 @@ def test_buyer_orders_human_work_freelancer_delivers_buyer_accepts(
 
     page.goto(order_url)
     expect(page.locator("#deliveries")).to_contain_text("two hands, one song")
-    page.get_by_role("button", name="Accept delivery").click()
+    accept_delivery(page)
     expect(page.locator("#order-status")).to_have_text("Completed")
     page.get_by_label("Rating").select_option("5")
     page.get_by_role("button", name="Post review").click()

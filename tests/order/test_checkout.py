@@ -92,9 +92,12 @@ async def test_checkout_by_card_from_the_gig_page(client: httpx.AsyncClient) -> 
     user, buyer = await api_signup(client)
     await sign_in(client, str(user["email"]))
     page = await client.get(f"/gigs/{gig_id}")
-    assert "Pay the difference by card" in page.text
+    assert 'action="/orders/checkout"' in page.text
     token = client.cookies.get(CSRF_COOKIE)
     form = {"gig_id": gig_id, "package": "basic", "kind": "human", "csrf_token": token}
+    summary = await client.post("/orders/checkout", data=form)
+    assert summary.status_code == 200, summary.text
+    assert "Your wallet is $" in summary.text and 'name="card_number"' in summary.text
     declined = await client.post("/orders", data={**form, "card_number": DECLINED})
     assert declined.status_code == 402 and "declined" in declined.text
     assert DECLINED not in declined.text

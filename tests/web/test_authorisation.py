@@ -198,6 +198,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/certificates/{certificate_id}"): P.PUBLIC,
     # Pages: orders and disputes
     ("POST", "/orders"): P.SIGNED_IN,
+    ("POST", "/orders/checkout"): P.SIGNED_IN,
     ("GET", "/orders/{order_id}"): P.PARTY_PRIVATE,
     ("GET", "/orders/{order_id}/files/{file_id}"): P.PARTY_PRIVATE,
     ("POST", "/orders/{order_id}/{action}"): P.PARTY_PRIVATE,

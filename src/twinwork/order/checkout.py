@@ -8,10 +8,13 @@ written last in one short unit of work (with the purchase, for AI work).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
-from twinwork.billing.schemas import TopUpIn
+from twinwork.billing.schemas import MIN_TOP_UP_AMOUNT, TopUpIn
+from twinwork.billing.wallet.service import wallet_service
 from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.config import get_settings
 from twinwork.generation.engine import generate_output
@@ -20,7 +23,40 @@ from twinwork.kit.db import end_transaction_early, unit_of_work
 from twinwork.kit.storage import ObjectStorage
 from twinwork.order.models import OrderKind
 from twinwork.order.schemas import OrderIn
-from twinwork.order.service import order_fingerprint, order_service
+from twinwork.order.service import Quote, order_fingerprint, order_service
+
+
+@dataclass(frozen=True)
+class CheckoutSummary:
+    """What the buyer reads before paying: nothing is charged or written to show it."""
+
+    quote: Quote
+    package_title: str
+    wallet_balance_amount: int
+    """In cents."""
+    card_amount: int
+    """What a card must pay because the wallet does not cover the price, in cents; 0 if none."""
+
+    @property
+    def balance_after_amount(self) -> int:
+        """The wallet after paying, in cents (never negative: a card pays the rest)."""
+        return max(self.wallet_balance_amount - self.quote.price_amount, 0)
+
+
+async def checkout_summary(session: AsyncSession, user: User, body: OrderIn) -> CheckoutSummary:
+    """Check and price the order as placing it would (the same quote), and say what the
+    wallet covers. Refuses here what placing it would refuse, before any card is asked for."""
+    quote = await order_service.quote(session, user, body)
+    balance = await wallet_service.balance(session, user, quote.currency)
+    missing = quote.price_amount - balance
+    package = quote.gig.package(body.package)
+    assert package is not None
+    return CheckoutSummary(
+        quote=quote,
+        package_title=package.title,
+        wallet_balance_amount=balance,
+        card_amount=max(missing, MIN_TOP_UP_AMOUNT) if missing > 0 else 0,
+    )
 
 
 async def checkout(

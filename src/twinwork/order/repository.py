@@ -74,6 +74,14 @@ class OrderRepository:
         )
         return list(result)
 
+    async def revisions(self, session: AsyncSession, order_id: int) -> list[RevisionRequest]:
+        result = await session.scalars(
+            select(RevisionRequest)
+            .where(RevisionRequest.order_id == order_id)
+            .order_by(RevisionRequest.id)
+        )
+        return list(result)
+
     async def delivery_file(
         self, session: AsyncSession, order_id: int, file_id: int
     ) -> DeliveryFile | None:
@@ -125,6 +133,12 @@ class OrderRepository:
             .limit(1)
             .execution_options(populate_existing=True)
         )
+
+    async def disputes_of(self, session: AsyncSession, order_id: int) -> list[Dispute]:
+        result = await session.scalars(
+            select(Dispute).where(Dispute.order_id == order_id).order_by(Dispute.id)
+        )
+        return list(result)
 
     async def dispute_count(self, session: AsyncSession, status: DisputeStatus) -> int:
         return int(

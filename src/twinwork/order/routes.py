@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, status
@@ -16,7 +16,7 @@ from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.order.checkout import checkout
+from twinwork.order.checkout import checkout, checkout_summary
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
 from twinwork.order.schemas import (
@@ -36,6 +36,7 @@ from twinwork.order.schemas import (
     RevisionIn,
 )
 from twinwork.order.service import Attachment, order_service
+from twinwork.order.timeline import order_summary
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiAdmin,
@@ -278,6 +279,43 @@ async def resolve_dispute(
 # ---- pages ---------------------------------------------------------------------------------
 
 
+@pages.post("/orders/checkout")
+async def checkout_page(request: Request, session: DbSession, user: PageUser) -> Response:
+    """The summary step between a gig's order form and paying: nothing is charged here."""
+    data = await form_data(request)
+    try:
+        body = validate(OrderIn, _order_fields(data))
+        summary = await checkout_summary(session, user, body)
+    except (FormErrors, DomainError) as exc:
+        return _order_not_placed(request, session, exc, data.get("gig_id"))
+    return render(
+        request,
+        "checkout.html",
+        {"summary": summary, "body": body, "key": form_idempotency_key(data)},
+    )
+
+
+def _order_fields(data: dict[str, Any]) -> dict[str, object]:
+    return {
+        "gig_id": data.get("gig_id", ""),
+        "package": data.get("package", ""),
+        "kind": data.get("kind", OrderKind.HUMAN),
+        "brief": data.get("brief", ""),
+        "card_number": data.get("card_number") or None,
+    }
+
+
+def _order_not_placed(
+    request: Request, session: DbSession, exc: FormErrors | DomainError, gig_id: str | None
+) -> Response:
+    message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
+    status_code = exc.status_code if isinstance(exc, DomainError) else 422
+    mark_rollback_only(session)
+    return render(
+        request, "order_error.html", {"message": message, "gig_id": gig_id}, status_code=status_code
+    )
+
+
 @pages.post("/orders")
 @writes_own_units
 async def place_order_page(
@@ -290,37 +328,25 @@ async def place_order_page(
     data = await form_data(request)
     key = form_idempotency_key(data)
     try:
-        body = validate(
-            OrderIn,
-            {
-                "gig_id": data.get("gig_id", ""),
-                "package": data.get("package", ""),
-                "kind": data.get("kind", OrderKind.HUMAN),
-                "brief": data.get("brief", ""),
-                "card_number": data.get("card_number") or None,
-            },
-        )
+        body = validate(OrderIn, _order_fields(data))
         order_id = await checkout(session, sessionmaker, storage, user, body, key)
     except (FormErrors, DomainError) as exc:
-        message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
-        status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        mark_rollback_only(session)
-        return render(
-            request,
-            "order_error.html",
-            {"message": message, "gig_id": data.get("gig_id")},
-            status_code=status_code,
-        )
+        return _order_not_placed(request, session, exc, data.get("gig_id"))
     return RedirectResponse(f"/orders/{order_id}?placed=1", status_code=303)
 
 
 async def _order_context(session: DbSession, user: User, order_id: int) -> dict[str, object]:
     order = await order_service.for_party(session, user, order_id)
+    deliveries = await order_service.deliveries(session, order)
+    drafts = [delivery for delivery in deliveries if delivery.is_draft]
     return {
         "order": order,
+        "summary": await order_summary(session, order, user),
+        # A hybrid order's AI draft is where the freelancer's delivery starts.
+        "ai_draft": drafts[-1] if drafts and len(drafts) == len(deliveries) else None,
         "requirements_question": await order_service.requirements_question(session, order),
         "role": "buyer" if order.buyer_user_id == user.id else "freelancer",
-        "deliveries": await order_service.deliveries(session, order),
+        "deliveries": deliveries,
         "review": await order_service.review_of(session, order),
         "dispute": await dispute_service.latest_of(session, order),
         "max_files": get_settings().delivery_max_files,

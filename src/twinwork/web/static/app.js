@@ -42,20 +42,10 @@
     });
   }
 
-  // Irreversible actions ask first: <form data-confirm="Cancel this order?">.
-  function confirmForms() {
-    document.addEventListener("submit", function (event) {
-      var form = event.target;
-      var question = form && form.getAttribute && form.getAttribute("data-confirm");
-      if (question && !window.confirm(question)) event.preventDefault();
-    }, true);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     labelTableCells(document);
     foldFilters();
-    confirmForms();
   });
   document.addEventListener("htmx:afterSwap", function (event) { labelTableCells(event.target); });
 })();
