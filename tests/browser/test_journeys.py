@@ -271,7 +271,13 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     expect(buyer.locator("#certificate-status")).to_have_text(
         "Valid: signed by twinwork, unaltered."
     )
-    certificate = buyer.locator("#certificate-json").inner_text()
+    expect(buyer.locator("#certificate-owner")).to_have_text("Rae Lyric")
+    expect(buyer.get_by_role("button", name="Print / save as PDF")).to_be_visible()
+    certificate = buyer.locator("#certificate-json").text_content() or ""
+    buyer.locator("#verify-link").click()
+    expect(buyer.locator("#verify-result")).to_have_text(
+        re.compile(r"^Valid: signed by twinwork, unaltered\. Read the certificate$")
+    )
     buyer.goto(live_server + "/certificates/verify")
     buyer.get_by_label("Certificate (JSON)").fill(certificate.replace("Bo Buyer", "Eve"))
     buyer.get_by_role("button", name="Verify").click()

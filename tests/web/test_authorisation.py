@@ -140,6 +140,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/logout"): P.PUBLIC,
     ("POST", "/dashboard/sign-out-everywhere"): P.SIGNED_IN,
     ("POST", "/dashboard/become-freelancer"): P.SIGNED_IN,
+    ("GET", "/how-it-works"): P.PUBLIC,
+    ("GET", "/help"): P.PUBLIC,
+    ("GET", "/terms"): P.PUBLIC,
+    ("GET", "/licence"): P.PUBLIC,
     # Pages: catalog and search
     ("GET", "/gigs/{gig_id}"): P.LISTED_OR_OWNER,
     ("GET", "/freelancers/{handle}"): P.PUBLIC,

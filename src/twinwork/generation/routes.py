@@ -290,8 +290,21 @@ async def generations_page(
 
 
 @pages.get("/certificates/verify")
-async def verify_form_page(request: Request) -> Response:
-    return render(request, "verify.html", {"values": {}, "result": None})
+async def verify_form_page(
+    request: Request,
+    session: DbSession,
+    certificate_id: Annotated[str | None, Query(alias="id", max_length=36)] = None,
+) -> Response:
+    """The verifier; with ``?id=`` (the certificate page's one-click link) it checks that
+    certificate at once, the same way a pasted one is checked."""
+    if certificate_id is None:
+        return render(request, "verify.html", {"values": {}, "result": None})
+    certificate = await generation_service.certificate(session, certificate_id)
+    document = signed_document(certificate.id, certificate.payload, certificate.signature)
+    valid, reason = generation_service.verify(document)
+    result = {"valid": valid, "reason": reason, "certificate_id": certificate.id}
+    values = {"certificate": json.dumps(document, indent=2, ensure_ascii=False)}
+    return render(request, "verify.html", {"values": values, "result": result})
 
 
 @pages.post("/certificates/verify")

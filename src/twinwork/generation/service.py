@@ -352,7 +352,7 @@ class GenerationService:
             return False, "The signature does not match: the certificate was altered or forged."
         if text is not None and sha256_hex(text.encode("utf-8")) != payload.get("content_sha256"):
             return False, "The signature is valid, but this text is not the one it certifies."
-        return True, "Valid: signed by twinwork, unaltered."
+        return True, "signed by twinwork, unaltered."
 
     # ---- used by erasure -----------------------------------------------------------------
 

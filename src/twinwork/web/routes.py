@@ -56,6 +56,25 @@ async def api_reference(request: Request) -> Response:
     return render(request, "api.html", {"endpoints": endpoints, "version": spec["info"]["version"]})
 
 
+READING_PAGES = {
+    "/how-it-works": "how_it_works.html",
+    "/help": "help.html",
+    "/terms": "terms.html",
+    "/licence": "licence.html",
+}
+"""Pages to read, public, with the figures they quote taken from the settings in force."""
+
+
+async def reading_page(request: Request) -> Response:
+    return render(
+        request, READING_PAGES[request.url.path], {"settings": request.app.state.settings}
+    )
+
+
+for _path in READING_PAGES:
+    pages.add_api_route(_path, reading_page, methods=["GET"])
+
+
 @pages.get("/dashboard")
 async def dashboard(user: PageUser) -> Response:
     if user.is_admin:

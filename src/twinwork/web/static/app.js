@@ -42,8 +42,16 @@
     });
   }
 
+  // "Print / save as PDF" buttons (inline handlers are barred by the content security policy).
+  function setUpPrintButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    setUpPrintButtons();
     labelTableCells(document);
     foldFilters();
   });
