@@ -135,6 +135,16 @@ class EvaluationResult:
 
 
 @dataclass(frozen=True)
+class GeneratedFile:
+    """One file a modality makes for a buyer (a design in one size, a narration)."""
+
+    name: str
+    """A file name without directories, e.g. "design-1080x1080.png"."""
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class GenerateRequest:
     environment: ModelEnvironment
     brief: str
@@ -147,6 +157,11 @@ class GenerateRequest:
     """Length cap in the modality's own unit (tokens for text); None: its default."""
     seed: int | None = None
     """The same seed gives the same output; None: a fresh one."""
+    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """What the modality asks of the buyer beyond the brief, already validated by the
+    domain (a design's headline, call to action and sizes)."""
+    attachments: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
+    """Files the buyer sent with the brief, checked by the domain (a design's "logo", "photo")."""
 
 
 # ---- the table ---------------------------------------------------------------------------
@@ -172,6 +187,9 @@ class Modality(Generic[ConfigT]):
     """Forget an adapter this process holds in memory, by its ``adapter_key`` (erasure)."""
     warm: Callable[[ModelEnvironment], None] | None = None
     """Load what generation needs (the base model) ahead of the first request; slow."""
+    generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None
+    """For modalities whose work is files (designs, audio): the files, in the order a buyer
+    reads them. ``generate`` then returns the text that stands for them (a caption)."""
 
     def config_as_dict(self, config: ConfigT) -> dict[str, Any]:
         return dataclasses.asdict(config)
@@ -201,6 +219,7 @@ def register_modality(
     generate: Callable[[GenerateRequest], str],
     evict: Callable[[str], None] | None = None,
     warm: Callable[[ModelEnvironment], None] | None = None,
+    generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None,
 ) -> Modality[ConfigT]:
     """Add a modality to the table; a name can be registered once (unregister it first)."""
     if not dataclasses.is_dataclass(config_cls):
@@ -223,6 +242,7 @@ def register_modality(
         generate=generate,
         evict=evict,
         warm=warm,
+        generate_files=generate_files,
     )
     _modalities[name] = modality
     return modality
