@@ -190,6 +190,13 @@ class Modality(Generic[ConfigT]):
     generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None
     """For modalities whose work is files (designs, audio): the files, in the order a buyer
     reads them. ``generate`` then returns the text that stands for them (a caption)."""
+    preview_files: Callable[[Sequence[GeneratedFile]], Sequence[GeneratedFile]] | None = None
+    """Watermarked, reduced copies of generated files for the free preview (files only)."""
+    options_field: str | None = None
+    """The request field that carries this modality's options (``"design"``); None: none."""
+    check_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    """Validate and normalise the buyer's options; raises ValueError with a message a person
+    can act on."""
 
     def config_as_dict(self, config: ConfigT) -> dict[str, Any]:
         return dataclasses.asdict(config)
@@ -220,6 +227,9 @@ def register_modality(
     evict: Callable[[str], None] | None = None,
     warm: Callable[[ModelEnvironment], None] | None = None,
     generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None,
+    preview_files: Callable[[Sequence[GeneratedFile]], Sequence[GeneratedFile]] | None = None,
+    options_field: str | None = None,
+    check_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
 ) -> Modality[ConfigT]:
     """Add a modality to the table; a name can be registered once (unregister it first)."""
     if not dataclasses.is_dataclass(config_cls):
@@ -243,6 +253,9 @@ def register_modality(
         evict=evict,
         warm=warm,
         generate_files=generate_files,
+        preview_files=preview_files,
+        options_field=options_field,
+        check_options=check_options,
     )
     _modalities[name] = modality
     return modality
