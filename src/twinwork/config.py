@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     signup_rate_limit: str = "5/minute"
     rate_limit_storage_url: str = "memory://"
     search_page_size: int = Field(default=12, ge=1, le=100)
+    # Business Trends Index: growth compares the trailing window with the one before it. A
+    # percentage is shown only when the earlier window had at least min_volume searches;
+    # the public pages show only counts of at least k_anonymity searches (operators see all).
+    trends_window_months: int = Field(default=6, ge=1, le=24)
+    trends_min_volume: int = Field(default=30, ge=1)
+    trends_k_anonymity: int = Field(default=10, ge=1)
+    trends_import_max_rows: int = Field(default=20_000, ge=1)
     max_request_bytes: int = 1_000_000
     # Run the job consumer inside `twinwork serve` (the embedded default).
     inline_worker: bool = True
@@ -85,6 +92,16 @@ class Settings(BaseSettings):
     program_admission_days: int = Field(default=14, ge=1)
     program_invitation_days: int = Field(default=14, ge=1)
     program_offer_days: int = Field(default=7, ge=1)
+
+    # Equity for top freelancers: the rules a fresh installation starts with (operators edit
+    # them on /admin/equity). Amounts in cents, in ``equity_currency``.
+    equity_currency: str = "USD"
+    equity_min_earnings_amount: int = Field(default=3_000_000, ge=0)
+    equity_min_growth_percent: int = Field(default=10, ge=0)
+    equity_high_earnings_amount: int = Field(default=10_000_000, ge=0)
+    equity_level_years: int = Field(default=1, ge=1)
+    equity_grant_amount: int = Field(default=250_000, ge=1)
+    equity_tranches: int = Field(default=4, ge=1)
 
     # Freelancer earnings: pending for this long after a sale, then available to withdraw.
     earnings_clearing_days: int = Field(default=7, ge=0)

@@ -14,6 +14,7 @@ def register_all() -> None:
     from twinwork.program import tasks as program_tasks  # noqa: F401
     from twinwork.program import waitlist as program_waitlist  # noqa: F401
     from twinwork.search import tasks as search_tasks  # noqa: F401
+    from twinwork.trends import tasks as trends_tasks  # noqa: F401
 
     # A task may sign up or promote a freelancer: the worker needs the domains' hooks too.
     load_domains()

@@ -127,9 +127,23 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/orders/{order_id}/dispute/withdraw"): P.PARTY_PRIVATE,
     ("GET", "/api/v1/admin/disputes"): P.ADMIN,
     ("POST", "/api/v1/admin/disputes/{dispute_id}/resolve"): P.ADMIN,
+    # Trends
+    ("GET", "/api/v1/trends"): P.PUBLIC,
+    ("GET", "/api/v1/trends/terms/{term}"): P.PUBLIC,
+    ("POST", "/api/v1/admin/search-events:import"): P.ADMIN,
+    ("GET", "/trends"): P.PUBLIC,
+    ("GET", "/trends.csv"): P.PUBLIC,
+    ("GET", "/trends/terms/{term}"): P.PUBLIC,
+    ("GET", "/admin/trends"): P.ADMIN,
+    ("POST", "/admin/trends/synonyms"): P.ADMIN,
+    ("POST", "/admin/trends/synonyms/remove"): P.ADMIN,
     # Pages: site, account
     ("GET", "/"): P.PUBLIC,
     ("GET", "/api"): P.PUBLIC,
+    ("GET", "/how-it-works"): P.PUBLIC,
+    ("GET", "/help"): P.PUBLIC,
+    ("GET", "/terms"): P.PUBLIC,
+    ("GET", "/licence"): P.PUBLIC,
     ("GET", "/dashboard"): P.SIGNED_IN,
     ("GET", "/dashboard/buyer"): P.SIGNED_IN,
     ("GET", "/admin"): P.ADMIN,
@@ -140,10 +154,6 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/logout"): P.PUBLIC,
     ("POST", "/dashboard/sign-out-everywhere"): P.SIGNED_IN,
     ("POST", "/dashboard/become-freelancer"): P.SIGNED_IN,
-    ("GET", "/how-it-works"): P.PUBLIC,
-    ("GET", "/help"): P.PUBLIC,
-    ("GET", "/terms"): P.PUBLIC,
-    ("GET", "/licence"): P.PUBLIC,
     # Pages: catalog and search
     ("GET", "/gigs/{gig_id}"): P.LISTED_OR_OWNER,
     ("GET", "/freelancers/{handle}"): P.PUBLIC,
@@ -211,6 +221,18 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/admin/disputes/{dispute_id}"): P.ADMIN,
     ("GET", "/admin/disputes/{dispute_id}/files/{file_id}"): P.ADMIN,
     ("POST", "/admin/disputes/{dispute_id}/resolve"): P.ADMIN,
+    # Equity: API and pages
+    ("POST", "/api/v1/admin/equity/rounds"): P.ADMIN,
+    ("GET", "/api/v1/admin/equity/rounds/{year}"): P.ADMIN,
+    ("GET", "/api/v1/admin/equity/rules"): P.ADMIN,
+    ("PUT", "/api/v1/admin/equity/rules"): P.ADMIN,
+    ("GET", "/api/v1/equity/grants"): P.OWN_DATA,
+    ("GET", "/api/v1/equity/progress"): P.FREELANCER,
+    ("GET", "/dashboard/equity"): P.FREELANCER,
+    ("GET", "/dashboard/equity/grants/{grant_id}/statement"): P.OWNER_PRIVATE,
+    ("GET", "/admin/equity"): P.ADMIN,
+    ("POST", "/admin/equity/rules"): P.ADMIN,
+    ("POST", "/admin/equity/rounds"): P.ADMIN,
 }
 
 # Not the application's own routes: the schema, static files and the load balancer's probe.

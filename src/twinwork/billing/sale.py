@@ -17,6 +17,11 @@ from twinwork.config import get_settings
 from twinwork.ledger.models import LedgerAccount, LedgerTransaction
 from twinwork.ledger.service import Leg, ledger_service
 
+SALE_REASONS = ("order_release", "dispute_resolution", "generation_purchase")
+"""The ledger reasons ``post_sale`` is called with: an order accepted (human, hybrid or AI), a
+dispute settled with part of the price paid, a model sale (a purchased generation). Cancelled
+and fully refunded orders post nothing to the freelancer."""
+
 
 def platform_fee(amount: int) -> int:
     """The platform's share of a sale of ``amount`` cents, rounded half up to whole cents."""

@@ -68,6 +68,22 @@ class FreelancerProfile(Base):
         return LEVEL_LABELS.get(self.level, self.level)
 
 
+class SellerLevelChange(Base):
+    """A seller level held from ``changed_at`` until the next change: the history that
+    "held a level for a year" is read from (the profile keeps only the current level).
+    Append-only; written wherever catalog changes a level."""
+
+    __tablename__ = "seller_level_changes"
+    __table_args__ = (Index("ix_seller_level_changes_user_id_changed_at", "user_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("freelancer_profiles.user_id", ondelete="CASCADE")
+    )
+    level: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Gig(Base):
     __tablename__ = "gigs"
     __table_args__ = (

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.catalog.models import Category, FreelancerProfile, Gig
+from twinwork.catalog.models import Category, FreelancerProfile, Gig, SellerLevelChange
 
 
 class CategoryRepository:
@@ -43,6 +45,46 @@ class ProfileRepository:
     async def add(self, session: AsyncSession, profile: FreelancerProfile) -> None:
         session.add(profile)
         await session.flush()
+
+    async def lock(self, session: AsyncSession, user_id: int) -> FreelancerProfile | None:
+        """The profile, read fresh under a row lock held to the end of the transaction."""
+        return await session.scalar(
+            select(FreelancerProfile)
+            .where(FreelancerProfile.user_id == user_id)
+            # Only the profile's row: PostgreSQL refuses to lock the outer-joined user.
+            .with_for_update(of=FreelancerProfile)
+            .execution_options(populate_existing=True)
+        )
+
+    async def add_level_change(self, session: AsyncSession, change: SellerLevelChange) -> None:
+        session.add(change)
+        await session.flush()
+
+    async def level_history(
+        self, session: AsyncSession, user_ids: Sequence[int]
+    ) -> dict[int, list[SellerLevelChange]]:
+        """Each user's level changes, oldest first."""
+        history: dict[int, list[SellerLevelChange]] = {user_id: [] for user_id in user_ids}
+        if not user_ids:
+            return history
+        result = await session.scalars(
+            select(SellerLevelChange)
+            .where(SellerLevelChange.user_id.in_(list(user_ids)))
+            .order_by(SellerLevelChange.user_id, SellerLevelChange.changed_at, SellerLevelChange.id)
+        )
+        for change in result:
+            history[change.user_id].append(change)
+        return history
+
+    async def by_ids(
+        self, session: AsyncSession, user_ids: Sequence[int]
+    ) -> dict[int, FreelancerProfile]:
+        if not user_ids:
+            return {}
+        result = await session.scalars(
+            select(FreelancerProfile).where(FreelancerProfile.user_id.in_(list(user_ids)))
+        )
+        return {profile.user_id: profile for profile in result}
 
 
 class GigRepository:

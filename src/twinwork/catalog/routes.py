@@ -23,6 +23,7 @@ from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import format_decimal, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.order.review import review_service
 from twinwork.program.subscription import subscription_service
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
@@ -96,11 +97,18 @@ async def update_profile(body: ProfileUpdate, user: ApiUser, session: DbSession)
 
 @pages.get("/gigs/{gig_id}")
 async def gig_page(
-    gig_id: IdPath, request: Request, session: DbSession, viewer: PageUserOptional
+    gig_id: IdPath,
+    request: Request,
+    session: DbSession,
+    viewer: PageUserOptional,
+    reviews_page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     gig = await gig_service.public(session, gig_id, viewer)
     more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
     models = await creation_service.active_for_owners(session, [gig.freelancer_id])
+    reviews = await review_service.public(
+        session, gig.freelancer_id, gig_id=gig.id, page=reviews_page
+    )
     return render(
         request,
         "gig.html",
@@ -108,6 +116,7 @@ async def gig_page(
             "gig": gig,
             "more_gigs": more[:3],
             "ai_models": models,
+            "reviews": reviews,
             # One key per page view: a double-click on "Order" places one order.
             "order_key": secrets.token_urlsafe(12),
         },
@@ -115,11 +124,21 @@ async def gig_page(
 
 
 @pages.get("/freelancers/{handle}")
-async def profile_page(handle: str, request: Request, session: DbSession) -> Response:
+async def profile_page(
+    handle: str,
+    request: Request,
+    session: DbSession,
+    reviews_page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
     profile = await profile_service.by_handle(session, handle)
     gigs = await gig_service.published_by(session, profile.user_id)
     models = await creation_service.active_for_owners(session, [profile.user_id])
-    return render(request, "profile.html", {"profile": profile, "gigs": gigs, "ai_models": models})
+    reviews = await review_service.public(session, profile.user_id, page=reviews_page)
+    return render(
+        request,
+        "profile.html",
+        {"profile": profile, "gigs": gigs, "ai_models": models, "reviews": reviews},
+    )
 
 
 @pages.get("/dashboard/freelancer")

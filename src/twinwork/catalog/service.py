@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.hooks import register_freelancer_joined
 from twinwork.account.models import User
-from twinwork.catalog.models import Category, FreelancerProfile, Gig, GigPackage
+from twinwork.catalog.models import (
+    LEVELS,
+    Category,
+    FreelancerProfile,
+    Gig,
+    GigPackage,
+    SellerLevelChange,
+)
 from twinwork.catalog.repository import (
     category_repository,
     gig_repository,
@@ -59,9 +68,45 @@ class ProfileService:
         while candidate in taken:
             n += 1
             candidate = f"{stem}-{n}"
-        profile = FreelancerProfile(user_id=user.id, handle=candidate, skills=[])
+        profile = FreelancerProfile(user_id=user.id, handle=candidate, skills=[], level="new")
         await profile_repository.add(session, profile)
+        await self._record_level(session, profile, profile.created_at)
         return profile
+
+    async def set_level(
+        self,
+        session: AsyncSession,
+        profile: FreelancerProfile,
+        level: str,
+        at: datetime | None = None,
+    ) -> FreelancerProfile:
+        """Change a seller's level and record when: equity reads how long a level was held."""
+        if level not in LEVELS:
+            raise ValidationFailed(
+                f"There is no seller level {level[:20]!r}; use one of {', '.join(LEVELS)}.",
+                field="level",
+            )
+        if profile.level != level:
+            profile.level = level
+            await self._record_level(session, profile, at or utcnow())
+        return profile
+
+    async def level_history(
+        self, session: AsyncSession, user_ids: Sequence[int]
+    ) -> dict[int, list[SellerLevelChange]]:
+        """Read-only: each seller's level changes, oldest first."""
+        return await profile_repository.level_history(session, user_ids)
+
+    async def by_ids(
+        self, session: AsyncSession, user_ids: Sequence[int]
+    ) -> dict[int, FreelancerProfile]:
+        return await profile_repository.by_ids(session, user_ids)
+
+    async def _record_level(
+        self, session: AsyncSession, profile: FreelancerProfile, at: datetime
+    ) -> None:
+        change = SellerLevelChange(user_id=profile.user_id, level=profile.level, changed_at=at)
+        await profile_repository.add_level_change(session, change)
 
     async def by_handle(self, session: AsyncSession, handle: str) -> FreelancerProfile:
         profile = await profile_repository.get_by_handle(session, handle)
@@ -72,6 +117,22 @@ class ProfileService:
     async def find(self, session: AsyncSession, user_id: int) -> FreelancerProfile | None:
         """Read-only: the profile if there is one."""
         return await profile_repository.get(session, user_id)
+
+    async def add_review(
+        self, session: AsyncSession, user_id: int, stars: int
+    ) -> FreelancerProfile | None:
+        """Fold one new review into the seller's rating: it moves the average by one review's
+        weight, so history without review rows (imported, the demo's) keeps counting. Stored
+        unrounded: rounded, a long history would swallow every new review. The row lock makes
+        concurrent reviews of one seller add up, none lost."""
+        profile = await profile_repository.lock(session, user_id)
+        if profile is None:
+            return None
+        count = profile.review_count
+        profile.rating = (profile.rating * count + stars) / (count + 1)
+        profile.review_count = count + 1
+        await session.flush()
+        return profile
 
     async def for_user(self, session: AsyncSession, user: User) -> FreelancerProfile:
         if not user.is_freelancer:

@@ -22,10 +22,13 @@ from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
+from twinwork.config import get_settings
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
+from twinwork.demo.equity import load_equity_history
 from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
 from twinwork.kit.security import hash_password
+from twinwork.kit.storage import make_storage
 from twinwork.order.dispute import dispute_service
 from twinwork.order.schemas import OrderIn
 from twinwork.order.service import order_service
@@ -36,9 +39,11 @@ from twinwork.program.membership import membership
 from twinwork.program.models import ApplicationStatus
 from twinwork.program.schemas import RulesIn
 from twinwork.program.subscription import subscription_service
+from twinwork.search.export import export_day
 from twinwork.search.models import SearchEvent
 from twinwork.search.query import normalise, parse
 from twinwork.search.repository import GigFilters, search_repository
+from twinwork.trends.rollup import roll_up
 
 DEMO_DOMAIN = "demo.twinwork.test"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
@@ -91,6 +96,7 @@ async def load_demo(
     await _ensure_program_queue(session, admin)
     for story in DEMO_ORDERS:
         await _ensure_order(session, story)
+    await load_equity_history(session, admin)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
     return DemoSummary(ADMIN_EMAIL, password, freelancers, buyers + admin_created, gigs, events)
 
@@ -277,6 +283,13 @@ async def _ensure_search_log(session: AsyncSession, count: int, rng: random.Rand
     rows = _generate_events(count, groups, result_counts, rng)
     for start in range(0, len(rows), 5000):
         await session.execute(insert(SearchEvent), rows[start : start + 5000])
+    # Export the year to Parquet and roll it up, as the hourly jobs would have done as it
+    # happened, so /trends shows the year as soon as the server starts.
+    storage = make_storage(get_settings())
+    days = sorted({t.date() for row in rows if isinstance(t := row["occurred_at"], datetime)})
+    for day in days:
+        await export_day(session, storage, day)
+    await roll_up(session, storage)
     return len(rows)
 
 
@@ -286,22 +299,22 @@ def _generate_events(
     result_counts: dict[str, int],
     rng: random.Random,
 ) -> list[dict[str, object]]:
-    """A year of searches ending now: steady classic demand, AI demand rising sharply."""
+    """A year of searches ending now, shaped like the real index: AI agent services
+    exploding, AI video creation growing strongly, ComfyUI and vibe coding appearing from
+    nothing in the last months, classic demand steady."""
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=365)
     slugs = [slug for slug in SEARCH_TERMS if slug in groups]
     sessions = [f"{DEMO_SESSION_PREFIX}{rng.getrandbits(112):028x}" for _ in range(count // 6 + 1)]
+    # Searches per day of each category at each day of the year, then exactly ``count``
+    # searches drawn from those weights.
+    cells = [(day, slug) for day in range(365) for slug in slugs]
+    weights = [_demand(slug, groups[slug], (day + 0.5) / 365) for day, slug in cells]
     events: list[dict[str, object]] = []
-    for _ in range(count):
-        # More searches later in the year: the marketplace grows.
-        t = rng.random() ** 0.8
-        moment = start + timedelta(seconds=int(t * 365 * 86400))
-        weights = [
-            math.exp(AI_GROWTH * t) * 0.35 if groups[slug] == "ai" else 1.0 for slug in slugs
-        ]
-        slug = rng.choices(slugs, weights)[0]
+    for day, slug in rng.choices(cells, weights, k=count):
+        moment = start + timedelta(days=day, seconds=rng.randrange(86400))
         term = rng.choice(SEARCH_TERMS[slug])
-        raw = term.capitalize() if rng.random() < 0.3 else term
+        raw = _as_typed(term, rng)
         with_category = rng.random() < 0.15
         events.append(
             {
@@ -315,3 +328,30 @@ def _generate_events(
         )
     events.sort(key=lambda e: e["occurred_at"])  # type: ignore[arg-type, return-value]
     return events
+
+
+def _demand(slug: str, group: str, t: float) -> float:
+    """Relative searches per day for a category, ``t`` from 0 (a year ago) to 1 (now)."""
+    if slug == "ai-agent-development":
+        return 0.08 * math.exp(3.8 * t)  # about 45x over the year
+    if slug == "ai-video-creation":
+        return 0.3 * math.exp(1.6 * t)  # about 5x
+    if slug == "comfyui-workflows":
+        return 0.0 if t < 0.55 else 1.2 * (t - 0.55) / 0.45  # none before month 7
+    if slug == "vibe-coding":
+        return 0.0 if t < 0.6 else 1.5 * ((t - 0.6) / 0.4) ** 1.2
+    if group == "ai":
+        return 0.3 * math.exp(AI_GROWTH * t / 3)
+    return 1.0  # classic demand: steady
+
+
+def _as_typed(term: str, rng: random.Random) -> str:
+    """What people type: capitals, plurals, hyphens; the index folds them into one term."""
+    roll = rng.random()
+    if roll < 0.25:
+        return term.capitalize()
+    if roll < 0.35 and not term.endswith("s"):
+        return term + "s"
+    if roll < 0.40:
+        return term.replace(" ", "-")
+    return term

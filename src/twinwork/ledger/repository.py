@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import Select, String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -161,3 +162,147 @@ class ClearingRepository:
 
 
 clearing_repository = ClearingRepository()
+
+
+@dataclass(frozen=True)
+class CreditedSale:
+    """A sale as the freelancer's books see it: what reached their pending earnings and the
+    platform's fee, from one ledger transaction."""
+
+    transaction_id: int
+    created_at: datetime
+    reason: str
+    reference_type: str
+    reference_id: str
+    description: str
+    net_amount: int
+    """Credited to the freelancer, in cents."""
+    fee_amount: int
+    """The platform's fee on the same sale, in cents."""
+    currency: str
+
+
+class SalesRepository:
+    """Reads of sales credited to freelancers (the transactions ``billing.sale.post_sale``
+    writes), by reason: one query shape for the earnings page and the equity programme."""
+
+    def _credits(self, reasons: Sequence[str]) -> Select[int | None, int, str, datetime]:
+        return (
+            select(
+                LedgerAccount.owner_user_id,
+                LedgerEntry.amount,
+                LedgerEntry.currency,
+                LedgerTransaction.created_at,
+            )
+            .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(
+                LedgerAccount.kind == "freelancer_pending",
+                LedgerAccount.owner_user_id.is_not(None),
+                LedgerEntry.amount > 0,
+                LedgerTransaction.reason.in_(list(reasons)),
+            )
+        )
+
+    async def totals_by_owner(
+        self,
+        session: AsyncSession,
+        reasons: Sequence[str],
+        currency: str,
+        start: datetime,
+        end: datetime,
+        user_ids: Sequence[int] | None = None,
+    ) -> dict[int, int]:
+        """Each freelancer's credited sales in [start, end), in cents; none: left out."""
+        credits = self._credits(reasons).where(
+            LedgerEntry.currency == currency,
+            LedgerTransaction.created_at >= start,
+            LedgerTransaction.created_at < end,
+        )
+        if user_ids is not None:
+            credits = credits.where(LedgerAccount.owner_user_id.in_(list(user_ids)))
+        rows = credits.subquery()
+        result = await session.execute(
+            select(rows.c.owner_user_id, func.sum(rows.c.amount)).group_by(rows.c.owner_user_id)
+        )
+        return {int(user_id): int(total) for user_id, total in result if user_id is not None}
+
+    async def of_owner(
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        reasons: Sequence[str],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[CreditedSale], int]:
+        """One freelancer's sales, newest first, with the fee of each."""
+        where = [
+            LedgerAccount.kind == "freelancer_pending",
+            LedgerAccount.owner_user_id == owner_id,
+            LedgerEntry.amount > 0,
+            LedgerTransaction.reason.in_(list(reasons)),
+        ]
+        base = (
+            select(LedgerTransaction, LedgerEntry.amount, LedgerEntry.currency)
+            .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(*where)
+        )
+        total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        rows = (
+            await session.execute(
+                base.order_by(LedgerTransaction.created_at.desc(), LedgerTransaction.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+        fees = await self._fees(session, [row[0].id for row in rows])
+        sales = [
+            CreditedSale(
+                transaction_id=transaction.id,
+                created_at=transaction.created_at,
+                reason=transaction.reason,
+                reference_type=transaction.reference_type,
+                reference_id=transaction.reference_id,
+                description=transaction.description,
+                net_amount=int(amount),
+                fee_amount=fees.get(transaction.id, 0),
+                currency=str(currency),
+            )
+            for transaction, amount, currency in rows
+        ]
+        return sales, total
+
+    async def _fees(self, session: AsyncSession, transaction_ids: Sequence[int]) -> dict[int, int]:
+        if not transaction_ids:
+            return {}
+        result = await session.execute(
+            select(LedgerEntry.transaction_id, func.sum(LedgerEntry.amount))
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(
+                LedgerAccount.kind == "platform_revenue",
+                LedgerEntry.transaction_id.in_(list(transaction_ids)),
+            )
+            .group_by(LedgerEntry.transaction_id)
+        )
+        return {int(transaction_id): int(fee) for transaction_id, fee in result}
+
+    async def credits_of_owner(
+        self, session: AsyncSession, owner_id: int, reasons: Sequence[str], since: datetime
+    ) -> list[tuple[datetime, int, str]]:
+        """(when, net amount in cents, currency) of each sale since ``since``, oldest first:
+        the earnings chart buckets them by month in Python (the same on both databases)."""
+        result = await session.execute(
+            self._credits(reasons)
+            .where(
+                LedgerAccount.owner_user_id == owner_id,
+                LedgerTransaction.created_at >= since,
+            )
+            .order_by(LedgerTransaction.created_at)
+        )
+        return [
+            (created_at, int(amount), str(currency)) for _, amount, currency, created_at in result
+        ]
+
+
+sales_repository = SalesRepository()

@@ -5,12 +5,14 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from twinwork.account.models import User
 from twinwork.order.models import (
     Delivery,
     DeliveryFile,
     Dispute,
     DisputeStatus,
     Order,
+    OrderKind,
     OrderStatus,
     Review,
     RevisionRequest,
@@ -94,15 +96,35 @@ class OrderRepository:
     async def review(self, session: AsyncSession, order_id: int) -> Review | None:
         return await session.scalar(select(Review).where(Review.order_id == order_id))
 
-    async def rating_of(self, session: AsyncSession, freelancer_id: int) -> tuple[float, int]:
-        row = (
-            await session.execute(
-                select(func.avg(Review.rating), func.count(Review.id)).where(
-                    Review.freelancer_user_id == freelancer_id
-                )
+    async def public_reviews(
+        self,
+        session: AsyncSession,
+        freelancer_id: int,
+        gig_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[tuple[Review, OrderKind, str]], int]:
+        """A freelancer's reviews (of one gig's orders, if given), newest first, each with how
+        the order's work was made and the buyer's display name; and how many there are."""
+        where = [Review.freelancer_user_id == freelancer_id]
+        if gig_id is not None:
+            where.append(Order.gig_id == gig_id)
+        total = int(
+            await session.scalar(
+                select(func.count(Review.id)).join(Order, Order.id == Review.order_id).where(*where)
             )
-        ).one()
-        return float(row[0] or 0.0), int(row[1])
+            or 0
+        )
+        result = await session.execute(
+            select(Review, Order.kind, User.display_name)
+            .join(Order, Order.id == Review.order_id)
+            .join(User, User.id == Order.buyer_user_id)
+            .where(*where)
+            .order_by(Review.created_at.desc(), Review.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(review, kind, name) for review, kind, name in result], total
 
     async def due_for_auto_acceptance(self, session: AsyncSession, now: datetime) -> list[int]:
         result = await session.scalars(

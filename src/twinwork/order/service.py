@@ -543,10 +543,8 @@ class OrderService:
             text=data.text,
         )
         await order_repository.add(session, review)
-        profile = await profile_service.find(session, order.freelancer_user_id)
-        if profile is not None:
-            average, count = await order_repository.rating_of(session, order.freelancer_user_id)
-            profile.rating, profile.review_count = round(average, 2), count
+        # The profile's rating also carries history with no review rows here: add to it.
+        await profile_service.add_review(session, order.freelancer_user_id, data.rating)
         return review
 
     async def auto_accept_due(self, session: AsyncSession, now: datetime) -> list[int]:

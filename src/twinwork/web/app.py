@@ -22,6 +22,7 @@ from twinwork.config import Settings, get_settings
 from twinwork.creation import routes as creation_routes
 from twinwork.creation.runtime import warm_up
 from twinwork.domains import load_domains
+from twinwork.equity import routes as equity_routes
 from twinwork.generation import routes as generation_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.kit.storage import make_storage
@@ -29,6 +30,7 @@ from twinwork.order import routes as order_routes
 from twinwork.portfolio import routes as portfolio_routes
 from twinwork.program import routes as program_routes
 from twinwork.search import routes as search_routes
+from twinwork.trends import routes as trends_routes
 from twinwork.web import errors, openapi
 from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
@@ -108,6 +110,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         creation_routes,
         generation_routes,
         order_routes,
+        equity_routes,
+        trends_routes,
     ):
         app.include_router(module.api)
     for page_module in (
@@ -123,6 +127,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         creation_routes,
         generation_routes,
         order_routes,
+        equity_routes,
+        trends_routes,
     ):
         app.include_router(page_module.pages)
     openapi.install(app)

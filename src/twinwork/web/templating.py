@@ -27,6 +27,8 @@ TEMPLATE_DOMAINS = (
     "creation",
     "generation",
     "order",
+    "equity",
+    "trends",
 )
 
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
+from twinwork.billing.payout.sales import monthly_totals, sales_page
 from twinwork.billing.payout.service import earnings_service
 from twinwork.billing.payout.tasks import send_payout
 from twinwork.billing.schemas import EarningsOut, PayoutIn, PayoutOut
 from twinwork.config import get_settings
+from twinwork.kit.charts import bar_chart
 from twinwork.kit.errors import DomainError
 from twinwork.kit.jobs import enqueue_after_commit
-from twinwork.kit.money import format_decimal, parse_dollars
+from twinwork.kit.money import format_amount, format_decimal, parse_dollars
+from twinwork.kit.pagination import MAX_PAGE
 from twinwork.ledger.service import FREELANCER_ACCOUNT_KINDS, ledger_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -58,13 +62,29 @@ async def list_payouts(user: ApiUser, session: DbSession) -> list[PayoutOut]:
 
 
 @pages.get("/dashboard/earnings")
-async def earnings_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
-    return render(request, "earnings.html", await _earnings_context(session, user))
+async def earnings_page(
+    request: Request,
+    session: DbSession,
+    user: PageFreelancer,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    return render(request, "earnings.html", await _earnings_context(session, user, page))
 
 
-async def _earnings_context(session: DbSession, user: User) -> dict[str, object]:
+async def _earnings_context(session: DbSession, user: User, page: int = 1) -> dict[str, object]:
+    months = await monthly_totals(session, user)
     return {
         "earnings": await earnings_service.balances(session, user),
+        "sales": await sales_page(session, user, page),
+        "months": months,
+        "chart": bar_chart(
+            [month.label for month in months],
+            [month.net_amount for month in months],
+            title="Your earnings by month",
+            description="Net earnings after the platform fee, each of the last 12 months.",
+            chart_id="earnings-chart",
+            value_format=lambda cents: format_amount(int(cents)),
+        ),
         "payouts": await earnings_service.payouts(session, user),
         "minimum_amount": get_settings().payout_minimum_amount,
         "clearing_days": get_settings().earnings_clearing_days,

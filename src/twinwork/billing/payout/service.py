@@ -23,6 +23,7 @@ from twinwork.billing.errors import PayoutRefused
 from twinwork.billing.models import Payout, PayoutStatus
 from twinwork.billing.payout.repository import payout_repository
 from twinwork.billing.provider import SANDBOX_BANK_ACCOUNT, ChargeResult, payment_provider
+from twinwork.billing.sale import SALE_REASONS
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, ValidationFailed
@@ -34,8 +35,6 @@ from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owne
 CURRENCY = "USD"
 # A Stripe Connect account id: where Stripe pays a freelancer out (see stripe_provider).
 CONNECTED_ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,29}")
-# Ledger reasons that put money in a freelancer's pending balance.
-EARNING_REASONS = ("generation_purchase", "order_release", "dispute_resolution")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class EarningsService:
         clearing transaction per sale, keyed by it, so running this twice moves nothing."""
         cutoff = now - timedelta(days=get_settings().earnings_clearing_days)
         rows = await clearing_repository.uncleared_earnings(
-            session, EARNING_REASONS, cutoff, owner_key(user) if user else None
+            session, SALE_REASONS, cutoff, owner_key(user) if user else None
         )
         for transaction_id, owner_id, amount, currency in rows:
             owner = user if user is not None else await session.get(User, owner_id)

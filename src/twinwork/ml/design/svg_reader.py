@@ -113,7 +113,7 @@ def _number(value: str | None, default: float = 0.0, *, relative_to: float = 0.0
     text = value.strip()
     try:
         if text.endswith("%"):
-            return float(text[:-1]) / 100 * relative_to
+            return float(text[:-1]) * relative_to * 0.01  # a percentage of relative_to
         return float(re.sub(r"(px|pt)$", "", text))
     except ValueError:
         return default
