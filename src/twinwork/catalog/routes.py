@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
+from twinwork.billing.payout.sales import monthly_totals
+from twinwork.billing.payout.service import earnings_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.schemas import (
     CategoryOut,
@@ -19,11 +21,15 @@ from twinwork.catalog.schemas import (
 )
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.creation.service import creation_service
+from twinwork.generation.service import generation_service
+from twinwork.kit.db import utcnow
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import format_decimal, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.review import review_service
+from twinwork.order.service import order_service
+from twinwork.order.timeline import due_in
 from twinwork.program.subscription import subscription_service
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
@@ -145,14 +151,25 @@ async def profile_page(
 async def freelancer_dashboard(
     request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
-    profile = await profile_service.for_user(session, user)
-    gigs = await gig_service.mine(session, user)
-    membership = await subscription_service.current(session, user)
-    return render(
-        request,
-        "freelancer_dashboard.html",
-        {"profile": profile, "gigs": gigs, "membership": membership},
-    )
+    return render(request, "freelancer_dashboard.html", await _dashboard_context(session, user))
+
+
+async def _dashboard_context(session: DbSession, user: User) -> dict[str, Any]:
+    months = await monthly_totals(session, user, months=1)
+    orders = await order_service.active_for_freelancer(session, user)
+    now = utcnow()
+    return {
+        "profile": await profile_service.for_user(session, user),
+        "gigs": await gig_service.mine(session, user),
+        "membership": await subscription_service.current(session, user),
+        # At a glance: what to do next, what came in, how the model sells.
+        "orders": orders,
+        "due": {order.id: due_in(order.due_at, now) for order in orders.to_do},
+        "this_month": months[-1],
+        "earnings": await earnings_service.balances(session, user),
+        "models": await creation_service.mine(session, user),
+        "model_sales": await generation_service.sales(session, user),
+    }
 
 
 @pages.get("/dashboard/gigs/new", dependencies=[Depends(page_freelancer)])
@@ -227,15 +244,9 @@ async def profile_submit(request: Request, session: DbSession, user: PageFreelan
     try:
         await profile_service.update(session, user, validate(ProfileUpdate, payload))
     except FormErrors as exc:
-        profile = await profile_service.for_user(session, user)
-        gigs = await gig_service.mine(session, user)
+        context = await _dashboard_context(session, user)
         return form_error(
-            request,
-            session,
-            "freelancer_dashboard.html",
-            data,
-            exc.errors,
-            context={"profile": profile, "gigs": gigs},
+            request, session, "freelancer_dashboard.html", data, exc.errors, context=context
         )
     return RedirectResponse("/dashboard/freelancer?profile_saved=1", status_code=303)
 

@@ -23,6 +23,16 @@ class LedgerRepository:
             )
         )
 
+    async def balances_by_kind(self, session: AsyncSession, currency: str) -> dict[str, int]:
+        """What every account of a kind holds together, in cents (wallets, escrow, ...)."""
+        result = await session.execute(
+            select(LedgerAccount.kind, func.sum(LedgerEntry.amount))
+            .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+            .where(LedgerAccount.currency == currency)
+            .group_by(LedgerAccount.kind)
+        )
+        return {str(kind): int(total or 0) for kind, total in result}
+
     async def add(self, session: AsyncSession, row: LedgerAccount | LedgerTransaction) -> None:
         session.add(row)
         await session.flush()

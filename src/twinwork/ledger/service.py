@@ -199,6 +199,11 @@ class LedgerService:
     async def account_kinds(self, session: AsyncSession, account_ids: set[int]) -> dict[int, str]:
         return await ledger_repository.kinds(session, sorted(account_ids))
 
+    async def balances_by_kind(self, session: AsyncSession, currency: str) -> dict[str, int]:
+        """Money by where it sits (every wallet together, escrow, pending earnings, ...), in
+        cents: the operators' totals."""
+        return await ledger_repository.balances_by_kind(session, currency)
+
     async def check(self, session: AsyncSession) -> LedgerCheck:
         unbalanced = await ledger_repository.unbalanced_transactions(session)
         negative = await ledger_repository.negative_accounts(session)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from twinwork.account.models import User
 from twinwork.order.models import (
@@ -17,6 +18,24 @@ from twinwork.order.models import (
     Review,
     RevisionRequest,
 )
+
+AGE_BUCKETS = (("under a day", 1), ("1 to 3 days", 3), ("3 to 7 days", 7), ("over 7 days", None))
+"""Ageing buckets of the operations page: a label and the age in days it runs up to."""
+
+
+def _age_counts(column: InstrumentedAttribute[datetime], now: datetime) -> list[ColumnElement[int]]:
+    """One SUM(CASE ...) per bucket: rows are counted by age in the database."""
+    sums: list[ColumnElement[int]] = []
+    lower: int | None = None
+    for _, upper in AGE_BUCKETS:
+        conditions: list[ColumnElement[bool]] = [true()]
+        if upper is not None:
+            conditions.append(column > now - timedelta(days=upper))
+        if lower is not None:
+            conditions.append(column <= now - timedelta(days=lower))
+        sums.append(func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0))
+        lower = upper
+    return sums
 
 
 class OrderRepository:
@@ -69,6 +88,58 @@ class OrderRepository:
             .limit(limit)
         )
         return list(result), total
+
+    async def active_for_freelancer(self, session: AsyncSession, user_id: int) -> list[Order]:
+        """Orders still open on the freelancer's side, the soonest due first (those waiting
+        for requirements, with no due date yet, last)."""
+        active = (
+            OrderStatus.AWAITING_REQUIREMENTS,
+            OrderStatus.IN_PROGRESS,
+            OrderStatus.DELIVERED,
+            OrderStatus.DISPUTED,
+        )
+        result = await session.scalars(
+            select(Order)
+            .where(Order.freelancer_user_id == user_id, Order.status.in_(active))
+            .order_by(Order.due_at.is_(None), Order.due_at, Order.id)
+        )
+        return list(result)
+
+    async def open_order_ages(self, session: AsyncSession, now: datetime) -> list[int]:
+        """Orders not yet finished, counted per AGE_BUCKETS by when they were placed."""
+        open_statuses = (
+            OrderStatus.AWAITING_REQUIREMENTS,
+            OrderStatus.IN_PROGRESS,
+            OrderStatus.DELIVERED,
+            OrderStatus.DISPUTED,
+        )
+        row = (
+            await session.execute(
+                select(*_age_counts(Order.created_at, now)).where(Order.status.in_(open_statuses))
+            )
+        ).one()
+        return [int(count) for count in row]
+
+    async def late_count(self, session: AsyncSession, now: datetime) -> int:
+        """Orders in progress past their due date."""
+        return int(
+            await session.scalar(
+                select(func.count(Order.id)).where(
+                    Order.status == OrderStatus.IN_PROGRESS, Order.due_at < now
+                )
+            )
+            or 0
+        )
+
+    async def open_dispute_ages(self, session: AsyncSession, now: datetime) -> list[int]:
+        row = (
+            await session.execute(
+                select(*_age_counts(Dispute.created_at, now)).where(
+                    Dispute.status == DisputeStatus.OPEN
+                )
+            )
+        ).one()
+        return [int(count) for count in row]
 
     async def deliveries(self, session: AsyncSession, order_id: int) -> list[Delivery]:
         result = await session.scalars(

@@ -46,7 +46,7 @@ from twinwork.order.models import (
     Review,
     RevisionRequest,
 )
-from twinwork.order.repository import order_repository
+from twinwork.order.repository import AGE_BUCKETS, order_repository
 from twinwork.order.schemas import OrderIn, ReviewIn
 from twinwork.program.eligibility import register_completed_orders
 
@@ -130,6 +130,25 @@ def check_attachments(attachments: Sequence[Attachment]) -> None:
                 f"may be at most {settings.delivery_file_max_bytes:,} bytes.",
                 field="files",
             )
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """How long open orders and disputes have waited, per bucket of AGE_BUCKETS."""
+
+    labels: tuple[str, ...]
+    orders: list[int]
+    late_orders: int
+    """In progress past their due date."""
+    disputes: list[int]
+
+
+@dataclass(frozen=True)
+class ActiveOrders:
+    to_do: list[Order]
+    """In progress (new, or back for a revision), the soonest due first."""
+    waiting: list[Order]
+    """Waiting on the buyer (requirements, acceptance) or on an admin (a dispute)."""
 
 
 class OrderService:
@@ -564,6 +583,22 @@ class OrderService:
         )
         check_page_in_range(page, page_size, total)
         return Page(items, page, page_size, total)
+
+    async def active_for_freelancer(self, session: AsyncSession, user: User) -> ActiveOrders:
+        """The freelancer's open orders: what to work on, soonest due first, and what waits
+        on the buyer."""
+        orders = await order_repository.active_for_freelancer(session, user.id)
+        to_do = [o for o in orders if o.status == OrderStatus.IN_PROGRESS]
+        return ActiveOrders(to_do=to_do, waiting=[o for o in orders if o not in to_do])
+
+    async def ageing(self, session: AsyncSession) -> Ageing:
+        now = utcnow()
+        return Ageing(
+            labels=tuple(label for label, _ in AGE_BUCKETS),
+            orders=await order_repository.open_order_ages(session, now),
+            late_orders=await order_repository.late_count(session, now),
+            disputes=await order_repository.open_dispute_ages(session, now),
+        )
 
     async def parties(self, session: AsyncSession, order: Order) -> tuple[User, User]:
         """(buyer, freelancer)."""

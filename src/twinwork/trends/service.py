@@ -284,6 +284,18 @@ class TrendService:
         weeks = _weekly(daily, totals, windows, get_settings().trends_k_anonymity if public else 1)
         return TermTrend(key, variants, row, weeks, windows, current_total, previous_total)
 
+    async def weekly_demand(self, session: AsyncSession, months: int = 6) -> list[WeekPoint]:
+        """All searches per week over both windows of ``months`` (a year by default): the
+        operators' picture of demand over time. Empty until something is rolled up."""
+        found = await self._windows(session, months)
+        if found is None:
+            return []
+        windows = found[0]
+        totals = await trend_repository.daily_totals(
+            session, windows.previous_start, windows.current_end
+        )
+        return _weekly(totals, totals, windows, 1)
+
     # ---- synonyms ------------------------------------------------------------------------
 
     async def synonym_map(self, session: AsyncSession) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import text
 
 from twinwork import __version__
@@ -13,10 +14,14 @@ from twinwork.account.repository import user_repository
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.repository import gig_repository
 from twinwork.catalog.service import category_service, gig_service
+from twinwork.kit.charts import line_chart
 from twinwork.kit.pagination import MAX_PAGE, check_page_in_range
+from twinwork.ledger.service import ledger_service
 from twinwork.order.dispute import dispute_service
+from twinwork.order.service import order_service
 from twinwork.program.admission import admission_service
 from twinwork.search.service import search_service
+from twinwork.trends.service import WeekPoint, trend_service
 from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin
 from twinwork.web.templating import render
 
@@ -54,6 +59,18 @@ async def api_reference(request: Request) -> Response:
         for method, operation in operations.items()
     ]
     return render(request, "api.html", {"endpoints": endpoints, "version": spec["info"]["version"]})
+
+
+def _demand_chart(weeks: list[WeekPoint]) -> Markup | None:
+    if not weeks:
+        return None
+    return line_chart(
+        [week.week_start.strftime("%b %-d") for week in weeks],
+        [week.searches for week in weeks],
+        title="Searches per week",
+        description="Every search on twinwork per week over the last twelve months.",
+        chart_id="demand-chart",
+    )
 
 
 READING_PAGES = {
@@ -112,6 +129,9 @@ async def admin_page(
         "top_terms": await search_service.top_terms(session, limit=12),
         "open_disputes": await dispute_service.open_count(session),
         "program_counts": await admission_service.counts(session),
+        "money": await ledger_service.balances_by_kind(session, "USD"),
+        "ageing": await order_service.ageing(session),
+        "demand_chart": _demand_chart(await trend_service.weekly_demand(session)),
         "users": users,
         "page": page,
         "pages": max(1, -(-total_users // ADMIN_USERS_PAGE_SIZE)),
