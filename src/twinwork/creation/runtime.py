@@ -10,11 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from twinwork.config import Settings
 from twinwork.creation import artifacts
 from twinwork.kit.storage import ObjectStorage
-from twinwork.ml import GenerateRequest, ModelEnvironment, get_modality, modalities
+from twinwork.ml import (
+    GeneratedFile,
+    GenerateRequest,
+    Modality,
+    ModelEnvironment,
+    get_modality,
+    modalities,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +63,54 @@ async def generate(
         max_length=max_length or settings.generation_max_new_tokens,
     )
     return await asyncio.to_thread(spec.generate, request)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a modality made for one brief: its text (for a file modality, the caption that
+    stands for the files), the files, and their watermarked preview copies."""
+
+    text: str
+    files: tuple[GeneratedFile, ...] = ()
+    previews: tuple[GeneratedFile, ...] = ()
+
+
+async def create(
+    settings: Settings,
+    storage: ObjectStorage,
+    *,
+    modality: str,
+    artifact_key: str,
+    artifact_hash: str,
+    brief: str,
+    options: Mapping[str, Any] | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+    max_length: int | None = None,
+) -> Work:
+    """Like ``generate``, and for a modality whose work is files (``generate_files``), the
+    files and their preview copies too. Slow: call it with no transaction open."""
+    spec = get_modality(modality)
+    adapter_dir = await artifacts.fetch_adapter(storage, settings, artifact_key, artifact_hash)
+    request = GenerateRequest(
+        environment=model_environment(settings, modality),
+        brief=brief,
+        adapter_dir=adapter_dir,
+        adapter_key=artifact_hash,
+        max_length=max_length or settings.generation_max_new_tokens,
+        options=dict(options or {}),
+        attachments=dict(attachments or {}),
+    )
+    return await asyncio.to_thread(_make, spec, request)
+
+
+def _make(spec: Modality[Any], request: GenerateRequest) -> Work:
+    text = spec.generate(request)
+    if spec.generate_files is None:
+        return Work(text)
+    files = tuple(spec.generate_files(request))
+    # No preview copies, no preview files: a full file is never shown before it is paid for.
+    previews = tuple(spec.preview_files(files)) if spec.preview_files is not None else ()
+    return Work(text, files, previews)
 
 
 def evict(artifact_hash: str) -> None:

@@ -3,7 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from twinwork.kit.text import CLEANED
 from twinwork.ml import DEFAULT_MODALITY, modality_names
@@ -64,6 +72,52 @@ class ModelPatch(BaseModel):
     """Hybrid orders: refining the model's draft by hand, in cents ($5 to $50,000)."""
 
 
+HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
+ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class CorrectionsIn(BaseModel):
+    """The owner's corrections to what training learns; each later run's plan takes them.
+    Send the whole set: what is left out is no longer corrected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    locked_colors: dict[str, Annotated[str, Field(pattern=HEX_COLOR)]] = Field(
+        default_factory=dict, max_length=8
+    )
+    """Palette role ("background", "primary", "accent", "text") -> #RRGGBB."""
+    excluded_designs: list[ContentHash] = Field(default_factory=list, max_length=200)
+    """Content hashes of your designs to leave out of training."""
+
+    @field_validator("locked_colors")
+    @classmethod
+    def _upper(cls, value: dict[str, str]) -> dict[str, str]:
+        return {role: color.upper() for role, color in value.items()}
+
+
+class PaletteColorOut(BaseModel):
+    hex: str
+    role: str
+    weight: float
+    locked: bool = False
+
+
+class StyleOut(BaseModel):
+    """What the latest trained version learned: the palette by role, the type and the
+    layout, as the model uses them."""
+
+    model_id: int
+    version_id: int
+    version: int
+    palette: list[PaletteColorOut]
+    fonts: list[dict[str, Any]]
+    layout: dict[str, Any]
+    shapes: dict[str, Any] | None = None
+    designs: int | None = None
+    """How many designs it was learned from."""
+    picture_url: str | None = None
+
+
 class LicenseOut(BaseModel):
     scope: str
     exclusive: bool
@@ -104,13 +158,37 @@ class ModelOut(BaseModel):
     created_at: datetime
     versions: list[VersionOut] | None = None
     """Only for the model's owner."""
+    corrections: dict[str, Any] | None = None
+    """Only for the model's owner: the corrections every new run's plan takes."""
 
 
 class RunMetrics(BaseModel):
+    """The evaluation of the run's version: each number for the base (the default a model
+    starts from) and the personal model; which appear depends on the kind of model."""
+
     base_perplexity: float | None = None
     personal_perplexity: float | None = None
     base_style_similarity: float | None = None
     personal_style_similarity: float | None = None
+    base_palette_distance: float | None = None
+    """Designs: CIEDE2000 distance of generated palettes from held-out designs (lower is
+    closer)."""
+    personal_palette_distance: float | None = None
+    base_layout_similarity: float | None = None
+    """Designs: mean IoU of element boxes with held-out designs (higher is closer)."""
+    personal_layout_similarity: float | None = None
+    layout_overlap: float | None = None
+    """Designs: mean overlap between the personal model's elements (lower is better)."""
+    min_contrast_ratio: float | None = None
+    """Designs: the lowest WCAG contrast of any text the personal model set."""
+    closer_than_base: float | None = None
+    """1 when the personal model is measurably closer to your work than the base, else 0
+    (such a version cannot be approved); absent where the modality does not say."""
+
+    @model_serializer(mode="wrap")
+    def _measured_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Each kind of model reports its own numbers: the others are left out, not null.
+        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 class RunProgress(BaseModel):

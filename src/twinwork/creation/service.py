@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
-from twinwork.config import get_settings
+from twinwork.config import Settings, get_settings
 from twinwork.creation import artifacts, runtime
 from twinwork.creation.erasure_hooks import erase_dependents
 from twinwork.creation.errors import ModelGone
@@ -27,12 +30,12 @@ from twinwork.creation.repository import (
     run_repository,
     version_repository,
 )
-from twinwork.creation.schemas import ModelIn, ModelPatch
+from twinwork.creation.schemas import CorrectionsIn, ModelIn, ModelPatch
 from twinwork.kit.db import after_commit, utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.signing import platform_key
 from twinwork.kit.storage import ObjectStorage
-from twinwork.ml import PlanRequest, TrainingSample, get_modality
+from twinwork.ml import Modality, PlanRequest, TrainingSample, get_modality
 from twinwork.portfolio.service import portfolio_service
 from twinwork.program.membership import membership, on_membership_ended
 
@@ -40,6 +43,51 @@ log = logging.getLogger(__name__)
 
 MAX_MODELS_PER_FREELANCER = 5
 WALLET_CURRENCIES = ("USD",)
+
+CLOSER_THAN_BASE = "closer_than_base"
+"""A metric a modality's evaluation may report (1 or 0): whether the personal model is
+measurably closer to the owner's held-out work than the base. A version at 0 learned nothing of
+the owner's own style and cannot be approved."""
+STYLE_FILE = "style.json"
+STYLE_PICTURE = "style.png"
+"""A modality whose personal model is a readable style (not weights) puts it in its artifact
+under these names: the owner can read and correct it."""
+CORRECTION_FIELDS = ("locked_colors", "excluded_designs")
+"""Plan fields an owner may set by hand; a modality's plan takes those it has."""
+
+
+def min_samples(settings: Settings, modality: Modality[Any]) -> int:
+    """Consented samples a modality needs before it trains: the operator's
+    ``TWINWORK_<MODALITY>_MIN_SAMPLES`` where the settings have one, never below the
+    modality's own minimum."""
+    configured = getattr(settings, f"{modality.name}_min_samples", None)
+    floor = modality.min_samples
+    return max(floor, configured) if isinstance(configured, int) else floor
+
+
+def correctable_fields(modality: Modality[Any]) -> tuple[str, ...]:
+    names = {f.name for f in dataclasses.fields(modality.config_cls)}
+    return tuple(f for f in CORRECTION_FIELDS if f in names)
+
+
+def with_overrides(modality: Modality[Any], config: Any, overrides: dict[str, Any]) -> Any:
+    """The plan with the owner's corrections applied; the modality's plan checks them."""
+    if not overrides:
+        return config
+    merged = {**modality.config_as_dict(config), **overrides}
+    try:
+        return modality.config_from_dict(merged)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"These corrections cannot be used: {exc}.") from exc
+
+
+@dataclass(frozen=True)
+class LearnedStyle:
+    """What a version learned, as the modality wrote it (``style.json``), and its picture."""
+
+    version: ModelVersion
+    style: dict[str, Any]
+    picture: bytes | None
 
 
 @dataclass(frozen=True)
@@ -173,18 +221,26 @@ class CreationService:
                 "before training.",
                 field="samples",
             )
-        if len(samples) < modality.min_samples:
+        settings = get_settings()
+        needed = min_samples(settings, modality)
+        if len(samples) < needed:
             raise ValidationFailed(
-                f"{len(samples)} of your {totals.count} samples have consent to train; "
-                f"at least {modality.min_samples} are needed. Turn consent on for more samples "
-                "or add new ones.",
+                f"{len(samples)} of your {totals.count} samples are {modality.label.lower()} "
+                f"samples with consent to train; at least {needed} are needed. Turn consent "
+                "on for more samples or add new ones.",
                 field="samples",
             )
-        plan = modality.plan(
-            PlanRequest(
-                samples=[TrainingSample(s.id, s.content_hash, s.kind, s.content) for s in samples],
-                max_steps=get_settings().training_max_steps,
-            )
+        plan = with_overrides(
+            modality,
+            modality.plan(
+                PlanRequest(
+                    samples=[
+                        TrainingSample(s.id, s.content_hash, s.kind, s.content) for s in samples
+                    ],
+                    max_steps=settings.training_max_steps,
+                )
+            ),
+            model.plan_overrides or {},
         )
         run = TrainingRun(
             model_id=model.id,
@@ -234,6 +290,14 @@ class CreationService:
         version = await version_repository.get(session, version_id)
         if version is None or version.model_id != model.id:
             raise NotFound(f"Model {model.id} has no version {version_id}.")
+        if version.metrics.get(CLOSER_THAN_BASE) == 0.0:
+            raise Conflict(
+                f"Version {version.number} is not measurably closer to your own work than the "
+                "default it started from (see its held-out evaluation): buyers would get "
+                "nothing of your style. Add more of your work with consent, or correct what it "
+                "learned, and train a new version.",
+                version_id=version.id,
+            )
         model.approved_version_id = version.id
         await session.flush()
         return model
@@ -290,6 +354,74 @@ class CreationService:
             model.is_active = False
         await session.flush()
         return len(models)
+
+    # ---- what a model learned, and the owner's corrections --------------------------------
+
+    async def set_corrections(
+        self, session: AsyncSession, user: User, model_id: int, data: CorrectionsIn
+    ) -> PersonalModel:
+        """Store the owner's corrections (a colour locked per role, designs left out); every
+        later run's plan takes them. Checked against the modality's plan now, not at the
+        next run."""
+        model = await self.owned(session, user, model_id)
+        modality = get_modality(model.modality)
+        allowed = correctable_fields(modality)
+        overrides: dict[str, Any] = {}
+        if data.locked_colors:
+            overrides["locked_colors"] = dict(data.locked_colors)
+        if data.excluded_designs:
+            overrides["excluded_designs"] = sorted(set(data.excluded_designs))
+        refused = sorted(set(overrides) - set(allowed))
+        if refused:
+            raise ValidationFailed(
+                f"A {modality.label.lower()} model takes no corrections of "
+                f"{', '.join(refused).replace('_', ' ')}.",
+                field=refused[0],
+            )
+        if "excluded_designs" in overrides:
+            owned_hashes = await portfolio_service.content_hashes(session, user.id)
+            unknown = [h for h in overrides["excluded_designs"] if h not in owned_hashes]
+            if unknown:
+                raise ValidationFailed(
+                    f"No sample of yours has the hash {unknown[0]}; exclude designs from your "
+                    "own portfolio.",
+                    field="excluded_designs",
+                )
+        if overrides:
+            with_overrides(modality, modality.config_cls(), overrides)
+        model.plan_overrides = overrides
+        await session.flush()
+        return model
+
+    async def learned_style(
+        self, session: AsyncSession, user: User, model_id: int, storage: ObjectStorage
+    ) -> LearnedStyle:
+        """The style the latest trained version learned, for its owner (a stranger gets the
+        404 of a missing model)."""
+        model = await self.owned(session, user, model_id)
+        versions = await version_repository.for_model(session, model.id)
+        live = [v for v in versions if v.erased_at is None]
+        if not live:
+            raise NotFound("No trained version yet: train the model to see what it learned.")
+        latest = max(live, key=lambda v: v.number)
+        # Asked first, so a model whose artifact is weights is never downloaded for nothing.
+        if not await storage.exists(latest.artifact_key + STYLE_FILE):
+            label = get_modality(model.modality).label.lower()
+            raise NotFound(
+                f"A {label} model learns weights, not a style that can be shown; its "
+                "evaluation says what it learned."
+            )
+        # The whole artifact, checked against its recorded hash (and cached by it).
+        local = await artifacts.fetch_adapter(
+            storage, get_settings(), latest.artifact_key, latest.artifact_hash
+        )
+        style_file = local / STYLE_FILE
+        picture_file = local / STYLE_PICTURE
+        return LearnedStyle(
+            version=latest,
+            style=json.loads(style_file.read_text(encoding="utf-8")),
+            picture=picture_file.read_bytes() if picture_file.is_file() else None,
+        )
 
     # ---- erasure -------------------------------------------------------------------------
 

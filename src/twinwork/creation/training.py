@@ -13,6 +13,7 @@ committed as such); a run the reaper requeues keeps it, to resume from.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 import time
@@ -30,6 +31,7 @@ from twinwork.creation.models import ModelVersion, RunStatus, TrainingRun
 from twinwork.creation.repository import model_repository, run_repository, version_repository
 from twinwork.creation.runtime import model_environment
 from twinwork.kit.db import after_commit, unit_of_work, utcnow
+from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import (
     EvaluateRequest,
@@ -83,6 +85,9 @@ class ClaimedRun:
     config: Any
     """The run's plan, as the modality's config class."""
     samples: list[TrainingSample]
+    files: dict[int, str] = field(default_factory=dict)
+    """Storage keys of the samples that are files, by sample id: fetched into the run's
+    scratch directory, and checked against their hashes, before training starts."""
 
 
 async def execute_run(
@@ -109,6 +114,7 @@ async def execute_run(
     shared = _Shared()
     work_dir = artifacts.run_dir(settings, run_id)
     try:
+        claimed = await _fetch_files(storage, claimed, work_dir / "samples")
         outcome = await _train_and_report(
             sessionmaker, claimed, settings, shared, work_dir, listener
         )
@@ -117,6 +123,9 @@ async def execute_run(
         return await _finish(sessionmaker, settings, run_id, "cancelled")
     except HeartbeatLost as exc:  # logged with its cause where it was raised
         return await _finish(sessionmaker, settings, run_id, "failed", error=str(exc))
+    except ProvenanceViolation as exc:  # a stored file changed since it was added
+        await _finish(sessionmaker, settings, run_id, "failed", error=f"Refused to train: {exc}.")
+        raise
     except Exception as exc:
         log.exception("training run %s failed", run_id)
         return await _finish(sessionmaker, settings, run_id, "failed", error=_reason(exc))
@@ -148,7 +157,31 @@ async def _claim(session: AsyncSession, run_id: int) -> ClaimedRun | None:
         modality=modality,
         config=modality.config_from_dict(run.plan),
         samples=[TrainingSample(s.id, s.content_hash, s.kind, s.content) for s in samples],
+        files={s.id: s.storage_key for s in samples if s.storage_key is not None},
     )
+
+
+async def _fetch_files(storage: ObjectStorage, claimed: ClaimedRun, directory: Path) -> ClaimedRun:
+    """The run's file samples copied from storage into its scratch directory (each read is
+    in the data-use ledger already), handed to the modality as local paths."""
+    if not claimed.files:
+        return claimed
+    directory.mkdir(parents=True, exist_ok=True)
+    samples = []
+    for sample in claimed.samples:
+        key = claimed.files.get(sample.sample_id)
+        if key is None:
+            samples.append(sample)
+            continue
+        data = await storage.get(key)
+        if sha256_hex(data) != sample.content_hash:
+            raise ProvenanceViolation(
+                f"the stored file of sample {sample.sample_id} does not match its recorded hash"
+            )
+        path = directory / f"sample-{sample.sample_id}{Path(key).suffix}"
+        path.write_bytes(data)
+        samples.append(dataclasses.replace(sample, path=path))
+    return dataclasses.replace(claimed, samples=samples)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ adapter (fetched from storage into a local cache, checked against its hash)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from twinwork.config import Settings
 from twinwork.creation import runtime
 from twinwork.generation.service import GenerationTicket
@@ -21,4 +24,27 @@ async def generate_output(
         artifact_key=ticket.artifact_key,
         artifact_hash=ticket.artifact_hash,
         brief=brief,
+    )
+
+
+async def generate_work(
+    settings: Settings,
+    storage: ObjectStorage,
+    ticket: GenerationTicket,
+    brief: str,
+    *,
+    options: Mapping[str, Any] | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> runtime.Work:
+    """The text and, for a modality whose work is files, the files and their preview
+    copies. Slow: call it with no transaction open."""
+    return await runtime.create(
+        settings,
+        storage,
+        modality=ticket.modality,
+        artifact_key=ticket.artifact_key,
+        artifact_hash=ticket.artifact_hash,
+        brief=brief,
+        options=options,
+        attachments=attachments,
     )

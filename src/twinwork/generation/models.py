@@ -39,6 +39,40 @@ class Generation(Base):
     # buyer's daily allowance.
     for_order: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    file_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many files the buyer gets (not counting the zip of them all); 0 for text."""
+    certificate_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The id the ownership certificate will have, chosen when the files are signed (their
+    content credentials link to it); None for text, whose certificate gets one on purchase."""
+
+
+class GenerationFile(Base):
+    """One stored file of a generation: a watermarked preview copy (``is_preview``), a full
+    file (signed with content credentials where its type allows), or the zip of the full
+    files (``is_archive``). Full files and the zip are served only once the generation is
+    bought."""
+
+    __tablename__ = "generation_files"
+    __table_args__ = (UniqueConstraint("generation_id", "is_preview", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation_id: Mapped[int] = mapped_column(
+        ForeignKey("generations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    media_type: Mapped[str] = mapped_column(String(80))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    """Of the stored bytes (for a signed file: after signing)."""
+    manifest_hash: Mapped[str | None] = mapped_column(String(80), default=None)
+    """The fingerprint of its C2PA manifest; None for a file that carries none (SVG, zip,
+    previews)."""
+    storage_key: Mapped[str] = mapped_column(String(400), unique=True)
+    is_preview: Mapped[bool] = mapped_column(Boolean)
+    is_archive: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer)
+    """The order a buyer reads them in (the modality's)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Licence(Base):

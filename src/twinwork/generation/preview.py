@@ -1,16 +1,21 @@
 """A preview as one flow over several units of work: the model runs with no transaction open,
-between the short read that checks the model and the buyer's allowance and the short write
-that records the generation (checking both again)."""
+between the short read that checks the model, the buyer's allowance and what the buyer sent
+with the brief, and the short write that records the generation (checking both again) with,
+for a modality whose work is files, those files signed and stored (``generation.files``)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
-from twinwork.generation.engine import generate_output
+from twinwork.generation import files
+from twinwork.generation.engine import generate_work
 from twinwork.generation.models import Generation
-from twinwork.generation.service import generation_service
+from twinwork.generation.service import GenerationView, generation_service
 from twinwork.kit.db import end_transaction_early, unit_of_work
 from twinwork.kit.storage import ObjectStorage
 
@@ -22,11 +27,36 @@ async def preview(
     buyer: User,
     model_id: int,
     brief: str,
-) -> Generation:
+    *,
+    options_field: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    attachments: Mapping[str, str] | None = None,
+) -> GenerationView:
     """Generate from an active model and record it; the request's own ``session`` is ended
-    first, so no transaction is held while the model runs."""
+    first, so no transaction is held while the model runs. Options and attachments (base64)
+    are checked before anything runs: a refused one leaves nothing stored or counted."""
     ticket = await generation_service.ticket(session, buyer, model_id)
+    given = await files.check_input(ticket.modality, options_field, options, attachments)
     await end_transaction_early(session)
-    text = await generate_output(get_settings(), storage, ticket, brief)
-    async with unit_of_work(sessionmaker) as write:
-        return await generation_service.record(write, buyer, ticket, brief, text)
+    work = await generate_work(
+        get_settings(),
+        storage,
+        ticket,
+        brief,
+        options=given.options,
+        attachments=given.attachments,
+    )
+    recorded: Generation | None = None
+    try:
+        async with unit_of_work(sessionmaker) as write:
+            recorded = await generation_service.record(
+                write, buyer, ticket, brief, work.text, file_count=len(work.files)
+            )
+            if work.files:
+                await files.attach(write, storage, recorded, ticket, work)
+            return await generation_service.view_of(write, recorded)
+    except BaseException:
+        # The files of a generation whose commit failed would be nobody's.
+        if recorded is not None and work.files:
+            await files.discard(storage, recorded)
+        raise

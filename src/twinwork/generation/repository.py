@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.generation.models import Certificate, Generation, Licence
+from twinwork.generation.models import Certificate, Generation, GenerationFile, Licence
 
 
 class GenerationRepository:
@@ -51,6 +51,53 @@ class GenerationRepository:
             .limit(limit)
         )
         return list(result), total
+
+
+class FileRepository:
+    async def add_all(self, session: AsyncSession, files: list[GenerationFile]) -> None:
+        session.add_all(files)
+        await session.flush()
+
+    async def for_generation(
+        self, session: AsyncSession, generation_id: int, *, preview: bool
+    ) -> list[GenerationFile]:
+        result = await session.scalars(
+            select(GenerationFile)
+            .where(
+                GenerationFile.generation_id == generation_id,
+                GenerationFile.is_preview.is_(preview),
+            )
+            .order_by(GenerationFile.position, GenerationFile.id)
+        )
+        return list(result)
+
+    async def named(
+        self, session: AsyncSession, generation_id: int, name: str, *, preview: bool
+    ) -> GenerationFile | None:
+        return await session.scalar(
+            select(GenerationFile).where(
+                GenerationFile.generation_id == generation_id,
+                GenerationFile.is_preview.is_(preview),
+                GenerationFile.name == name,
+            )
+        )
+
+    async def delete_unpurchased(self, session: AsyncSession, model_id: int) -> list[str]:
+        """Delete the file rows of the model's unpurchased generations; their storage keys."""
+        unpurchased = select(Generation.id).where(
+            Generation.model_id == model_id, Generation.purchased.is_(False)
+        )
+        keys = list(
+            await session.scalars(
+                select(GenerationFile.storage_key).where(
+                    GenerationFile.generation_id.in_(unpurchased)
+                )
+            )
+        )
+        await session.execute(
+            delete(GenerationFile).where(GenerationFile.generation_id.in_(unpurchased))
+        )
+        return sorted(keys)
 
 
 class LicenceRepository:
@@ -103,5 +150,6 @@ class CertificateRepository:
 
 
 generation_repository = GenerationRepository()
+file_repository = FileRepository()
 licence_repository = LicenceRepository()
 certificate_repository = CertificateRepository()

@@ -1,21 +1,25 @@
 from __future__ import annotations
 
+import base64
 import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.service import profile_service
 from twinwork.creation.service import creation_service
-from twinwork.generation.models import Certificate, Generation, Licence
+from twinwork.generation.files import MAX_ATTACHMENT_BYTES, open_file
+from twinwork.generation.models import Certificate, GenerationFile, Licence
 from twinwork.generation.preview import preview
 from twinwork.generation.schemas import (
     CertificateOut,
+    FileOut,
     GenerationIn,
     GenerationOut,
     LicenceOut,
@@ -24,11 +28,18 @@ from twinwork.generation.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from twinwork.generation.service import Purchase, generation_service, preview_notice
+from twinwork.generation.service import (
+    GenerationView,
+    Purchase,
+    generation_service,
+    preview_notice,
+)
+from twinwork.kit.content_credentials import trust_anchor_pem
 from twinwork.kit.errors import DomainError
 from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.kit.signing import ALGORITHM, platform_key, signed_document
+from twinwork.ml import UnknownModality, get_modality
 from twinwork.order.checkout import buy_generation
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -40,7 +51,14 @@ from twinwork.web.deps import (
     Storage,
     writes_own_units,
 )
-from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.forms import (
+    FormErrors,
+    as_list,
+    domain_errors,
+    form_data,
+    form_error,
+    validate,
+)
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["generation"])
@@ -63,7 +81,27 @@ class IdempotencyKeyMissing(DomainError):
     type_slug = "idempotency-key-required"
 
 
-def generation_out(generation: Generation, *, with_text: bool = False) -> GenerationOut:
+def file_url(generation_id: int, item: GenerationFile, *, api: bool = True) -> str:
+    """Where the buyer downloads a file: under /api/v1 with an API token, or the same path
+    without it with the session cookie (pages)."""
+    kind = "preview-files" if item.is_preview else "files"
+    return f"{'/api/v1' if api else ''}/generations/{generation_id}/{kind}/{item.name}"
+
+
+def file_out(generation_id: int, item: GenerationFile) -> FileOut:
+    return FileOut(
+        name=item.name,
+        content_type=item.media_type,
+        byte_size=item.byte_size,
+        sha256=item.sha256,
+        url=file_url(generation_id, item),
+    )
+
+
+def generation_out(view: GenerationView, *, with_text: bool = False) -> GenerationOut:
+    generation = view.generation
+    full = [file_out(generation.id, f) for f in view.files if not f.is_archive]
+    archive = [file_out(generation.id, f) for f in view.files if f.is_archive]
     return GenerationOut(
         id=generation.id,
         model_id=generation.model_id,
@@ -76,6 +114,9 @@ def generation_out(generation: Generation, *, with_text: bool = False) -> Genera
         currency=generation.currency,
         created_at=generation.created_at,
         text=generation.text if with_text and generation.purchased else None,
+        preview_files=[file_out(generation.id, f) for f in view.previews],
+        files=full if generation.purchased and view.files else None,
+        archive=archive[0] if archive and generation.purchased else None,
     )
 
 
@@ -100,11 +141,37 @@ def certificate_out(certificate: Certificate) -> CertificateOut:
 
 
 def purchase_out(purchase: Purchase) -> PurchaseOut:
+    generation_id = purchase.generation.id
+    archive = [file_out(generation_id, f) for f in purchase.files if f.is_archive]
     return PurchaseOut(
-        generation_id=purchase.generation.id,
+        generation_id=generation_id,
         text=purchase.generation.text,
         license=licence_out(purchase.licence),
         certificate=certificate_out(purchase.certificate),
+        files=[file_out(generation_id, f) for f in purchase.files if not f.is_archive],
+        archive=archive[0] if archive else None,
+    )
+
+
+# Served files never run anything: no script, no outside resource, sandboxed. Full files are
+# downloads; a preview is shown inline (through <img>, where browsers run no script), except
+# an SVG opened on its own, which is a download too.
+FILE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+
+
+def file_response(item: GenerationFile, data: bytes) -> Response:
+    inline = item.is_preview and item.media_type.startswith(("image/", "audio/"))
+    inline = inline and item.media_type != "image/svg+xml"
+    return Response(
+        data,
+        media_type=item.media_type,
+        headers={
+            "Content-Security-Policy": FILE_CSP,
+            "Content-Disposition": f"{'inline' if inline else 'attachment'}; "
+            f'filename="{item.name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "same-origin",
+        },
     )
 
 
@@ -123,15 +190,55 @@ async def create_generation(
     storage: Storage,
 ) -> GenerationOut:
     """Generate from an active model. Free: you get a marked preview (the first part of the
-    text); buy it to receive the whole text with a licence and a certificate."""
-    generation = await preview(session, sessionmaker, storage, user, model_id, body.brief)
-    return generation_out(generation)
+    text; for a model whose work is files, watermarked reduced copies of them); buy it to
+    receive the whole text and the files with a licence and a certificate.
+
+    A model whose modality takes options reads them from its own field (a design model's
+    ``design``), checked by the modality (422 with its message); ``attachments`` are images
+    (base64) for such a model."""
+    view = await preview(
+        session,
+        sessionmaker,
+        storage,
+        user,
+        model_id,
+        body.brief,
+        options_field=body.options_field,
+        options=body.options,
+        attachments=body.attachments,
+    )
+    return generation_out(view)
 
 
 @api.get("/generations/{generation_id}", response_model=GenerationOut)
 async def get_generation(generation_id: IdPath, user: ApiUser, session: DbSession) -> GenerationOut:
-    generation = await generation_service.for_buyer(session, user, generation_id)
-    return generation_out(generation, with_text=True)
+    return generation_out(
+        await generation_service.view(session, user, generation_id), with_text=True
+    )
+
+
+FileName = Annotated[str, Path(max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+@api.get("/generations/{generation_id}/preview-files/{name}", response_class=Response)
+async def get_preview_file(
+    generation_id: IdPath, name: FileName, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """A watermarked, reduced copy of one of your generation's files."""
+    return file_response(
+        *await open_file(session, storage, user, generation_id, name, preview=True)
+    )
+
+
+@api.get("/generations/{generation_id}/files/{name}", response_class=Response)
+async def get_file(
+    generation_id: IdPath, name: FileName, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """One full file of a generation you bought (or the zip of them all); 403 before you buy
+    it."""
+    return file_response(
+        *await open_file(session, storage, user, generation_id, name, preview=False)
+    )
 
 
 @api.post("/generations/{generation_id}/purchase", response_model=PurchaseOut)
@@ -149,6 +256,17 @@ async def purchase_generation(
             "so a retried request never charges twice."
         )
     return purchase_out(await buy_generation(session, user, generation_id, idempotency_key))
+
+
+@api.get(
+    "/certificates/content-credentials-anchor",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"application/x-pem-file": {}}}},
+)
+async def content_credentials_anchor() -> PlainTextResponse:
+    """The certificate (PEM) that the C2PA manifests of purchased images and audio chain to:
+    add it as a trust anchor to validate them with any C2PA tool."""
+    return PlainTextResponse(trust_anchor_pem(), media_type="application/x-pem-file")
 
 
 @api.get("/certificates/public-key", response_model=PublicKeyOut)
@@ -188,11 +306,18 @@ async def _public_model_context(
     model = await creation_service.visible(session, model_id, viewer)
     owner = await account_service.get(session, model.owner_user_id)
     assert owner is not None
+    try:
+        options_field = get_modality(model.modality).options_field
+    except UnknownModality:
+        options_field = None
     return {
         "model": model,
         "owner": owner,
         "profile": await profile_service.find(session, owner.id),
         "approved": await creation_service.approved_version(session, model),
+        # The modality's options form: generation/templates/options/<field>.html where one
+        # exists, else a plain JSON box (options/_generic.html).
+        "options_field": options_field,
         "values": {},
         "errors": {},
     }
@@ -219,24 +344,82 @@ async def generate_page(
 ) -> Response:
     data = await form_data(request)
     try:
-        body = validate(GenerationIn, {"brief": data.get("brief", "")})
-        generation = await preview(session, sessionmaker, storage, user, model_id, body.brief)
+        fields: dict[str, object] = {"brief": data.get("brief", "")}
+        field = str(data.get("options_field", "")) or None
+        if field is not None:
+            fields[field] = options_from_form(data)
+        body = validate(GenerationIn, fields)
+        view = await preview(
+            session,
+            sessionmaker,
+            storage,
+            user,
+            model_id,
+            body.brief,
+            options_field=body.options_field,
+            options=body.options,
+            attachments=await attachments_from_form(request) or None,
+        )
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         context = await _public_model_context(session, model_id, user)
         return form_error(request, session, "model_public.html", data, errors, status_code, context)
-    return RedirectResponse(f"/generations/{generation.id}", status_code=303)
+    return RedirectResponse(f"/generations/{view.generation.id}", status_code=303)
+
+
+def options_from_form(data: dict[str, Any]) -> dict[str, Any]:
+    """A modality's options from its form: a JSON object typed into ``options_json`` (the
+    generic form), overlaid with fields named ``opt.<key>`` (text) and ``opt.<key>[]``
+    (checkboxes: always a list)."""
+    options: dict[str, Any] = {}
+    raw = str(data.get("options_json", "") or "").strip()
+    if raw:
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise FormErrors({"options_json": "Write the options as a JSON object: {...}."})
+        options.update(parsed)
+    for name, value in data.items():
+        if name.startswith("opt.") and name.endswith("[]"):
+            options[name[4:-2]] = as_list(value)
+        elif name.startswith("opt."):
+            options[name[4:]] = value if isinstance(value, str) else ", ".join(value)
+    return options
+
+
+async def attachments_from_form(request: Request) -> dict[str, str]:
+    """Images chosen in ``attach.<name>`` file inputs, base64 as the API takes them; an
+    input left empty is no attachment."""
+    form = await request.form()
+    found: dict[str, str] = {}
+    for name in form:
+        if not name.startswith("attach."):
+            continue
+        upload = form.get(name)
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(MAX_ATTACHMENT_BYTES + 1)
+            if data:
+                found[name[7:]] = base64.b64encode(data).decode("ascii")
+    return found
 
 
 async def _generation_context(
     session: DbSession, user: User, generation_id: int
 ) -> dict[str, object]:
-    generation = await generation_service.for_buyer(session, user, generation_id)
+    view = await generation_service.view(session, user, generation_id)
+    generation = view.generation
     purchase = await generation_service.purchase_for_generation(session, user, generation)
     model = await creation_service.model_by_id(session, generation.model_id)
     return {
         "generation": generation,
+        "previews": [(f, file_url(generation.id, f, api=False)) for f in view.previews],
+        "files": [
+            (f, file_url(generation.id, f, api=False)) for f in view.files if not f.is_archive
+        ],
+        "archive": [(f, file_url(generation.id, f, api=False)) for f in view.files if f.is_archive],
         "notice": preview_notice(generation),
         "model": model,
         "owner": await account_service.get(session, generation.owner_user_id),
@@ -254,6 +437,24 @@ async def generation_page(
 ) -> Response:
     return render(
         request, "generation.html", await _generation_context(session, user, generation_id)
+    )
+
+
+@pages.get("/generations/{generation_id}/preview-files/{name}")
+async def preview_file_page(
+    generation_id: IdPath, name: FileName, session: DbSession, storage: Storage, user: PageUser
+) -> Response:
+    return file_response(
+        *await open_file(session, storage, user, generation_id, name, preview=True)
+    )
+
+
+@pages.get("/generations/{generation_id}/files/{name}")
+async def file_page(
+    generation_id: IdPath, name: FileName, session: DbSession, storage: Storage, user: PageUser
+) -> Response:
+    return file_response(
+        *await open_file(session, storage, user, generation_id, name, preview=False)
     )
 
 

@@ -3,17 +3,35 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twinwork.kit.text import CLEANED
+from twinwork.ml import modalities
 
 BRIEF_MAX_LENGTH = 1000
+MAX_ATTACHMENT_FIELD = 7_000_000
+"""Characters of one base64 attachment (5 MB decoded, checked again when decoded)."""
 
 
 class GenerationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The brief and, for a model whose modality takes them, its options under the
+    modality's own field (a design model's ``design``) and images the buyer attaches."""
+
+    # Open for the options fields the registered modalities name, and nothing else.
+    model_config = ConfigDict(extra="allow")
 
     brief: Annotated[str, Field(min_length=1, max_length=BRIEF_MAX_LENGTH), CLEANED]
+    attachments: (
+        dict[
+            Annotated[str, Field(max_length=32)],
+            Annotated[str, Field(max_length=MAX_ATTACHMENT_FIELD)],
+        ]
+        | None
+    ) = Field(
+        default=None,
+        max_length=4,
+        description='Images by name (e.g. "logo"), base64; only for models that take options.',
+    )
 
     @field_validator("brief")
     @classmethod
@@ -21,6 +39,42 @@ class GenerationIn(BaseModel):
         if len(value.strip()) < 3:
             raise ValueError("Describe what you need in a few words.")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _only_options_fields(self) -> GenerationIn:
+        extra = self.model_extra or {}
+        known = {m.options_field for m in modalities() if m.options_field}
+        unknown = sorted(set(extra) - known)
+        if unknown:
+            raise ValueError(f"Unknown field(s): {', '.join(unknown)[:200]}.")
+        if len(extra) > 1:
+            raise ValueError("Send the options of one kind of model only.")
+        for name, value in extra.items():
+            if not isinstance(value, dict):
+                raise ValueError(f"'{name}' must be an object of options.")
+        return self
+
+    @property
+    def options_field(self) -> str | None:
+        return next(iter(self.model_extra or {}), None)
+
+    @property
+    def options(self) -> dict[str, Any] | None:
+        extra = self.model_extra or {}
+        value = extra.get(self.options_field) if self.options_field else None
+        return value if isinstance(value, dict) else None
+
+
+class FileOut(BaseModel):
+    """One file of a generation; ``url`` downloads it with the same credentials (an API
+    token for API addresses, the session cookie for page addresses)."""
+
+    name: str
+    content_type: str
+    byte_size: int
+    sha256: str
+    """Of the file as served (for a signed file: with its content credentials)."""
+    url: str
 
 
 class GenerationOut(BaseModel):
@@ -37,6 +91,13 @@ class GenerationOut(BaseModel):
     created_at: datetime
     text: str | None = None
     """The full text, only once purchased."""
+    preview_files: list[FileOut] = []
+    """Watermarked, reduced copies of the files, for models whose work is files."""
+    files: list[FileOut] | None = None
+    """The full files (signed with content credentials where their type allows), only once
+    purchased; None before."""
+    archive: FileOut | None = None
+    """One zip of all the full files, only once purchased."""
 
 
 class LicenceOut(BaseModel):
@@ -69,6 +130,10 @@ class PurchaseOut(BaseModel):
     text: str
     license: LicenceOut
     certificate: CertificateOut
+    files: list[FileOut] = []
+    """The full files: images and audio carry C2PA content credentials, SVGs as they are."""
+    archive: FileOut | None = None
+    """One zip of all the full files; None for text."""
 
 
 class VerifyIn(BaseModel):

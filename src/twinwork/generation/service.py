@@ -23,9 +23,10 @@ from twinwork.creation.erasure_hooks import ErasureReport, register_erasure_part
 from twinwork.creation.errors import ModelGone
 from twinwork.creation.models import PersonalModel
 from twinwork.creation.repository import model_repository, version_repository
-from twinwork.generation.models import Certificate, Generation, Licence
+from twinwork.generation.models import Certificate, Generation, GenerationFile, Licence
 from twinwork.generation.repository import (
     certificate_repository,
+    file_repository,
     generation_repository,
     licence_repository,
 )
@@ -33,6 +34,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, DomainError, NotFound, TooManyRequests
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import ALGORITHM, platform_key, sha256_hex, verify_signature
+from twinwork.kit.storage import make_storage
 from twinwork.ledger.service import ledger_service
 
 CERTIFICATE_TYPE = "twinwork.ownership-certificate/v1"
@@ -43,6 +45,12 @@ class ModelUnavailable(DomainError):
     status_code = 409
     title = "Model switched off"
     type_slug = "model-unavailable"
+
+
+class FilesMissing(DomainError):
+    status_code = 409
+    title = "Files not ready"
+    type_slug = "files-not-ready"
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,10 @@ class GenerationTicket:
     """Which registered modality generates (``twinwork.ml.get_modality``)."""
     artifact_key: str
     artifact_hash: str
+    model_name: str = ""
+    version_number: int = 0
+    owner_name: str = ""
+    """Who the content credentials of generated files name as their creator."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,18 @@ class Purchase:
     generation: Generation
     licence: Licence
     certificate: Certificate
+    files: tuple[GenerationFile, ...] = ()
+    """The full files (signed where their type allows) and, last, the zip of them all."""
+
+
+@dataclass(frozen=True)
+class GenerationView:
+    """A generation as its buyer sees it: the preview copies of its files, and the full
+    files (and last, their zip) once bought."""
+
+    generation: Generation
+    previews: tuple[GenerationFile, ...] = ()
+    files: tuple[GenerationFile, ...] = ()
 
 
 def make_preview(text: str) -> tuple[str, str]:
@@ -102,6 +126,8 @@ class GenerationService:
             raise ModelUnavailable("This model has no approved version to generate from.")
         if not for_order:
             await self._check_preview_allowance(session, buyer)
+        owner = await session.get(User, model.owner_user_id)
+        assert owner is not None
         return GenerationTicket(
             model_id=model.id,
             version_id=version.id,
@@ -109,6 +135,9 @@ class GenerationService:
             modality=model.modality,
             artifact_key=version.artifact_key,
             artifact_hash=version.artifact_hash,
+            model_name=model.name,
+            version_number=version.number,
+            owner_name=owner.display_name,
         )
 
     async def record(
@@ -120,9 +149,11 @@ class GenerationService:
         text: str,
         *,
         for_order: bool = False,
+        file_count: int = 0,
     ) -> Generation:
         """Store a finished generation, checking again that the model is still on: switching
-        it off during a generation refuses that generation too."""
+        it off during a generation refuses that generation too. ``file_count``: how many files
+        the caller attaches next (``generation.files.attach``), in the same unit of work."""
         model = await model_repository.lock(session, ticket.model_id)
         if model is None:
             raise NotFound(f"There is no model {ticket.model_id}.")
@@ -145,6 +176,10 @@ class GenerationService:
             license_scope=model.license_scope,
             license_exclusive=model.license_exclusive,
             for_order=for_order,
+            file_count=file_count,
+            # Files are signed before they are bought, and their credentials link to the
+            # certificate: its id is chosen now (random, so no one can guess it).
+            certificate_id=str(uuid.uuid4()) if file_count else None,
         )
         await generation_repository.add(session, generation)
         return generation
@@ -176,6 +211,32 @@ class GenerationService:
         if generation is None or generation.buyer_user_id != buyer.id:
             raise NotFound(f"There is no generation {generation_id} of yours.")
         return generation
+
+    async def with_files_for(
+        self, session: AsyncSession, user: User, generation_id: int
+    ) -> Generation:
+        """A generation whose files ``user`` may read: their own purchase or preview, or, for
+        work made for an order (a hybrid draft), the freelancer's own draft to refine."""
+        generation = await generation_repository.get(session, generation_id)
+        if generation is not None and generation.for_order and generation.owner_user_id == user.id:
+            return generation
+        return await self.for_buyer(session, user, generation_id)
+
+    async def files_of(self, session: AsyncSession, generation_id: int) -> list[GenerationFile]:
+        """The full files of a generation (not the preview copies), in the order made."""
+        return await file_repository.for_generation(session, generation_id, preview=False)
+
+    async def view(self, session: AsyncSession, buyer: User, generation_id: int) -> GenerationView:
+        return await self.view_of(session, await self.for_buyer(session, buyer, generation_id))
+
+    async def view_of(self, session: AsyncSession, generation: Generation) -> GenerationView:
+        previews = await file_repository.for_generation(session, generation.id, preview=True)
+        files = (
+            await file_repository.for_generation(session, generation.id, preview=False)
+            if generation.purchased
+            else []
+        )
+        return GenerationView(generation, tuple(previews), tuple(files))
 
     async def history(
         self, session: AsyncSession, buyer: User, page: int, page_size: int = 20
@@ -210,6 +271,12 @@ class GenerationService:
         if model.owner_user_id == buyer.id:
             raise Conflict("This is your own model: its output is already yours.")
         self._check_available(model, buyer)
+        files = await file_repository.for_generation(session, generation.id, preview=False)
+        if sum(not f.is_archive for f in files) != generation.file_count:
+            raise FilesMissing(
+                "The files of this generation are not all stored, so it cannot be sold; "
+                "nothing was charged. Generate a new preview."
+            )
 
         price = generation.price_amount
         owner = await session.get(User, generation.owner_user_id)
@@ -259,15 +326,16 @@ class GenerationService:
             ) from exc
         generation.purchased = True
         certificate = await self._issue_certificate(
-            session, generation, licence, model, owner, buyer
+            session, generation, licence, model, owner, buyer, files
         )
-        return Purchase(generation, licence, certificate)
+        return Purchase(generation, licence, certificate, tuple(files))
 
     async def _purchase_of(self, session: AsyncSession, licence: Licence) -> Purchase:
         generation = await generation_repository.get(session, licence.generation_id)
         certificate = await certificate_repository.for_licence(session, licence.id)
         assert generation is not None and certificate is not None
-        return Purchase(generation, licence, certificate)
+        files = await file_repository.for_generation(session, generation.id, preview=False)
+        return Purchase(generation, licence, certificate, tuple(files))
 
     async def purchase_for_generation(
         self, session: AsyncSession, buyer: User, generation: Generation
@@ -285,11 +353,12 @@ class GenerationService:
         model: PersonalModel,
         owner: User,
         buyer: User,
+        files: list[GenerationFile],
     ) -> Certificate:
         version = await version_repository.get(session, generation.version_id)
         assert version is not None
         key = platform_key()
-        certificate_id = str(uuid.uuid4())
+        certificate_id = generation.certificate_id or str(uuid.uuid4())
         payload: dict[str, Any] = {
             "type": CERTIFICATE_TYPE,
             "certificate_id": certificate_id,
@@ -316,6 +385,13 @@ class GenerationService:
             "issuer": "twinwork",
             "key_id": key.key_id,
         }
+        work = [f for f in files if not f.is_archive]
+        if work:
+            # The files it covers, as bought: each one's hash and, for a file signed with
+            # content credentials, its manifest's. Text certificates have no such field.
+            payload["files"] = [
+                {"name": f.name, "sha256": f.sha256, "manifest_hash": f.manifest_hash} for f in work
+            ]
         certificate = Certificate(
             id=certificate_id,
             licence_id=licence.id,
@@ -356,8 +432,19 @@ class GenerationService:
 
     # ---- used by erasure -----------------------------------------------------------------
 
-    async def delete_unpurchased(self, session: AsyncSession, model_id: int) -> int:
-        return await generation_repository.delete_unpurchased(session, model_id)
+    async def delete_unpurchased(self, session: AsyncSession, model_id: int) -> tuple[int, int]:
+        """Delete the model's unpurchased generations and their stored files: (generations,
+        files). The rows go first, then the objects: a failed commit afterwards leaves
+        previews that are gone anyway once the erasure is tried again."""
+        keys = await file_repository.delete_unpurchased(session, model_id)
+        previews = await generation_repository.delete_unpurchased(session, model_id)
+        if keys:
+            # Erasure participants are not handed the storage; this is the same store the
+            # app and the jobs build from the same settings.
+            storage = make_storage(get_settings())
+            for key in keys:
+                await storage.delete(key)
+        return previews, len(keys)
 
     async def issued_counts(self, session: AsyncSession, model_id: int) -> IssuedCounts:
         return IssuedCounts(*await licence_repository.count_for_model(session, model_id))
@@ -376,10 +463,15 @@ class GenerationErasure:
     name = "generation"
 
     async def erase_model(self, session: AsyncSession, model_id: int) -> ErasureReport:
-        previews = await generation_service.delete_unpurchased(session, model_id)
+        previews, files = await generation_service.delete_unpurchased(session, model_id)
         kept = await generation_service.issued_counts(session, model_id)
+        deleted = {"unpurchased_previews": previews}
+        if files:
+            # Stored files (preview copies, signed files, zips) exist only for modalities
+            # whose work is files; a text model's receipt reads as it always has.
+            deleted["unpurchased_files"] = files
         return ErasureReport(
-            deleted={"unpurchased_previews": previews},
+            deleted=deleted,
             kept={"licences": kept.licences, "certificates": kept.certificates},
         )
 

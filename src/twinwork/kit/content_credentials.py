@@ -156,12 +156,16 @@ class SigningIdentity:
 
     @property
     def reader_settings(self) -> str:
-        return json.dumps(
-            {
-                "verify": {**_OFFLINE_VERIFY, "verify_trust": True},
-                "trust": {"trust_anchors": self.ca_pem},
-            }
-        )
+        return _reader_settings(self.ca_pem)
+
+
+def _reader_settings(trust_anchor_pem: str) -> str:
+    return json.dumps(
+        {
+            "verify": {**_OFFLINE_VERIFY, "verify_trust": True},
+            "trust": {"trust_anchors": trust_anchor_pem},
+        }
+    )
 
 
 def _name(common_name: str) -> x509.Name:
@@ -405,10 +409,16 @@ def sign(
     return output.getvalue()
 
 
-def read(data: bytes, mime_type: str) -> ManifestReport:
-    """The file's active manifest, validated against the platform's trust anchor."""
+def read(data: bytes, mime_type: str, *, trust_anchor_pem: str | None = None) -> ManifestReport:
+    """The file's active manifest, validated against the platform's trust anchor (or against
+    ``trust_anchor_pem``, the anchor another installation publishes)."""
     mime = normalise_mime_type(mime_type)
-    context = c2pa.Context.from_json(platform_identity().reader_settings)
+    settings = (
+        platform_identity().reader_settings
+        if trust_anchor_pem is None
+        else _reader_settings(trust_anchor_pem)
+    )
+    context = c2pa.Context.from_json(settings)
     try:
         with c2pa.Reader(mime, io.BytesIO(data), None, context) as reader:
             store = json.loads(reader.json())

@@ -44,3 +44,12 @@ def name_key(value: str) -> str:
     """What two names look like to a reader: compatibility forms folded (fullwidth letters,
     ligatures), case ignored, invisible characters and spacing dropped."""
     return visible_text(unicodedata.normalize("NFKC", value)).casefold()
+
+
+def format_file_size(byte_size: int) -> str:
+    """A size for people: 950 -> "950 bytes", 48_200 -> "48 KB", 3_400_000 -> "3.4 MB"."""
+    if byte_size < 1000:
+        return f"{byte_size} byte{'s' if byte_size != 1 else ''}"
+    if byte_size < 1_000_000:
+        return f"{round(byte_size / 1000)} KB"
+    return f"{byte_size / 1_000_000:.1f} MB".replace(".0 MB", " MB")

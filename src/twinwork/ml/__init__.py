@@ -9,11 +9,13 @@ reading the table (to label a form or check a sample count) costs nothing.
 from __future__ import annotations
 
 # The built-in modalities, each registering itself: adding one is its package and a line here.
+import twinwork.ml.design  # noqa: F401
 import twinwork.ml.text  # noqa: F401
 from twinwork.ml.hashing import hash_directory, sha256_text
 from twinwork.ml.registry import (
     EvaluateRequest,
     EvaluationResult,
+    GeneratedFile,
     GenerateRequest,
     Modality,
     ModelEnvironment,
@@ -39,6 +41,7 @@ __all__ = [
     "EvaluateRequest",
     "EvaluationResult",
     "GenerateRequest",
+    "GeneratedFile",
     "Modality",
     "ModelEnvironment",
     "PlanRequest",

@@ -17,7 +17,8 @@ from twinwork.billing.schemas import MIN_TOP_UP_AMOUNT, TopUpIn
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.config import get_settings
-from twinwork.generation.engine import generate_output
+from twinwork.generation import files
+from twinwork.generation.engine import generate_work
 from twinwork.generation.service import Purchase, generation_service
 from twinwork.kit.db import end_transaction_early, unit_of_work
 from twinwork.kit.storage import ObjectStorage
@@ -96,24 +97,40 @@ async def checkout(
         top_up = TopUpIn(amount=shortfall, currency="USD", card_number=body.card_number)
         await top_up_by_card(sessionmaker, user, top_up, checkout_key)
     if ticket is not None:
-        text = await generate_output(get_settings(), storage, ticket, body.brief)
-        draft = (ticket, text)
-    async with unit_of_work(sessionmaker) as write:
-        generation = None
-        if draft is not None:
-            generation = await generation_service.record(
-                write, user, draft[0], body.brief, draft[1], for_order=True
-            )
-        if quote.kind == OrderKind.AI:
-            assert generation is not None
-            key = request_key or f"order-{generation.id}"
-            purchase = await generation_service.purchase(write, user, generation.id, key)
-            order = await order_service.record_ai_order(
-                write, user, purchase.generation, body.gig_id, request_key, fingerprint
-            )
-        else:
-            order = await order_service.place(write, user, body, request_key, draft=generation)
-        return order.id
+        # The buyer's brief is all an order gives the model: a modality whose work is files
+        # (designs) reads what it needs from it.
+        draft = (ticket, await generate_work(get_settings(), storage, ticket, body.brief))
+    generation = None
+    try:
+        async with unit_of_work(sessionmaker) as write:
+            if draft is not None:
+                ticket, work = draft
+                generation = await generation_service.record(
+                    write,
+                    user,
+                    ticket,
+                    body.brief,
+                    work.text,
+                    for_order=True,
+                    file_count=len(work.files),
+                )
+                if work.files:
+                    await files.attach(write, storage, generation, ticket, work)
+            if quote.kind == OrderKind.AI:
+                assert generation is not None
+                key = request_key or f"order-{generation.id}"
+                purchase = await generation_service.purchase(write, user, generation.id, key)
+                order = await order_service.record_ai_order(
+                    write, user, purchase.generation, body.gig_id, request_key, fingerprint
+                )
+            else:
+                order = await order_service.place(write, user, body, request_key, draft=generation)
+            return order.id
+    except BaseException:
+        # The files of a draft whose order was not written would be nobody's.
+        if generation is not None and draft is not None and draft[1].files:
+            await files.discard(storage, generation)
+        raise
 
 
 async def buy_generation(

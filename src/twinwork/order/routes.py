@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
+from twinwork.generation.service import generation_service
 from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
@@ -342,6 +343,12 @@ async def _order_context(session: DbSession, user: User, order_id: int) -> dict[
     return {
         "order": order,
         "summary": await order_summary(session, order, user),
+        # The model's files (designs): the AI work itself, or the draft a freelancer refines.
+        "model_files": (
+            await generation_service.files_of(session, order.generation_id)
+            if order.generation_id
+            else []
+        ),
         # A hybrid order's AI draft is where the freelancer's delivery starts.
         "ai_draft": drafts[-1] if drafts and len(drafts) == len(deliveries) else None,
         "requirements_question": await order_service.requirements_question(session, order),

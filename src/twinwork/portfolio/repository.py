@@ -30,18 +30,24 @@ class SampleRepository:
             )
         )
 
-    async def totals(self, session: AsyncSession, owner_id: int) -> tuple[int, int, int]:
-        """(count, total bytes, consented count) of the owner's samples."""
+    async def totals(self, session: AsyncSession, owner_id: int) -> tuple[int, int, int, int, int]:
+        """(count, total bytes, consented count, bytes of text, designs with consent) of the
+        owner's samples."""
+        is_text = PortfolioSample.kind == "text"
         row = (
             await session.execute(
                 select(
                     func.count(PortfolioSample.id),
                     func.coalesce(func.sum(PortfolioSample.byte_size), 0),
                     func.count(PortfolioSample.id).filter(PortfolioSample.consent_to_train),
+                    func.coalesce(func.sum(PortfolioSample.byte_size).filter(is_text), 0),
+                    func.count(PortfolioSample.id).filter(
+                        PortfolioSample.consent_to_train, PortfolioSample.kind == "image"
+                    ),
                 ).where(PortfolioSample.owner_user_id == owner_id)
             )
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
 
     async def page_for_owner(
         self, session: AsyncSession, owner_id: int, offset: int, limit: int

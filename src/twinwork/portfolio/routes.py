@@ -10,11 +10,13 @@ from starlette.datastructures import UploadFile
 
 from twinwork.catalog.service import category_service
 from twinwork.config import get_settings
-from twinwork.kit.errors import DomainError
+from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
+from twinwork.kit.images import THUMBNAIL_SIDE, CleanImage, ImageKind
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.portfolio.models import PortfolioSample
 from twinwork.portfolio.schemas import (
+    AnySampleIn,
     DataUseEntryOut,
     DataUseOut,
     SampleIn,
@@ -22,8 +24,8 @@ from twinwork.portfolio.schemas import (
     SamplePageOut,
     SamplePatch,
 )
-from twinwork.portfolio.service import decode_upload, portfolio_service
-from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageFreelancer
+from twinwork.portfolio.service import IMAGE_MAX_BYTES, decode_upload, portfolio_service
+from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageFreelancer, Storage
 from twinwork.web.forms import FormErrors, domain_errors, form_error, validate
 from twinwork.web.templating import render
 
@@ -39,6 +41,12 @@ def sample_out(sample: PortfolioSample, category_slugs: dict[int, str]) -> Sampl
         category=category_slugs.get(sample.category_id, ""),
         content_hash=sample.content_hash,
         byte_size=sample.byte_size,
+        media_type=sample.media_type,
+        width=sample.width,
+        height=sample.height,
+        thumbnail_url=(
+            f"/api/v1/portfolio/samples/{sample.id}/thumbnail" if sample.storage_key else None
+        ),
         source=sample.source,
         ownership_attested=sample.ownership_attested,
         consent_to_train=sample.consent_to_train,
@@ -52,9 +60,14 @@ async def _slugs(session: DbSession) -> dict[int, str]:
 
 
 @api.post("/samples", response_model=SampleOut, status_code=status.HTTP_201_CREATED)
-async def add_sample(body: SampleIn, user: ApiUser, session: DbSession) -> SampleOut:
-    """Add a text sample of your own work. Consent to train is off unless you turn it on."""
-    sample = await portfolio_service.add(session, user, body)
+async def add_sample(
+    body: AnySampleIn, user: ApiUser, session: DbSession, storage: Storage
+) -> SampleOut:
+    """Add a sample of your own work: text (``kind`` "text", the default), or a design
+    (``kind`` "image": PNG, JPEG, WebP or SVG as ``content_base64``, checked and stripped of
+    metadata; a hostile or broken file is refused with 422 and nothing is stored). Consent to
+    train is off unless you turn it on."""
+    sample = await portfolio_service.add_sample(session, storage, user, body)
     return sample_out(sample, await _slugs(session))
 
 
@@ -71,6 +84,8 @@ async def list_samples(
         total=results.total,
         total_bytes=totals.total_bytes,
         consented=totals.consented,
+        designs_consented=totals.designs_consented,
+        designs_needed=totals.designs_needed,
     )
 
 
@@ -85,12 +100,42 @@ async def update_sample(
 
 
 @api.delete("/samples/{sample_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_sample(sample_id: IdPath, user: ApiUser, session: DbSession) -> Response:
-    """Delete a sample's text. Runs that have not read it yet fail rather than read it;
-    versions already trained on it keep what they learned (erase or retrain the model to drop
-    it), and the data-use ledger keeps the sample's id and hash."""
-    await portfolio_service.remove(session, user, sample_id)
+async def remove_sample(
+    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """Delete a sample's text or stored file. Runs that have not read it yet fail rather than
+    read it; versions already trained on it keep what they learned (erase or retrain the model
+    to drop it), and the data-use ledger keeps the sample's id and hash."""
+    await portfolio_service.remove(session, user, sample_id, storage)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@api.get("/samples/{sample_id}/thumbnail")
+async def sample_thumbnail(
+    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """A design's reduced copy (no side over 320 px), for its owner only."""
+    picture = await portfolio_service.picture(session, storage, user, sample_id, THUMBNAIL_SIDE)
+    return picture_response(picture)
+
+
+# Served pictures never run anything: no script, no outside resource, sandboxed; an SVG is a
+# download when opened on its own, and shows only through <img>, where browsers run no script.
+PICTURE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+
+
+def picture_response(picture: CleanImage) -> Response:
+    disposition = "attachment" if picture.kind is ImageKind.SVG else "inline"
+    return Response(
+        picture.data,
+        media_type=picture.mime_type,
+        headers={
+            "Content-Security-Policy": PICTURE_CSP,
+            "Content-Disposition": f'{disposition}; filename="thumbnail.{picture.kind.extension}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "same-origin",
+        },
+    )
 
 
 @api.get("/data-use", response_model=DataUseOut)
@@ -128,42 +173,85 @@ async def _portfolio_context(session: DbSession, user: ApiUser, page: int) -> di
         "data_use_total": len(chain),
         "chain_valid": valid,
         "limits": settings,
+        "designs_consented": totals.designs_consented,
+        "designs_needed": totals.designs_needed,
         "values": {},
         "errors": {},
     }
 
 
 @pages.post("/dashboard/portfolio/samples")
-async def add_sample_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+async def add_sample_page(
+    request: Request, session: DbSession, user: PageFreelancer, storage: Storage
+) -> Response:
     form = await request.form()
     data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     upload = form.get("file")
     source = "paste"
     try:
-        if isinstance(upload, UploadFile) and upload.filename:
-            limit = get_settings().sample_max_bytes
-            raw = await upload.read(limit * 4 + 1)
-            data["content"] = decode_upload(upload.filename, raw)
-            source = "upload"
-            if not data.get("title"):
-                data["title"] = upload.filename.rsplit(".", 1)[0][:120]
-        body = validate(
-            SampleIn,
-            {
-                "title": data.get("title", ""),
-                "content": data.get("content", ""),
-                "category": data.get("category", ""),
-                "ownership_attested": data.get("ownership_attested") == "on",
-                "consent_to_train": data.get("consent_to_train") == "on",
-            },
-        )
-        await portfolio_service.add(session, user, body, source=source)
+        if data.get("kind") == "image":
+            await _add_design_page(session, storage, user, data, upload)
+        else:
+            if isinstance(upload, UploadFile) and upload.filename:
+                limit = get_settings().sample_max_bytes
+                raw = await upload.read(limit * 4 + 1)
+                data["content"] = decode_upload(upload.filename, raw)
+                source = "upload"
+                if not data.get("title"):
+                    data["title"] = upload.filename.rsplit(".", 1)[0][:120]
+            body = validate(
+                SampleIn,
+                {
+                    "title": data.get("title", ""),
+                    "content": data.get("content", ""),
+                    "category": data.get("category", ""),
+                    "ownership_attested": data.get("ownership_attested") == "on",
+                    "consent_to_train": data.get("consent_to_train") == "on",
+                },
+            )
+            await portfolio_service.add(session, user, body, source=source)
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        if data.get("kind") == "image":
+            # The design form shows its errors in one place, apart from the text form's.
+            errors = {"design": " ".join(errors.values())}
+            data = {}
         context = await _portfolio_context(session, user, 1)
         return form_error(request, session, "portfolio.html", data, errors, status_code, context)
     return RedirectResponse("/dashboard/portfolio?added=1", status_code=303)
+
+
+async def _add_design_page(
+    session: DbSession,
+    storage: Storage,
+    user: PageFreelancer,
+    data: dict[str, str],
+    upload: object,
+) -> None:
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed("Choose a PNG, JPEG, WebP or SVG file.", field="file")
+    raw = await upload.read(IMAGE_MAX_BYTES + 1)
+    title = (data.get("title") or "").strip() or upload.filename.rsplit(".", 1)[0][:120]
+    await portfolio_service.add_image_bytes(
+        session,
+        storage,
+        user,
+        raw,
+        filename=upload.filename,
+        title=title[:120],
+        category=data.get("category", ""),
+        ownership_attested=data.get("ownership_attested") == "on",
+        consent_to_train=data.get("consent_to_train") == "on",
+    )
+
+
+@pages.get("/dashboard/portfolio/samples/{sample_id}/thumbnail")
+async def thumbnail_page(
+    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+) -> Response:
+    picture = await portfolio_service.picture(session, storage, user, sample_id, THUMBNAIL_SIDE)
+    return picture_response(picture)
 
 
 @pages.post("/dashboard/portfolio/samples/{sample_id}/consent")
@@ -178,9 +266,9 @@ async def consent_page(
 
 @pages.post("/dashboard/portfolio/samples/{sample_id}/remove")
 async def remove_sample_page(
-    sample_id: IdPath, session: DbSession, user: PageFreelancer
+    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
-    await portfolio_service.remove(session, user, sample_id)
+    await portfolio_service.remove(session, user, sample_id, storage)
     return RedirectResponse("/dashboard/portfolio?removed=1", status_code=303)
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from twinwork.kit.text import CLEANED
 
@@ -35,6 +35,40 @@ class SampleIn(BaseModel):
         return value.strip()
 
 
+class ImageSampleIn(BaseModel):
+    """A design (PNG, JPEG, WebP or SVG), base64-encoded; its type is read from the content,
+    and ``filename``'s extension must agree with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["image"]
+    title: SampleTitle
+    filename: Annotated[str, Field(min_length=1, max_length=200), CLEANED]
+    content_base64: Annotated[str, Field(min_length=1)]
+    category: Annotated[str, Field(min_length=1, max_length=60)]
+    ownership_attested: bool
+    consent_to_train: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Give the design a title.")
+        return value.strip()
+
+
+def _sample_kind(value: Any) -> str:
+    kind = value.get("kind", "text") if isinstance(value, dict) else getattr(value, "kind", "text")
+    return "image" if kind == "image" else "text"
+
+
+AnySampleIn = Annotated[
+    Annotated[SampleIn, Tag("text")] | Annotated[ImageSampleIn, Tag("image")],
+    Discriminator(_sample_kind),
+]
+"""A text sample (``kind`` "text", the default) or a design (``kind`` "image")."""
+
+
 class SamplePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +84,12 @@ class SampleOut(BaseModel):
     category: str
     content_hash: str
     byte_size: int
+    media_type: str | None = None
+    """Files only: image/png, image/jpeg, image/webp or image/svg+xml."""
+    width: int | None = None
+    height: int | None = None
+    thumbnail_url: str | None = None
+    """Files only: a reduced copy, for the sample's owner."""
     source: str
     ownership_attested: bool
     consent_to_train: bool
@@ -64,6 +104,9 @@ class SamplePageOut(BaseModel):
     total: int
     total_bytes: int
     consented: int
+    designs_consented: int
+    designs_needed: int
+    """How many more designs with consent a design model needs before it can train."""
 
 
 class DataUseEntryOut(BaseModel):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,14 +17,20 @@ from twinwork.catalog.service import category_service
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.images import MAX_UPLOAD_BYTES, CleanImage, ImageKind, clean_upload, thumbnail
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import canonical_json, sha256_hex
+from twinwork.kit.storage import ObjectStorage
 from twinwork.portfolio.models import DataUseRecord, PortfolioSample
 from twinwork.portfolio.repository import data_use_repository, sample_repository
-from twinwork.portfolio.schemas import SampleIn
+from twinwork.portfolio.schemas import ImageSampleIn, SampleIn
 
 GENESIS_HASH = "0" * 64
 UPLOAD_SUFFIXES = (".txt", ".md")
+IMAGE_KIND = "image"
+"""The sample kind of a design file (PNG, JPEG, WebP or SVG)."""
+IMAGE_MAX_BYTES = MAX_UPLOAD_BYTES
+_KINDS_BY_MEDIA_TYPE = {kind.mime_type: kind for kind in ImageKind}
 
 
 class ProvenanceViolation(RuntimeError):
@@ -34,6 +43,16 @@ class PortfolioTotals:
     count: int
     total_bytes: int
     consented: int
+    text_bytes: int = 0
+    """Bytes of text samples: what the portfolio's byte limit counts (files have their own
+    per-file limit)."""
+    designs_consented: int = 0
+    """Image samples with consent to train."""
+
+    @property
+    def designs_needed(self) -> int:
+        """How many more designs with consent a design model needs before it can train."""
+        return max(get_settings().design_min_samples - self.designs_consented, 0)
 
 
 def content_hash(text: str) -> str:
@@ -62,14 +81,6 @@ class PortfolioService:
     async def add(
         self, session: AsyncSession, user: User, data: SampleIn, *, source: str = "paste"
     ) -> PortfolioSample:
-        if not user.is_freelancer:
-            raise Forbidden("Become a freelancer to build a portfolio.")
-        if not data.ownership_attested:
-            raise ValidationFailed(
-                "Confirm that you own the rights to this work: only your own work can be "
-                "added to your portfolio.",
-                field="ownership_attested",
-            )
         settings = get_settings()
         size = len(data.content.encode("utf-8"))
         if size > settings.sample_max_bytes:
@@ -78,33 +89,22 @@ class PortfolioService:
                 f"{settings.sample_max_bytes:,} bytes. Split it into several samples.",
                 field="content",
             )
-        category = await category_service.by_slug(session, data.category)
-        totals = await self.totals(session, user)
-        if totals.count >= settings.max_samples:
-            raise Conflict(
-                f"Your portfolio holds the maximum of {settings.max_samples} samples; "
-                "remove one before adding another.",
-                field="content",
-            )
-        if totals.total_bytes + size > settings.max_portfolio_bytes:
+        category_id, totals = await self._check_can_add(
+            session, user, data.ownership_attested, data.category
+        )
+        if totals.text_bytes + size > settings.max_portfolio_bytes:
             raise Conflict(
                 f"Your portfolio would exceed {settings.max_portfolio_bytes:,} bytes in all.",
                 field="content",
             )
         digest = content_hash(data.content)
-        duplicate = await sample_repository.by_hash(session, user.id, digest)
-        if duplicate is not None:
-            raise Conflict(
-                f"This exact text is already in your portfolio as {duplicate.title!r}.",
-                field="content",
-                sample_id=duplicate.id,
-            )
+        await self._check_not_duplicate(session, user, digest, "text")
         now = utcnow()
         sample = PortfolioSample(
             owner_user_id=user.id,
             kind=data.kind,
             title=data.title,
-            category_id=category.id,
+            category_id=category_id,
             content=data.content,
             content_hash=digest,
             byte_size=size,
@@ -123,6 +123,133 @@ class PortfolioService:
             ) from exc
         return sample
 
+    async def add_sample(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        data: SampleIn | ImageSampleIn,
+    ) -> PortfolioSample:
+        if isinstance(data, ImageSampleIn):
+            return await self.add_image(session, storage, user, data)
+        return await self.add(session, user, data)
+
+    async def add_image(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        data: ImageSampleIn,
+        *,
+        source: str = "upload",
+    ) -> PortfolioSample:
+        """Add a design. The bytes are checked and re-encoded by ``kit.images`` (type from
+        the content, no bombs, polyglots or animation, metadata stripped, SVG sanitised)
+        before anything is stored; a refused file leaves nothing behind."""
+        try:
+            raw = base64.b64decode(data.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationFailed(
+                "content_base64 is not valid base64: send the file's bytes base64-encoded.",
+                field="content_base64",
+            ) from exc
+        return await self.add_image_bytes(
+            session,
+            storage,
+            user,
+            raw,
+            filename=data.filename,
+            title=data.title,
+            category=data.category,
+            ownership_attested=data.ownership_attested,
+            consent_to_train=data.consent_to_train,
+            source=source,
+        )
+
+    async def add_image_bytes(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        raw: bytes,
+        *,
+        filename: str,
+        title: str,
+        category: str,
+        ownership_attested: bool,
+        consent_to_train: bool,
+        source: str = "upload",
+    ) -> PortfolioSample:
+        category_id, _totals = await self._check_can_add(
+            session, user, ownership_attested, category
+        )
+        clean = clean_upload(raw, filename, max_bytes=IMAGE_MAX_BYTES)
+        digest = sha256_hex(clean.data)
+        await self._check_not_duplicate(session, user, digest, "design")
+        key = f"portfolio/{user.id}/{uuid.uuid4().hex}.{clean.kind.extension}"
+        now = utcnow()
+        sample = PortfolioSample(
+            owner_user_id=user.id,
+            kind=IMAGE_KIND,
+            title=title,
+            category_id=category_id,
+            content="",
+            content_hash=digest,
+            byte_size=len(clean.data),
+            storage_key=key,
+            media_type=clean.mime_type,
+            width=clean.width,
+            height=clean.height,
+            source=source,
+            ownership_attested=True,
+            consent_to_train=consent_to_train,
+            consent_changed_at=now if consent_to_train else None,
+            created_at=now,
+        )
+        # Stored before the row is written: a failed commit leaves an unreferenced file under
+        # the owner's prefix, never a sample whose file is missing.
+        await storage.put(key, clean.data)
+        try:
+            async with session.begin_nested():
+                await sample_repository.add(session, sample)
+        except IntegrityError as exc:  # the same design sent twice at once
+            await storage.delete(key)
+            raise Conflict("This exact design is already in your portfolio.", field="file") from exc
+        return sample
+
+    async def _check_can_add(
+        self, session: AsyncSession, user: User, ownership_attested: bool, category: str
+    ) -> tuple[int, PortfolioTotals]:
+        if not user.is_freelancer:
+            raise Forbidden("Become a freelancer to build a portfolio.")
+        if not ownership_attested:
+            raise ValidationFailed(
+                "Confirm that you own the rights to this work: only your own work can be "
+                "added to your portfolio.",
+                field="ownership_attested",
+            )
+        settings = get_settings()
+        found = await category_service.by_slug(session, category)
+        totals = await self.totals(session, user)
+        if totals.count >= settings.max_samples:
+            raise Conflict(
+                f"Your portfolio holds the maximum of {settings.max_samples} samples; "
+                "remove one before adding another.",
+                field="content",
+            )
+        return found.id, totals
+
+    async def _check_not_duplicate(
+        self, session: AsyncSession, user: User, digest: str, what: str
+    ) -> None:
+        duplicate = await sample_repository.by_hash(session, user.id, digest)
+        if duplicate is not None:
+            raise Conflict(
+                f"This exact {what} is already in your portfolio as {duplicate.title!r}.",
+                field="file" if what == "design" else "content",
+                sample_id=duplicate.id,
+            )
+
     async def owned(self, session: AsyncSession, user: User, sample_id: int) -> PortfolioSample:
         sample = await sample_repository.get(session, sample_id)
         if sample is None or sample.owner_user_id != user.id:
@@ -139,12 +266,57 @@ class PortfolioService:
             await session.flush()
         return sample
 
-    async def remove(self, session: AsyncSession, user: User, sample_id: int) -> None:
-        """Delete the sample's text from the platform. Runs not yet past reading it fail their
-        provenance check (the sample no longer exists); versions already trained on it keep
-        what they learned, and the data-use ledger keeps its id and hash."""
+    async def remove(
+        self,
+        session: AsyncSession,
+        user: User,
+        sample_id: int,
+        storage: ObjectStorage | None = None,
+    ) -> None:
+        """Delete the sample's text, or its stored file, from the platform. Runs not yet past
+        reading it fail their provenance check (the sample no longer exists); versions already
+        trained on it keep what they learned, and the data-use ledger keeps its id and hash."""
         sample = await self.owned(session, user, sample_id)
+        key = sample.storage_key
+        if key is not None and storage is None:
+            raise RuntimeError("removing a file sample needs the object storage")
         await sample_repository.delete(session, sample)
+        if key is not None and storage is not None:
+            # After the row is gone from this transaction: should the commit still fail, the
+            # sample is back without its file, and training refuses it with a clear error
+            # rather than a file outliving the sample the owner removed.
+            await storage.delete(key)
+
+    async def picture(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        sample_id: int,
+        max_side: int,
+    ) -> CleanImage:
+        """A reduced copy of the owner's design, no side over ``max_side``; an SVG is
+        sanitised again as it is read (it scales itself)."""
+        sample = await self.owned(session, user, sample_id)
+        kind = _KINDS_BY_MEDIA_TYPE.get(sample.media_type or "")
+        if sample.storage_key is None or kind is None:
+            raise NotFound("This sample is text; it has no picture.")
+        data = await storage.get(sample.storage_key)
+        if kind is ImageKind.SVG:
+            return clean_upload(data)
+        return thumbnail(CleanImage(kind, data, sample.width, sample.height), max_side)
+
+    async def fetch_file(self, storage: ObjectStorage, sample: PortfolioSample) -> bytes:
+        """A file sample's stored bytes, checked against the hash recorded when it was
+        added: a training run never reads a file that changed since."""
+        if sample.storage_key is None:
+            raise ProvenanceViolation(f"sample {sample.id} has no stored file")
+        data = await storage.get(sample.storage_key)
+        if sha256_hex(data) != sample.content_hash:
+            raise ProvenanceViolation(
+                f"the stored file of sample {sample.id} does not match its recorded hash"
+            )
+        return data
 
     async def totals(self, session: AsyncSession, user: User) -> PortfolioTotals:
         return PortfolioTotals(*await sample_repository.totals(session, user.id))

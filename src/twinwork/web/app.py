@@ -35,8 +35,13 @@ from twinwork.web import errors, openapi
 from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
 
-# Requests that carry delivery files: the API's JSON (base64) and the order page's form.
-UPLOAD_PATHS = re.compile(r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver")
+# Requests that carry files (deliveries, portfolio designs, a brief's logo) may be as large
+# as upload_max_bytes; every other body stays under max_request_bytes.
+UPLOAD_PATHS = re.compile(
+    r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver"
+    r"|/api/v1/portfolio/samples|/dashboard/portfolio/samples"
+    r"|/api/v1/models/\d+/generations|/models/\d+/generate"
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("twinwork")

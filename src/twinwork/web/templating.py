@@ -14,6 +14,7 @@ from twinwork import __version__
 from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.config import get_settings
 from twinwork.kit.money import format_amount, format_decimal
+from twinwork.kit.text import format_file_size
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOMAINS = (
@@ -57,6 +58,7 @@ environment = Environment(
 environment.filters["money"] = format_amount
 environment.filters["decimal_amount"] = format_decimal
 environment.filters["plural"] = _plural
+environment.filters["filesize"] = format_file_size
 environment.globals["level_labels"] = LEVEL_LABELS
 
 templates = Jinja2Templates(env=environment, context_processors=[_context])

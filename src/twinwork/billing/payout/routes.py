@@ -75,6 +75,7 @@ async def _earnings_context(session: DbSession, user: User, page: int = 1) -> di
     months = await monthly_totals(session, user)
     return {
         "earnings": await earnings_service.balances(session, user),
+        "withdrawable_amount": await earnings_service.withdrawable(session, user),
         "sales": await sales_page(session, user, page),
         "months": months,
         "chart": bar_chart(

@@ -68,6 +68,16 @@ class EarningsService:
             currency=CURRENCY,
         )
 
+    async def withdrawable(self, session: AsyncSession, user: User) -> int:
+        """What a payout could take now, in cents: the available balance and the pending
+        earnings past their clearing period (a payout request clears those first)."""
+        balances = await self.balances(session, user)
+        cutoff = utcnow() - timedelta(days=get_settings().earnings_clearing_days)
+        due = await clearing_repository.uncleared_earnings(
+            session, SALE_REASONS, cutoff, owner_key(user)
+        )
+        return balances.available_amount + sum(amount for _, _, amount, _ in due)
+
     async def clear_due(
         self, session: AsyncSession, now: datetime, user: User | None = None
     ) -> int:
