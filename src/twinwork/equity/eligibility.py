@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.equity.models import EquityRules
 from twinwork.kit.money import format_amount
+from twinwork.kit.rules import RuleCheck
 
 NEAR_MISS_PERCENT = 75
 """Not eligible, but earning at least this share of the bar: listed as a near miss."""
@@ -57,32 +58,11 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class Check:
-    key: str
-    label: str
-    passed: bool
-    figure: str
-    """The freelancer's own figure against the bar, saying what is missing when it fails."""
-    threshold: str | int | list[str] | None
-    value: str | int | None
-
-    def as_evidence(self) -> dict[str, object]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "passed": self.passed,
-            "figure": self.figure,
-            "threshold": self.threshold,
-            "value": self.value,
-        }
-
-
-@dataclass(frozen=True)
 class Assessment:
     facts: Facts
     tranche: int | None
     """The tranche this year would grant; None when the award's years are over."""
-    checks: list[Check]
+    checks: list[RuleCheck]
     level_since: datetime | None
     near_miss_percent: int = NEAR_MISS_PERCENT
 
@@ -95,7 +75,7 @@ class Assessment:
         return growth_basis_points(self.facts.earnings_amount, self.facts.previous_earnings_amount)
 
     @property
-    def lacking(self) -> list[Check]:
+    def lacking(self) -> list[RuleCheck]:
         return [c for c in self.checks if not c.passed]
 
     def evidence(self, rules: EquityRules) -> dict[str, object]:
@@ -215,7 +195,7 @@ def _level_names(levels: Sequence[str]) -> str:
     return " or ".join(LEVEL_LABELS.get(level, level) for level in levels) or "no level"
 
 
-def _level_check(rules: EquityRules, facts: Facts, since: datetime | None) -> Check:
+def _level_check(rules: EquityRules, facts: Facts, since: datetime | None) -> RuleCheck:
     # Held since this moment, it covers the whole year and level_years years by its end.
     needed = year_start(facts.year + 1 - rules.level_years)
     years = "a year" if rules.level_years == 1 else f"{rules.level_years} years"
@@ -233,7 +213,7 @@ def _level_check(rules: EquityRules, facts: Facts, since: datetime | None) -> Ch
             f"{level}; at a qualifying level only since {since:%Y-%m-%d}: needs "
             f"{needed:%Y-%m-%d} or earlier"
         )
-    return Check(
+    return RuleCheck(
         "level",
         label,
         since is not None and since <= needed,
@@ -243,7 +223,7 @@ def _level_check(rules: EquityRules, facts: Facts, since: datetime | None) -> Ch
     )
 
 
-def _first_earnings_check(rules: EquityRules, facts: Facts) -> Check:
+def _first_earnings_check(rules: EquityRules, facts: Facts) -> RuleCheck:
     amount, previous = facts.earnings_amount, facts.previous_earnings_amount
     grew = grew_enough(amount, previous, rules.min_growth_percent)
     by_bar = amount >= rules.min_earnings_amount and grew
@@ -252,7 +232,7 @@ def _first_earnings_check(rules: EquityRules, facts: Facts) -> Check:
         f"Earnings of {_money(rules.min_earnings_amount, rules)} with "
         f"{rules.min_growth_percent}% growth, or {_money(rules.high_earnings_amount, rules)}"
     )
-    return Check(
+    return RuleCheck(
         "earnings",
         label,
         by_bar or by_high,
@@ -262,14 +242,14 @@ def _first_earnings_check(rules: EquityRules, facts: Facts) -> Check:
     )
 
 
-def _bar_check(rules: EquityRules, facts: Facts) -> Check:
+def _bar_check(rules: EquityRules, facts: Facts) -> RuleCheck:
     amount, previous = facts.earnings_amount, facts.previous_earnings_amount
     grew = grew_enough(amount, previous, rules.min_growth_percent)
     label = (
         f"Earnings of {_money(rules.min_earnings_amount, rules)} with "
         f"{rules.min_growth_percent}% growth again"
     )
-    return Check(
+    return RuleCheck(
         "earnings",
         label,
         amount >= rules.min_earnings_amount and grew,
@@ -301,19 +281,19 @@ def _earnings_figure(rules: EquityRules, facts: Facts, grew: bool, *, high: bool
     return figure + (": " + "; ".join(missing) if missing else "")
 
 
-def _residency_check(rules: EquityRules, facts: Facts) -> Check:
+def _residency_check(rules: EquityRules, facts: Facts) -> RuleCheck:
     allowed = list(rules.allowed_countries)
     country = facts.country or ""
     if not allowed:
         where = f"lives in {country}" if country else "no country on the profile"
-        return Check(
+        return RuleCheck(
             "residency", "No residency condition", True, f"Open to all ({where})", [], country
         )
     passed = country in allowed
     figure = f"Lives in {country}" if country else "No residence country on the profile"
     if not passed:
         figure += f": the programme is open to residents of {', '.join(allowed)}"
-    return Check(
+    return RuleCheck(
         "residency",
         f"Resident of {', '.join(allowed)}",
         passed,

@@ -20,8 +20,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -36,6 +34,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from twinwork.config import get_settings
 from twinwork.kit.errors import DomainError
+from twinwork.kit.signing import publish_secret_once
 
 CLAIM_GENERATOR = "twinwork"
 IDENTITY_FILE = "content-credentials.pem"
@@ -259,40 +258,10 @@ def _unbundle(path: Path) -> SigningIdentity:
     return SigningIdentity(ca_pem=_pem(ca), leaf_pem=_pem(leaf), key_pem=key_pem)
 
 
-def _publish_once(path: Path, data: bytes) -> None:
-    """Put ``data`` at ``path`` unless another process got there first (as kit/signing.py)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Owner-only from the first byte and synced before it is published under its name.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # A hard link fails if the file exists: the first process to publish wins and every
-        # other reads its identity, so no manifest is ever signed by a discarded key.
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        else:
-            directory = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-    finally:
-        os.unlink(tmp)
-
-
 @lru_cache(maxsize=4)
 def _load_identity(path: Path) -> SigningIdentity:
     if not path.exists():
-        _publish_once(path, _bundle(new_identity()))
+        publish_secret_once(path, _bundle(new_identity()))
     return _unbundle(path)
 
 

@@ -86,29 +86,35 @@ def _load_key(path: Path) -> PlatformKey:
 
 def _create_key(path: Path) -> None:
     """Generate a key and put it at ``path``, unless another process puts one there first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    # A name no other process uses, created owner-only (the private key is never readable by
-    # others, not even for a moment) and synced to disk before it is published: nobody can
-    # read a half-written key, not even after a crash.
+    publish_secret_once(path, pem)
+
+
+def publish_secret_once(path: Path, data: bytes) -> None:
+    """Put a secret (a private key) at ``path`` unless another process got there first.
+
+    The file gets a name no other process uses, is created owner-only (never readable by
+    others, not even for a moment) and is synced to disk before it is published: nobody reads
+    a half-written secret, not even after a crash. It is published with a hard link rather
+    than os.replace: the link fails when the file exists, so of processes generating at once
+    the first to publish wins and every other one reads its secret. Replacing would let each
+    overwrite the last, and what a process signed before being overwritten would never
+    verify again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            data = memoryview(pem)
-            while data:
-                data = data[os.write(fd, data) :]
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
-        # A hard link rather than os.replace: it fails when the key exists, so of processes
-        # generating at once the first to publish wins and every other one reads its key.
-        # Replacing would let each overwrite the last, and the documents a process signed
-        # before being overwritten would never verify again.
         try:
             os.link(tmp, path)
         except FileExistsError:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from twinwork.account.models import User
 from twinwork.catalog.models import LEVEL_LABELS, LEVELS
 from twinwork.catalog.service import profile_service
+from twinwork.kit.rules import RuleCheck
 from twinwork.portfolio.service import portfolio_service
 from twinwork.program.models import ProgramRules
 
@@ -37,27 +38,6 @@ class Facts:
     rating: float
     completed_orders: int
     consented_samples: int
-
-
-@dataclass(frozen=True)
-class RuleCheck:
-    key: str
-    label: str
-    passed: bool
-    figure: str
-    """The freelancer's own figure against the bar, e.g. "4 of 10 completed orders"."""
-    threshold: str | float | int
-    value: str | float | int
-
-    def as_evidence(self) -> dict[str, object]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "passed": self.passed,
-            "figure": self.figure,
-            "threshold": self.threshold,
-            "value": self.value,
-        }
 
 
 @dataclass(frozen=True)
