@@ -134,9 +134,13 @@ def _cluster(labs: np.ndarray, weights: np.ndarray, size: int, seed: int) -> np.
     if k == 1:
         return np.zeros(len(labs), dtype=np.int64)
     from sklearn.cluster import KMeans  # type: ignore[import-untyped]  # ships no type hints
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     model = KMeans(n_clusters=k, n_init=4, random_state=seed)
-    labels: np.ndarray = model.fit_predict(labs, sample_weight=weights)
+    # One thread: the points are few, and OpenMP threads spinning against a busy machine's
+    # other work (a server's requests, another training run) made fits take minutes.
+    with threadpool_limits(limits=1):
+        labels: np.ndarray = model.fit_predict(labs, sample_weight=weights)
     return labels
 
 
