@@ -286,6 +286,11 @@ async def test_data_use_ledger_is_a_hash_chain_that_detects_tampering(
     )
     csv_page = await client.get("/dashboard/portfolio/data-use.csv")
     assert csv_page.status_code == 200 and csv_page.text.count("\n") == 7
+    page = (await client.get("/dashboard/portfolio")).text
+    ledger = page[page.index('id="data-use"') :]
+    # Titles and models in words; the hashes wait in a fold.
+    assert f"<td>{samples[0].title}</td>" in ledger and "Model #7" in ledger
+    assert "<summary>Hashes</summary>" in ledger and samples[0].content_hash[:16] in ledger
 
     await session.execute(
         update(DataUseRecord)

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from twinwork.catalog.service import category_service
 from twinwork.config import get_settings
+from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.images import THUMBNAIL_SIDE, CleanImage, ImageKind
@@ -164,12 +165,18 @@ async def _portfolio_context(session: DbSession, user: ApiUser, page: int) -> di
     chain, valid = await portfolio_service.data_use(session, user)
     settings = get_settings()
     categories = await category_service.all(session)
+    recent_reads = list(reversed(chain))[:50]
     return {
         "samples": results,
         "totals": totals,
         "categories": categories,
         "category_names": {c.id: c.name for c in categories},
-        "data_use": list(reversed(chain))[:50],
+        "data_use": recent_reads,
+        # The ledger names what was read by title; the hashes stay in a fold.
+        "sample_titles": await portfolio_service.titles(
+            session, user, [r.sample_id for r in recent_reads]
+        ),
+        "model_names": {m.id: m.name for m in await creation_service.mine(session, user)},
         "data_use_total": len(chain),
         "chain_valid": valid,
         "limits": settings,

@@ -393,6 +393,13 @@ class PortfolioService:
         chain = await data_use_repository.chain(session, user.id)
         return chain, chain_is_valid(chain)
 
+    async def titles(
+        self, session: AsyncSession, user: User, sample_ids: Sequence[int]
+    ) -> dict[int, str]:
+        """The titles of the owner's samples among ``sample_ids`` (a deleted one is absent)."""
+        samples = await sample_repository.by_ids(session, sorted(set(sample_ids)))
+        return {s.id: s.title for s in samples if s.owner_user_id == user.id}
+
 
 def assert_trainable(samples: Sequence[PortfolioSample], *, owner_id: int, since: datetime) -> None:
     """Raise unless every sample belongs to the model's owner and had consent, unrevoked,
