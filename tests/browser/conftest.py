@@ -51,6 +51,10 @@ def live_server(backends: Backends) -> Iterator[str]:
         "TWINWORK_EARNINGS_CLEARING_DAYS": "0",
         "TWINWORK_PAYOUT_MINIMUM_AMOUNT": "100",
     }
+    # Its own corner of the tests' bucket: the files other tests leave (exported search logs,
+    # samples) are not the demo's.
+    if env.get("TWINWORK_STORAGE_URL", "").startswith("s3://"):
+        env["TWINWORK_STORAGE_URL"] = env["TWINWORK_STORAGE_URL"].rstrip("/") + "/browser"
     # Its own Redis databases: the server's job consumer must not take the tests' jobs.
     for name, db in (("TWINWORK_QUEUE_URL", 2), ("TWINWORK_RATE_LIMIT_STORAGE_URL", 3)):
         if env.get(name, "").startswith("redis://"):
