@@ -40,6 +40,34 @@ def model_environment(settings: Settings, modality: str) -> ModelEnvironment:
     )
 
 
+async def _request(
+    settings: Settings,
+    storage: ObjectStorage,
+    *,
+    modality: str,
+    artifact_key: str,
+    artifact_hash: str,
+    brief: str,
+    max_length: int | None,
+    options: Mapping[str, Any] | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> tuple[Modality[Any], GenerateRequest]:
+    """The modality and its request, with the stored adapter fetched into the local cache."""
+    spec = get_modality(modality)
+    adapter_dir = await artifacts.fetch_adapter(storage, settings, artifact_key, artifact_hash)
+    return spec, GenerateRequest(
+        environment=model_environment(settings, modality),
+        brief=brief,
+        adapter_dir=adapter_dir,
+        # Keyed by content: the cache entry is the same adapter whichever version names it,
+        # and erasure, which knows the hash, can evict it.
+        adapter_key=artifact_hash,
+        max_length=max_length or settings.generation_max_new_tokens,
+        options=dict(options or {}),
+        attachments=dict(attachments or {}),
+    )
+
+
 async def generate(
     settings: Settings,
     storage: ObjectStorage,
@@ -51,16 +79,14 @@ async def generate(
     max_length: int | None = None,
 ) -> str:
     """Answer ``brief`` with a stored adapter; slow, so call it with no transaction open."""
-    spec = get_modality(modality)
-    adapter_dir = await artifacts.fetch_adapter(storage, settings, artifact_key, artifact_hash)
-    request = GenerateRequest(
-        environment=model_environment(settings, modality),
+    spec, request = await _request(
+        settings,
+        storage,
+        modality=modality,
+        artifact_key=artifact_key,
+        artifact_hash=artifact_hash,
         brief=brief,
-        adapter_dir=adapter_dir,
-        # Keyed by content: the cache entry is the same adapter whichever version names it,
-        # and erasure, which knows the hash, can evict it.
-        adapter_key=artifact_hash,
-        max_length=max_length or settings.generation_max_new_tokens,
+        max_length=max_length,
     )
     return await asyncio.to_thread(spec.generate, request)
 
@@ -89,16 +115,16 @@ async def create(
 ) -> Work:
     """Like ``generate``, and for a modality whose work is files (``generate_files``), the
     files and their preview copies too. Slow: call it with no transaction open."""
-    spec = get_modality(modality)
-    adapter_dir = await artifacts.fetch_adapter(storage, settings, artifact_key, artifact_hash)
-    request = GenerateRequest(
-        environment=model_environment(settings, modality),
+    spec, request = await _request(
+        settings,
+        storage,
+        modality=modality,
+        artifact_key=artifact_key,
+        artifact_hash=artifact_hash,
         brief=brief,
-        adapter_dir=adapter_dir,
-        adapter_key=artifact_hash,
-        max_length=max_length or settings.generation_max_new_tokens,
-        options=dict(options or {}),
-        attachments=dict(attachments or {}),
+        max_length=max_length,
+        options=options,
+        attachments=attachments,
     )
     return await asyncio.to_thread(_make, spec, request)
 

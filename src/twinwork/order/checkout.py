@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
-from twinwork.billing.schemas import MIN_TOP_UP_AMOUNT, TopUpIn
+from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.config import get_settings
@@ -48,15 +48,14 @@ async def checkout_summary(session: AsyncSession, user: User, body: OrderIn) -> 
     """Check and price the order as placing it would (the same quote), and say what the
     wallet covers. Refuses here what placing it would refuse, before any card is asked for."""
     quote = await order_service.quote(session, user, body)
-    balance = await wallet_service.balance(session, user, quote.currency)
-    missing = quote.price_amount - balance
     package = quote.gig.package(body.package)
     assert package is not None
     return CheckoutSummary(
         quote=quote,
         package_title=package.title,
-        wallet_balance_amount=balance,
-        card_amount=max(missing, MIN_TOP_UP_AMOUNT) if missing > 0 else 0,
+        wallet_balance_amount=await wallet_service.balance(session, user, quote.currency),
+        # The same rule placing the order applies (the smallest card payment, its limits).
+        card_amount=await order_service.card_shortfall(session, user, quote, by_card=True),
     )
 
 

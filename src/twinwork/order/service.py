@@ -588,8 +588,10 @@ class OrderService:
         """The freelancer's open orders: what to work on, soonest due first, and what waits
         on the buyer."""
         orders = await order_repository.active_for_freelancer(session, user.id)
-        to_do = [o for o in orders if o.status == OrderStatus.IN_PROGRESS]
-        return ActiveOrders(to_do=to_do, waiting=[o for o in orders if o not in to_do])
+        return ActiveOrders(
+            to_do=[o for o in orders if o.status == OrderStatus.IN_PROGRESS],
+            waiting=[o for o in orders if o.status != OrderStatus.IN_PROGRESS],
+        )
 
     async def ageing(self, session: AsyncSession) -> Ageing:
         now = utcnow()

@@ -73,9 +73,10 @@ async def earnings_page(
 
 async def _earnings_context(session: DbSession, user: User, page: int = 1) -> dict[str, object]:
     months = await monthly_totals(session, user)
+    balances = await earnings_service.balances(session, user)
     return {
-        "earnings": await earnings_service.balances(session, user),
-        "withdrawable_amount": await earnings_service.withdrawable(session, user),
+        "earnings": balances,
+        "withdrawable_amount": await earnings_service.withdrawable(session, user, balances),
         "sales": await sales_page(session, user, page),
         "months": months,
         "chart": bar_chart(

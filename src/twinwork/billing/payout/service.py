@@ -68,10 +68,10 @@ class EarningsService:
             currency=CURRENCY,
         )
 
-    async def withdrawable(self, session: AsyncSession, user: User) -> int:
-        """What a payout could take now, in cents: the available balance and the pending
-        earnings past their clearing period (a payout request clears those first)."""
-        balances = await self.balances(session, user)
+    async def withdrawable(self, session: AsyncSession, user: User, balances: Earnings) -> int:
+        """What a payout could take now, in cents: the available balance (of ``balances``,
+        read by the caller) and the pending earnings past their clearing period (a payout
+        request clears those first)."""
         cutoff = utcnow() - timedelta(days=get_settings().earnings_clearing_days)
         due = await clearing_repository.uncleared_earnings(
             session, SALE_REASONS, cutoff, owner_key(user)
