@@ -1,9 +1,11 @@
-"""The `twinwork` command: serve, worker, migrate, demo, users and personal models."""
+"""The `twinwork` command: serve, worker, migrate, demo, backup and restore, users and personal
+models."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -15,6 +17,7 @@ from twinwork.creation.cli import model_app
 from twinwork.domains import load_domains
 from twinwork.kit.db import run_standalone
 from twinwork.kit.errors import DomainError
+from twinwork.kit.text import format_file_size
 
 app = typer.Typer(
     help="twinwork marketplace.",
@@ -142,6 +145,44 @@ def user_create(
         console.print(f"[red]{exc.detail}[/]")
         raise typer.Exit(code=1) from exc
     console.print(f"Created user {user_id} <{email}> with roles {', '.join(role)}")
+
+
+@app.command()
+def backup(
+    archive: Annotated[Path, typer.Argument(help="The backup file to write (a new .tar file).")],
+) -> None:
+    """Back up the embedded default while it runs: databases, objects and keys, with hashes."""
+    from twinwork.kit.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(get_settings(), archive)
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    rows = sum(sum((f.tables or {}).values()) for f in manifest.databases)
+    size = format_file_size(manifest.total_bytes)
+    console.print(
+        f"[green]Backed up[/] {len(manifest.files)} files ({size}, "
+        f"{len(manifest.databases)} databases, {rows} rows) to {archive}"
+    )
+
+
+@app.command()
+def restore(
+    archive: Annotated[Path, typer.Argument(help="A file written by `twinwork backup`.")],
+) -> None:
+    """Restore a backup into an empty data dir, every file checked against its hash first."""
+    from twinwork.kit.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(get_settings(), archive)
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    console.print(
+        f"[green]Restored[/] {len(manifest.files)} files from the backup of {manifest.created_at} "
+        f"into {get_settings().resolved_data_dir}"
+    )
 
 
 def _database_label() -> str:
