@@ -11,6 +11,7 @@ from twinwork.account.models import User
 from twinwork.creation.models import ErasureReceipt
 from twinwork.creation.service import creation_service
 from twinwork.kit.db import end_transaction_early
+from twinwork.kit.faults import crash_point
 from twinwork.kit.storage import ObjectStorage
 
 
@@ -21,5 +22,6 @@ async def erase_and_delete_files(
     delete the files."""
     erasure = await creation_service.erase(session, user, model_id, storage)
     await end_transaction_early(session)
+    crash_point("erasure.committed")
     await creation_service.delete_erased_files(session, storage, erasure.files)
     return erasure.receipt

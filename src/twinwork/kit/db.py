@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, String, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -104,6 +106,10 @@ def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+    elif pooled:
+        # A pooled connection outlives a database restart as a dead socket: check it out with
+        # a ping, so the first requests after an outage reconnect instead of failing.
+        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
@@ -112,6 +118,34 @@ def make_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "commit", _sqlite_on_end)
         event.listen(engine.sync_engine, "rollback", _sqlite_on_end)
     return engine
+
+
+UNAVAILABLE_MESSAGES = (
+    "database is locked",
+    "connection refused",
+    "could not connect",
+    "connection is closed",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",
+    "no such file or directory",  # a unix socket gone with its server
+    "connection timeout",
+    "consuming input failed",
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or was busy beyond the wait: the request may succeed
+    if retried shortly (a 503), as opposed to a fault in the request or the code (a 500)."""
+    if isinstance(exc, SQLAlchemyTimeoutError | InterfaceError | ConnectionError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if isinstance(exc, OperationalError):
+            text = str(exc.orig if exc.orig is not None else exc).lower()
+            return any(message in text for message in UNAVAILABLE_MESSAGES)
+    return False
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

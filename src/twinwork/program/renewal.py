@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.faults import crash_point
 from twinwork.program.subscription import (
     Refund,
     RenewalCharge,
@@ -59,6 +60,7 @@ async def charge_and_record(
     committed: charge (or look up) with no transaction open, record the answer in a unit of
     its own, then refund what arrived after its membership ended."""
     result = await subscription_service.charge_or_look_up(charge)
+    crash_point("program.charge.charged")
     async with unit_of_work(sessionmaker) as session:
         outcome = await subscription_service.record_renewal(session, charge, result, now)
     if outcome.refund is not None:

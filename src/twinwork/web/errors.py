@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from twinwork.kit.db import is_unavailable
 from twinwork.kit.errors import PROBLEM_MEDIA_TYPE, DomainError, problem
 from twinwork.web.deps import LoginRequired
 from twinwork.web.middleware import NO_STORE, SECURITY_HEADERS
@@ -82,7 +83,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return problem_response(request, problem(exc.status_code, title, detail))
 
 
+UNAVAILABLE_RETRY_SECONDS = 5
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):
+        # The database is down or restarting: say so, and when to try again; the pool
+        # reconnects by itself once it is back.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            problem(
+                503,
+                "Service unavailable",
+                "We cannot reach our database for a moment; nothing was changed. "
+                f"Please try again in {UNAVAILABLE_RETRY_SECONDS} seconds.",
+            ),
+            {"retry-after": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.billing.payout.service import earnings_service
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.faults import crash_point
 
 log = logging.getLogger(__name__)
 STUCK_PAYOUT_AFTER = timedelta(minutes=5)
@@ -23,6 +24,7 @@ async def send_payout_now(sessionmaker: async_sessionmaker[AsyncSession], payout
     if transfer is None:
         return "skipped"
     result = await earnings_service.transfer(transfer)
+    crash_point("payout.transferred")
     async with unit_of_work(sessionmaker) as session:
         payout = await earnings_service.record_transfer(session, transfer, result)
         return payout.status.value

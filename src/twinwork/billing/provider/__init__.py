@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from twinwork.billing.provider.port import (
     ChargeResult,
@@ -20,7 +21,8 @@ from twinwork.billing.provider.sandbox import (
 from twinwork.billing.provider.stripe_provider import StripeProvider
 from twinwork.config import get_settings
 
-_sandbox = SandboxProvider()
+SANDBOX_JOURNAL = "sandbox-provider.db"
+"""The sandbox's own memory of its answers, in the data dir, shared by every process."""
 
 
 def payment_provider() -> PaymentProvider:
@@ -29,7 +31,12 @@ def payment_provider() -> PaymentProvider:
     settings = get_settings()
     if settings.payment_provider == "stripe" and settings.stripe_secret_key:
         return _stripe(settings.stripe_secret_key)
-    return _sandbox
+    return _sandbox(settings.resolved_data_dir / SANDBOX_JOURNAL)
+
+
+@lru_cache(maxsize=2)
+def _sandbox(journal: Path) -> SandboxProvider:
+    return SandboxProvider(journal)
 
 
 @lru_cache(maxsize=2)
@@ -39,6 +46,7 @@ def _stripe(secret_key: str) -> StripeProvider:
 
 __all__ = [
     "SANDBOX_BANK_ACCOUNT",
+    "SANDBOX_JOURNAL",
     "SANDBOX_TOKEN_PREFIX",
     "ChargeResult",
     "PaymentProvider",

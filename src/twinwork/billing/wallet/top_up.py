@@ -14,6 +14,7 @@ from twinwork.billing.models import Payment
 from twinwork.billing.schemas import TopUpIn
 from twinwork.billing.wallet.service import TopUpCharge, wallet_service
 from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
+from twinwork.kit.faults import crash_point
 
 log = logging.getLogger(__name__)
 STUCK_CHARGE_AFTER = timedelta(minutes=5)
@@ -48,6 +49,7 @@ async def top_up_by_card(
         step = await wallet_service.start_top_up(write, user, body, idempotency_key)
     if isinstance(step, TopUpCharge):
         result = await wallet_service.charge(step)
+        crash_point("wallet.top_up.charged")
         async with unit_of_work(sessionmaker) as write:
             step = await wallet_service.record_top_up(write, step.payment_id, result, utcnow())
     wallet_service.raise_if_declined(step)
