@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded test-scaleout bench lint format install clean
+.PHONY: run test test-embedded test-scaleout bench soak lint format install clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test-scaleout: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The product under load on loopback (PostgreSQL and SQLite), the books checked afterwards.
+SOAK_ARGS ?=
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check src tests bench

@@ -4,6 +4,8 @@ models."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -85,6 +87,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     worker: Annotated[bool, typer.Option(help="Run the job consumer inside this process.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes. With more than one, the jobs run in one `twinwork worker` "
+            "process started beside them.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app and API (and, by default, the background jobs)."""
     import uvicorn
@@ -92,16 +103,34 @@ def serve(
     from twinwork.web.app import create_app
 
     settings = get_settings()
-    application = create_app(settings, run_worker=worker and settings.inline_worker)
     console.print(f"twinwork on [bold]http://{host}:{port}[/] ({_database_label()})")
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
-    )
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 5,
+    }
+    if workers == 1:
+        application = create_app(settings, run_worker=worker and settings.inline_worker)
+        uvicorn.run(application, **options)  # type: ignore[arg-type]
+        return
+    # Several processes each build the app from the factory (without a job consumer: one
+    # consumer per process would multiply the queue's pollers); the jobs get one of their own.
+    jobs = None
+    if worker and settings.inline_worker:
+        jobs = subprocess.Popen([sys.executable, "-m", "twinwork", "worker"])  # noqa: S603
+    try:
+        uvicorn.run(
+            "twinwork.web.app:create_app",
+            factory=True,
+            workers=workers,
+            **options,  # type: ignore[arg-type]
+        )
+    finally:
+        if jobs is not None:
+            jobs.terminate()
+            jobs.wait(timeout=30)
 
 
 @app.command()
