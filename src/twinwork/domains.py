@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 def load_domains() -> None:
+    import twinwork.assistant.hooks  # noqa: F401  (the assistant answers buyers' messages)
     import twinwork.billing.receipt.service  # noqa: F401  (billing's own receipt kinds)
     import twinwork.billing.webhook.stripe_events  # noqa: F401  (top-ups, payouts)
     import twinwork.catalog.service  # noqa: F401  (profiles for new freelancers)
@@ -18,3 +19,4 @@ def load_domains() -> None:
     import twinwork.order.service  # noqa: F401  (completed orders for the program's rules)
     import twinwork.program.receipts  # noqa: F401  (membership invoices as receipts)
     import twinwork.program.webhooks  # noqa: F401  (membership invoices paid by card)
+    import twinwork.voice.service  # noqa: F401  (voice models train once the voice is verified)

@@ -6,10 +6,14 @@ from twinwork.domains import load_domains
 
 
 def register_all() -> None:
+    from twinwork.assistant import tasks as assistant_tasks  # noqa: F401
     from twinwork.billing.payout import tasks as payout_tasks  # noqa: F401
     from twinwork.billing.wallet import tasks as wallet_tasks  # noqa: F401
     from twinwork.billing.webhook import tasks as webhook_tasks  # noqa: F401
     from twinwork.creation import tasks as creation_tasks  # noqa: F401
+    from twinwork.demo import tasks as demo_tasks  # noqa: F401
+    from twinwork.inbox import tasks as inbox_tasks  # noqa: F401
+    from twinwork.notify import tasks as notify_tasks  # noqa: F401
     from twinwork.order import tasks as order_tasks  # noqa: F401
     from twinwork.program import tasks as program_tasks  # noqa: F401
     from twinwork.program import waitlist as program_waitlist  # noqa: F401

@@ -76,7 +76,13 @@ def live_server(backends: Backends) -> Iterator[str]:
         yield base_url
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # A graceful stop waits for running jobs (the demo's model training may still
+            # be at work): the journeys are over, so the server may be stopped outright.
+            server.kill()
+            server.wait(timeout=20)
         log.close()
 
 

@@ -107,7 +107,7 @@ def test_design_model_from_portfolio_to_credentialed_files(
     join_the_program(page)
     upload_designs(page, portfolio_files(tmp_path))
 
-    page.get_by_role("link", name="AI models").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="AI models").click()
     page.get_by_label("Name").fill(MODEL)
     page.get_by_label("Kind").select_option("design")
     page.get_by_role("button", name="Create model").click()

@@ -54,3 +54,25 @@ async def test_fetch_refuses_a_stored_adapter_that_does_not_match_its_hash(
     cache = artifacts.adapter_cache_dir(settings, artifact_hash)
     assert not cache.exists()
     assert not [p for p in cache.parent.iterdir() if artifact_hash in p.name]
+
+
+async def test_an_upload_over_a_half_upload_leaves_exactly_its_own_files(
+    storage: ObjectStorage, tmp_path: Path
+) -> None:
+    prefix = f"tests/reupload-{uuid.uuid4().hex}/adapter/"
+    # What an attempt that died left under the same prefix.
+    await storage.put(prefix + "adapter_model.safetensors", b"half of another adapter")
+    await storage.put(prefix + "stale/optimizer.bin", b"from the dead attempt")
+    local = tmp_path / "adapter"
+    local.mkdir()
+    (local / "adapter_config.json").write_text('{"r": 8}')
+    (local / "adapter_model.safetensors").write_bytes(b"the real weights" * 64)
+    artifact_hash, size = await artifacts.upload_adapter(storage, local, prefix)
+
+    assert sorted(await storage.list(prefix)) == [
+        prefix + "adapter_config.json",
+        prefix + "adapter_model.safetensors",
+    ]
+    assert size == len('{"r": 8}') + 16 * 64
+    fetched = await artifacts.fetch_adapter(storage, get_settings(), prefix, artifact_hash)
+    assert hash_directory(fetched) == artifact_hash

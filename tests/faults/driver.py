@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -174,3 +175,7 @@ async def main(argv: list[str]) -> list[Any]:
 
 if __name__ == "__main__":
     sys.stdout.write(json.dumps(asyncio.run(main(sys.argv[1:]))) + "\n")
+    sys.stdout.flush()
+    # The steps are done and said: skip the interpreter's teardown, where a native library's
+    # exit handlers have been seen to abort (SIGABRT) a process that had finished its work.
+    os._exit(0)

@@ -134,4 +134,5 @@ def register(tiles: Tiles, options_field: str = OPTIONS_FIELD) -> Modality[EchoC
         preview_files=tiles.preview_files,
         options_field=options_field,
         check_options=check_options,
+        takes_attachments=True,
     )

@@ -32,7 +32,9 @@ def test_longer_samples_get_longer_sequences_within_bounds() -> None:
 def test_max_steps_caps_the_total_number_of_steps() -> None:
     plan = plan_training(40, 12_000, max_steps=7)
     assert plan.total_steps(36) == 7
-    assert plan_training(40, 12_000).total_steps(36) == 4 * 9
+    # The default (fast) recipe runs half the legacy plan's four epochs.
+    assert plan_training(40, 12_000).total_steps(36) == 2 * 9
+    assert plan_training(40, 12_000, recipe="legacy").total_steps(36) == 4 * 9
 
 
 def test_plan_round_trips_through_a_plain_dict() -> None:

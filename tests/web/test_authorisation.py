@@ -49,6 +49,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/me/freelancer"): P.SIGNED_IN,
     # Catalog and search
     ("GET", "/api/v1/categories"): P.PUBLIC,
+    ("GET", "/api/v1/ai-tools"): P.PUBLIC,
     ("GET", "/api/v1/gigs"): P.PUBLIC,
     ("GET", "/api/v1/gigs/{gig_id}"): P.LISTED_OR_OWNER,
     ("POST", "/api/v1/gigs"): P.FREELANCER,
@@ -167,6 +168,19 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/dashboard/gigs/{gig_id}/edit"): P.OWNER_PRIVATE,
     ("POST", "/dashboard/gigs/{gig_id}/status"): P.OWNER_PRIVATE,
     ("POST", "/dashboard/profile"): P.FREELANCER,
+    # Gig galleries and avatars
+    ("GET", "/gig-images/{image_id}"): P.LISTED_OR_OWNER,
+    ("GET", "/freelancers/{handle}/avatar"): P.PUBLIC,
+    ("POST", "/dashboard/gigs/{gig_id}/gallery"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/gigs/{gig_id}/gallery/from-portfolio"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/gigs/{gig_id}/gallery/{image_id}/{action}"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/profile/avatar"): P.FREELANCER,
+    # Notifications: each person's own
+    ("GET", "/api/v1/notifications"): P.OWN_DATA,
+    ("POST", "/api/v1/notifications/read"): P.OWN_DATA,
+    ("GET", "/notifications"): P.OWN_DATA,
+    ("GET", "/notifications/{notification_id}"): P.OWNER_PRIVATE,
+    ("POST", "/notifications/read"): P.OWN_DATA,
     ("GET", "/search"): P.PUBLIC,
     # Pages: billing
     ("GET", "/dashboard/wallet"): P.SIGNED_IN,
@@ -211,6 +225,16 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("PUT", "/api/v1/models/{model_id}/corrections"): P.OWNER_PRIVATE,
     ("GET", "/dashboard/models/{model_id}/style.png"): P.OWNER_PRIVATE,
     ("POST", "/dashboard/models/{model_id}/corrections"): P.OWNER_PRIVATE,
+    # Voice: recordings in the portfolio, verification, the voice page and its held-out takes
+    ("GET", "/api/v1/portfolio/samples/{sample_id}/audio"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/portfolio/samples/{sample_id}/waveform"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/portfolio/samples/{sample_id}/audio"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/portfolio/samples/{sample_id}/waveform"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/models/{model_id}/voice-verification"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/models/{model_id}/voice-verification"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/models/{model_id}/voice"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/models/{model_id}/voice/verification"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/models/{model_id}/versions/{version_id}/takes/{name}"): P.OWNER_PRIVATE,
     # Pages: generation
     ("GET", "/models/{model_id}"): P.LISTED_OR_OWNER,
     ("POST", "/models/{model_id}/generate"): P.SIGNED_IN,
@@ -245,6 +269,59 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/admin/equity"): P.ADMIN,
     ("POST", "/admin/equity/rules"): P.ADMIN,
     ("POST", "/admin/equity/rounds"): P.ADMIN,
+    # Inbox: API and pages
+    ("GET", "/api/v1/conversations"): P.OWN_DATA,
+    ("POST", "/api/v1/conversations"): P.SIGNED_IN,
+    ("GET", "/api/v1/conversations/{conversation_id}"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): P.PARTY_PRIVATE,
+    ("GET", "/api/v1/conversations/{conversation_id}/attachments/{attachment_id}"): (
+        P.PARTY_PRIVATE
+    ),
+    ("POST", "/api/v1/conversations/{conversation_id}/offers"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/conversations/{conversation_id}/offers/{offer_id}/accept"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/conversations/{conversation_id}/offers/{offer_id}/withdraw"): (
+        P.PARTY_PRIVATE
+    ),
+    ("POST", "/api/v1/conversations/{conversation_id}/offers/{offer_id}/decline"): (
+        P.PARTY_PRIVATE
+    ),
+    ("POST", "/api/v1/conversations/{conversation_id}/takeover"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/conversations/{conversation_id}/handback"): P.PARTY_PRIVATE,
+    ("GET", "/inbox"): P.OWN_DATA,
+    ("GET", "/inbox/new"): P.SIGNED_IN,
+    ("POST", "/inbox"): P.SIGNED_IN,
+    ("GET", "/inbox/{conversation_id}"): P.PARTY_PRIVATE,
+    ("GET", "/inbox/orders/{order_id}"): P.PARTY_PRIVATE,
+    ("GET", "/inbox/{conversation_id}/messages"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/messages"): P.PARTY_PRIVATE,
+    ("GET", "/inbox/{conversation_id}/attachments/{attachment_id}"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/offers"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/offers/{offer_id}/accept"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/offers/{offer_id}/withdraw"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/offers/{offer_id}/decline"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/takeover"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/handback"): P.PARTY_PRIVATE,
+    # Assistant: API and pages (settings for creation-program members)
+    ("GET", "/api/v1/assistant/settings"): P.FREELANCER,
+    ("PATCH", "/api/v1/assistant/settings"): P.FREELANCER,
+    ("GET", "/api/v1/assistant/faq"): P.FREELANCER,
+    ("POST", "/api/v1/assistant/faq"): P.FREELANCER,
+    ("PUT", "/api/v1/assistant/faq/{entry_id}"): P.OWNER_PRIVATE,
+    ("DELETE", "/api/v1/assistant/faq/{entry_id}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/assistant/faq-suggestions"): P.FREELANCER,
+    ("POST", "/api/v1/assistant/faq-suggestions/{handover_id}"): P.OWNER_PRIVATE,
+    ("GET", "/api/v1/assistant/handovers"): P.FREELANCER,
+    ("GET", "/api/v1/assistant/drafts"): P.FREELANCER,
+    ("POST", "/api/v1/assistant/drafts/{draft_id}/confirm"): P.OWNER_PRIVATE,
+    ("POST", "/api/v1/assistant/drafts/{draft_id}/dismiss"): P.OWNER_PRIVATE,
+    ("GET", "/dashboard/assistant"): P.FREELANCER,
+    ("GET", "/dashboard/assistant/handover-count"): P.FREELANCER,
+    ("POST", "/dashboard/assistant/settings"): P.FREELANCER,
+    ("POST", "/dashboard/assistant/faq"): P.FREELANCER,
+    ("POST", "/dashboard/assistant/faq-suggestions/{handover_id}"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/assistant/faq/{entry_id}/delete"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/assistant/drafts/{draft_id}/confirm"): P.OWNER_PRIVATE,
+    ("POST", "/dashboard/assistant/drafts/{draft_id}/dismiss"): P.OWNER_PRIVATE,
 }
 
 # Not the application's own routes: the schema, static files and the load balancer's probe.
@@ -263,6 +340,7 @@ PATH_VALUES = {
 ACTIONS = {
     "/dashboard/program/{action}": "cancel",
     "/orders/{order_id}/{action}": "accept",
+    "/dashboard/gigs/{gig_id}/gallery/{image_id}/{action}": "remove",
     "/admin/program/applications/{application_id}/{action}": "approve",
 }
 
@@ -273,6 +351,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/gigs"): gig_payload,
     ("POST", "/api/v1/portfolio/samples"): sample_body,
     ("POST", "/api/v1/models"): lambda: {"name": "Probe voice"},
+    ("POST", "/api/v1/models/{model_id}/voice-verification"): lambda: {"content_base64": "AAAA"},
+    ("POST", "/api/v1/assistant/faq"): lambda: {"q": "Do you print?", "a": "No, files only."},
     ("POST", "/api/v1/payouts"): lambda: {"amount": 1000},
     ("POST", "/api/v1/subscriptions"): lambda: CARD,
     ("PATCH", "/api/v1/gigs/{gig_id}"): lambda: {"title": "Taken over by someone else"},
@@ -285,6 +365,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/orders/{order_id}/disputes"): lambda: {"reason": "A stranger objects."},
     ("POST", "/api/v1/orders/{order_id}/dispute/response"): lambda: {"response": "Not mine"},
     ("POST", "/dashboard/gigs/{gig_id}/status"): lambda: {"status": "published"},
+    ("POST", "/api/v1/conversations"): lambda: {"freelancer_handle": "nobody-here", "text": "Hi"},
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): lambda: {"text": "Not mine"},
+    ("POST", "/api/v1/conversations/{conversation_id}/offers"): lambda: {
+        "description": "Work for a stranger",
+        "price_amount": 5000,
+        "delivery_days": 3,
+        "revisions": 1,
+    },
+    ("POST", "/inbox/{conversation_id}/messages"): lambda: {"text": "Not mine"},
 }
 
 
@@ -465,6 +554,20 @@ async def _token(
     return {"token_id": str(token["id"])}
 
 
+async def _conversation(
+    client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
+) -> dict[str, str]:
+    """A buyer's conversation with the owner about the owner's gig: the caller is neither."""
+    gig = await client.post("/api/v1/gigs", json=gig_payload(), headers=headers)
+    assert gig.status_code == 201, gig.text
+    _, buyer = await api_signup(client)
+    started = await client.post(
+        "/api/v1/conversations", json={"gig_id": gig.json()["id"], "text": "Hi"}, headers=buyer
+    )
+    assert started.status_code == 201, started.text
+    return {"conversation_id": str(started.json()["id"])}
+
+
 # The object a route's first path parameter names, and how its owner makes one. Generations
 # and disputes are not here: they need a trained model or a dispute with an operator.
 OWNED: dict[str, Owned] = {
@@ -475,6 +578,7 @@ OWNED: dict[str, Owned] = {
     "order_id": _order,
     "number": _receipt,
     "token_id": _token,
+    "conversation_id": _conversation,
 }
 
 

@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
+from twinwork.kit.money import format_amount
 from twinwork.ledger.models import LedgerAccount, LedgerTransaction
 from twinwork.ledger.service import Leg, ledger_service
+from twinwork.notify.models import NotificationKind
+from twinwork.notify.service import notify
 
 SALE_REASONS = ("order_release", "dispute_resolution", "generation_purchase")
 """The ledger reasons ``post_sale`` is called with: an order accepted (human, hybrid or AI), a
@@ -75,4 +78,15 @@ async def post_sale(
         idempotency_key=idempotency_key,
         description=description,
     )
+    if amount - fee > 0:
+        # Keyed like the posting: a retried sale notifies once.
+        await notify(
+            session,
+            freelancer.id,
+            NotificationKind.SALE,
+            f"You earned {format_amount(amount - fee, currency)} ({description}; "
+            f"{format_amount(fee, currency)} platform fee).",
+            "/dashboard/earnings",
+            key=f"sale:{idempotency_key}",
+        )
     return Sale(transaction, fee)

@@ -3,14 +3,18 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from twinwork.account.models import User
 from twinwork.billing.payout.sales import monthly_totals
 from twinwork.billing.payout.service import earnings_service
+from twinwork.catalog.ai_tools import AI_TOOL_GROUPS, VOCABULARY
+from twinwork.catalog.gallery.service import GALLERY_MAX_IMAGES, gallery_service
 from twinwork.catalog.models import Gig
+from twinwork.catalog.offer import WAY_LABELS, ModelPrices
 from twinwork.catalog.schemas import (
+    AiToolGroupOut,
     CategoryOut,
     GigCreate,
     GigOut,
@@ -30,7 +34,10 @@ from twinwork.kit.pagination import MAX_PAGE
 from twinwork.order.review import review_service
 from twinwork.order.service import order_service
 from twinwork.order.timeline import due_in
+from twinwork.order.track_record import track_record
+from twinwork.portfolio.service import IMAGE_KIND, portfolio_service
 from twinwork.program.subscription import subscription_service
+from twinwork.search.offer import ai_offer_service
 from twinwork.search.service import SearchParams, search_service
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -39,9 +46,15 @@ from twinwork.web.deps import (
     DbSession,
     PageFreelancer,
     PageUserOptional,
-    page_freelancer,
 )
-from twinwork.web.forms import FormErrors, domain_errors, form_data, form_error, validate
+from twinwork.web.forms import (
+    FormErrors,
+    as_list,
+    domain_errors,
+    form_data,
+    form_error,
+    validate,
+)
 from twinwork.web.templating import render
 
 api = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -51,6 +64,15 @@ pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 @api.get("/categories", response_model=list[CategoryOut])
 async def list_categories(session: DbSession) -> list[Any]:
     return await category_service.all(session)
+
+
+@api.get("/ai-tools", response_model=list[AiToolGroupOut])
+async def list_ai_tools() -> list[AiToolGroupOut]:
+    """The AI tools a profile can list by name, grouped by what they make; a profile may also
+    list others (see PATCH /api/v1/me/profile)."""
+    return [
+        AiToolGroupOut(group=group, tools=list(tools)) for group, tools in AI_TOOL_GROUPS.items()
+    ]
 
 
 @api.get("/gigs", response_model=GigPageOut)
@@ -122,7 +144,12 @@ async def gig_page(
             "gig": gig,
             "more_gigs": more[:3],
             "ai_models": models,
+            # Each package by hand, by AI and hybrid: the toggle at the top of its box.
+            "offer": await ai_offer_service.for_gig(session, gig),
+            "way_labels": WAY_LABELS,
+            "ai_prices": await ai_offer_service.badges(session, more[:3]),
             "reviews": reviews,
+            "gallery": await gallery_service.images(session, gig.id),
             # One key per page view: a double-click on "Order" places one order.
             "order_key": secrets.token_urlsafe(12),
         },
@@ -143,7 +170,14 @@ async def profile_page(
     return render(
         request,
         "profile.html",
-        {"profile": profile, "gigs": gigs, "ai_models": models, "reviews": reviews},
+        {
+            "profile": profile,
+            "gigs": gigs,
+            "ai_models": models,
+            "ai_prices": await ai_offer_service.badges(session, gigs),
+            "reviews": reviews,
+            "track_record": await track_record(session, profile.user_id),
+        },
     )
 
 
@@ -169,12 +203,14 @@ async def _dashboard_context(session: DbSession, user: User) -> dict[str, Any]:
         "earnings": await earnings_service.balances(session, user),
         "models": await creation_service.mine(session, user),
         "model_sales": await generation_service.sales(session, user),
+        "ai_tool_groups": AI_TOOL_GROUPS,
+        "ai_tool_vocabulary": VOCABULARY,
     }
 
 
-@pages.get("/dashboard/gigs/new", dependencies=[Depends(page_freelancer)])
-async def new_gig_page(request: Request, session: DbSession) -> Response:
-    return render(request, "gig_form.html", await _gig_form_context(session, None))
+@pages.get("/dashboard/gigs/new")
+async def new_gig_page(request: Request, session: DbSession, user: PageFreelancer) -> Response:
+    return render(request, "gig_form.html", await _gig_form_context(session, user, None))
 
 
 @pages.post("/dashboard/gigs/new")
@@ -187,7 +223,7 @@ async def edit_gig_page(
     gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
-    context = await _gig_form_context(session, gig)
+    context = await _gig_form_context(session, user, gig)
     context["saved"] = request.query_params.get("saved") == "1"
     return render(request, "gig_form.html", context)
 
@@ -214,7 +250,7 @@ async def _save_gig_form(
     except (FormErrors, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
-        context = await _gig_form_context(session, gig)
+        context = await _gig_form_context(session, user, gig)
         return form_error(request, session, "gig_form.html", data, errors, status_code, context)
     return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
 
@@ -235,10 +271,15 @@ async def change_gig_status(
 async def profile_submit(request: Request, session: DbSession, user: PageFreelancer) -> Response:
     data = await form_data(request)
     skills = [s.strip() for s in str(data.get("skills", "")).split(",") if s.strip()]
+    # Ticked tools from the vocabulary, then the ones typed in: the schema checks them all.
+    ai_tools = as_list(data.get("ai_tools")) + [
+        t.strip() for t in str(data.get("ai_tools_other", "")).split(",") if t.strip()
+    ]
     payload = {
         "headline": data.get("headline", ""),
         "bio": data.get("bio", ""),
         "skills": skills,
+        "ai_tools": ai_tools,
         "country": str(data.get("country", "")).strip().upper(),
     }
     try:
@@ -251,7 +292,7 @@ async def profile_submit(request: Request, session: DbSession, user: PageFreelan
     return RedirectResponse("/dashboard/freelancer?profile_saved=1", status_code=303)
 
 
-async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, Any]:
+async def _gig_form_context(session: DbSession, user: User, gig: Gig | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if gig is not None:
         values = {
@@ -269,12 +310,35 @@ async def _gig_form_context(session: DbSession, gig: Gig | None) -> dict[str, An
             values[f"{package.name}_price"] = format_decimal(package.price_amount)
             values[f"{package.name}_delivery_days"] = str(package.delivery_days)
             values[f"{package.name}_revisions"] = str(package.revisions)
+            for way in ("ai", "hybrid"):
+                amount = getattr(package, f"{way}_price_amount")
+                values[f"{package.name}_{way}_price"] = format_decimal(amount) if amount else ""
+    models = await creation_service.active_for_owners(session, [user.id])
+    # What a blank AI or hybrid price follows: the active model's own prices.
+    defaults = _ai_defaults(models[0] if models else None)
     return {
+        "ai_defaults": defaults,
         "gig": gig,
+        **(await _gallery_context(session, gig)),
         "categories": await category_service.all(session),
         "values": values,
         "errors": {},
         "package_names": ("basic", "standard", "premium"),
+    }
+
+
+async def _gallery_context(session: DbSession, gig: Gig | None) -> dict[str, Any]:
+    """The gallery editor under the gig's form: its pictures, and the owner's portfolio
+    designs to choose from (those already in the gallery marked)."""
+    if gig is None:
+        return {"gallery": [], "portfolio_designs": [], "gallery_max": GALLERY_MAX_IMAGES}
+    owner = gig.freelancer.user
+    samples, _totals = await portfolio_service.page(session, owner, 1, page_size=1000)
+    return {
+        "gallery": await gallery_service.images(session, gig.id),
+        "portfolio_designs": [s for s in samples.items if s.kind == IMAGE_KIND],
+        "in_gallery": await gallery_service.portfolio_sample_ids(session, gig.id),
+        "gallery_max": GALLERY_MAX_IMAGES,
     }
 
 
@@ -292,6 +356,9 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
                 "price_amount": _price_to_cents(name, str(data.get(f"{name}_price", ""))),
                 "delivery_days": data.get(f"{name}_delivery_days") or None,
                 "revisions": data.get(f"{name}_revisions") or 0,
+                # Blank: the model's own price (catalog.offer).
+                "ai_price_amount": _optional_price(name, "ai", data),
+                "hybrid_price_amount": _optional_price(name, "hybrid", data),
             }
         )
     tags = [t for t in str(data.get("tags", "")).split(",") if t.strip()]
@@ -303,6 +370,26 @@ def _gig_payload(data: dict[str, Any]) -> dict[str, Any]:
         "tags": tags,
         "status": data.get("status") or "draft",
         "packages": packages,
+    }
+
+
+def _optional_price(package: str, way: str, data: dict[str, Any]) -> int | None:
+    field = f"{package}_{way}_price"
+    try:
+        return parse_dollars(str(data.get(field, "")))
+    except ValueError as exc:
+        raise FormErrors({field: str(exc)}) from exc
+
+
+def _ai_defaults(model: ModelPrices | None) -> dict[str, Any]:
+    """The placeholders of the AI and hybrid price fields: the active model's prices."""
+    if model is None or model.price_amount is None:
+        return {"active": False, "ai": None, "hybrid": None}
+    refinement = model.refinement_price_amount
+    return {
+        "active": True,
+        "ai": model.price_amount,
+        "hybrid": None if refinement is None else model.price_amount + refinement,
     }
 
 

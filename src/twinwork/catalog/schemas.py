@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from twinwork.catalog.ai_tools import MAX_AI_TOOLS, MAX_FREE_TOOL_LENGTH, clean_ai_tools
 from twinwork.catalog.models import PACKAGE_NAMES
 from twinwork.kit.text import CLEANED
 
@@ -33,6 +34,13 @@ PackageSummary = Annotated[str, Field(max_length=300), CLEANED]
 Headline = Annotated[str, Field(max_length=80), CLEANED]
 Bio = Annotated[str, Field(max_length=2000), CLEANED]
 Skill = Annotated[str, Field(min_length=1, max_length=40), CLEANED]
+AiTool = Annotated[str, Field(min_length=1, max_length=60), CLEANED]
+
+
+MIN_AI_PRICE_AMOUNT = 50
+"""$0.50, in cents: what a model's per-use price may start at."""
+MIN_HYBRID_PRICE_AMOUNT = 500
+"""$5.00, in cents: hybrid work includes the freelancer's own hands, like a package."""
 
 
 def _price_in_range(amount: int) -> int:
@@ -53,11 +61,41 @@ class PackageIn(BaseModel):
     )
     delivery_days: int = Field(ge=1, le=90)
     revisions: int = Field(ge=0, le=20)
+    ai_price_amount: int | None = Field(
+        default=None,
+        description=(
+            "This package made by your active AI model, in cents ($0.50 to $50,000); "
+            "null follows the model's per-use price."
+        ),
+        json_schema_extra={"minimum": MIN_AI_PRICE_AMOUNT, "maximum": MAX_PRICE_AMOUNT},
+    )
+    hybrid_price_amount: int | None = Field(
+        default=None,
+        description=(
+            "This package as your model's draft refined by hand, in cents ($5 to $50,000); "
+            "null follows the model's per-use price plus its refinement price."
+        ),
+        json_schema_extra={"minimum": MIN_HYBRID_PRICE_AMOUNT, "maximum": MAX_PRICE_AMOUNT},
+    )
 
     @field_validator("price_amount")
     @classmethod
     def _price_range(cls, amount: int) -> int:
         return _price_in_range(amount)
+
+    @field_validator("ai_price_amount")
+    @classmethod
+    def _ai_price_range(cls, amount: int | None) -> int | None:
+        if amount is not None and not MIN_AI_PRICE_AMOUNT <= amount <= MAX_PRICE_AMOUNT:
+            raise ValueError("AI prices run from $0.50 to $50,000 (50 to 5000000 cents).")
+        return amount
+
+    @field_validator("hybrid_price_amount")
+    @classmethod
+    def _hybrid_price_range(cls, amount: int | None) -> int | None:
+        if amount is not None and not MIN_HYBRID_PRICE_AMOUNT <= amount <= MAX_PRICE_AMOUNT:
+            raise ValueError("Hybrid prices run from $5 to $50,000 (500 to 5000000 cents).")
+        return amount
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -147,6 +185,10 @@ class PackageOut(BaseModel):
     currency: str
     delivery_days: int
     revisions: int
+    ai_price_amount: int | None
+    """Set by the freelancer, in cents; null follows the model's per-use price."""
+    hybrid_price_amount: int | None
+    """Set by the freelancer, in cents; null follows the model's per-use plus refinement price."""
 
 
 class FreelancerOut(BaseModel):
@@ -159,11 +201,13 @@ class FreelancerOut(BaseModel):
     rating: float
     review_count: int
     country: str
+    works_with_ai: bool
 
 
 class ProfileOut(FreelancerOut):
     bio: str
     skills: list[str]
+    ai_tools: list[str]
 
 
 class GigOut(BaseModel):
@@ -184,6 +228,8 @@ class GigOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    cover_image_id: int | None = None
+    """The gallery's first picture: ``GET /gig-images/{id}?size=card`` (or ``large``)."""
 
 
 class GigPageOut(BaseModel):
@@ -200,7 +246,20 @@ class ProfileUpdate(BaseModel):
     headline: Headline | None = None
     bio: Bio | None = None
     skills: list[Skill] | None = Field(default=None, max_length=12)
+    ai_tools: list[AiTool] | None = Field(
+        default=None,
+        max_length=MAX_AI_TOOLS,
+        description=(
+            "The AI tools you work with: names from GET /api/v1/ai-tools in any case, or "
+            f"others of at most {MAX_FREE_TOOL_LENGTH} characters."
+        ),
+    )
     country: str | None = None
+
+    @field_validator("ai_tools")
+    @classmethod
+    def _ai_tools_clean(cls, tools: list[str] | None) -> list[str] | None:
+        return None if tools is None else clean_ai_tools(tools)
 
     @field_validator("country")
     @classmethod
@@ -210,3 +269,8 @@ class ProfileUpdate(BaseModel):
                 "Use a two-letter country code such as US, DE or JP, or leave it empty."
             )
         return country
+
+
+class AiToolGroupOut(BaseModel):
+    group: str
+    tools: list[str]

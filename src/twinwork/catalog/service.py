@@ -149,6 +149,10 @@ class ProfileService:
             profile.bio = changes.bio.strip()
         if changes.skills is not None:
             profile.skills = list(dict.fromkeys(s.strip() for s in changes.skills if s.strip()))
+        if changes.ai_tools is not None:
+            # Cleaned by the schema (catalog.ai_tools); the flag is what search filters on.
+            profile.ai_tools = list(changes.ai_tools)
+            profile.works_with_ai = bool(profile.ai_tools)
         if changes.country is not None:
             profile.country = changes.country
         await session.flush()
@@ -254,6 +258,8 @@ class GigService:
             package.currency = "USD"
             package.delivery_days = given.delivery_days
             package.revisions = given.revisions
+            package.ai_price_amount = given.ai_price_amount
+            package.hybrid_price_amount = given.hybrid_price_amount
             kept.append(package)
         gig.packages = kept
         gig.starting_price_amount = min(p.price_amount for p in kept)

@@ -35,12 +35,20 @@ def adapter_cache_dir(settings: Settings, artifact_hash: str) -> Path:
 
 
 async def upload_adapter(storage: ObjectStorage, local: Path, prefix: str) -> tuple[str, int]:
-    """Copy an adapter directory into storage; returns its hash and total size."""
+    """Copy an adapter directory into storage; returns its hash and total size. Whatever else
+    lies under ``prefix`` (a half upload of an attempt that died) is removed, so the stored
+    copy is exactly this one and its fetch checks out against the hash."""
     total = 0
+    written = set()
     for file in sorted(p for p in local.rglob("*") if p.is_file()):
         data = file.read_bytes()
         total += len(data)
-        await storage.put(prefix + file.relative_to(local).as_posix(), data)
+        key = prefix + file.relative_to(local).as_posix()
+        await storage.put(key, data)
+        written.add(key)
+    for key in await storage.list(prefix):
+        if key not in written:
+            await storage.delete(key)
     return hash_directory(local), total
 
 

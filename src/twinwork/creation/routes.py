@@ -12,7 +12,9 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.config import get_settings
 from twinwork.creation.erasure import erase_and_delete_files
+from twinwork.creation.evaluation_summary import summarise
 from twinwork.creation.models import ModelVersion, PersonalModel, TrainingRun
+from twinwork.creation.progress_estimate import estimate
 from twinwork.creation.schemas import (
     CorrectionsIn,
     LicenseOut,
@@ -34,7 +36,7 @@ from twinwork.creation.service import (
 )
 from twinwork.creation.tasks import train_model
 from twinwork.generation.service import generation_service
-from twinwork.kit.db import mark_rollback_only
+from twinwork.kit.db import mark_rollback_only, utcnow
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.ids import IdPath
 from twinwork.kit.jobs import enqueue_after_commit
@@ -393,6 +395,11 @@ async def _model_context(
         "trainable": samples,
         "versions": versions,
         "metric_rows": {v.id: metric_rows(v.metrics) for v in versions},
+        # Plain words and a picture: base vs yours as bars, progress as % and minutes left.
+        "evaluations": {v.id: summarise(v.metrics, f"closeness-{v.id}") for v in versions},
+        "run_estimate": (
+            estimate(active_run, model.modality, get_settings(), utcnow()) if active_run else None
+        ),
         "outputs": {v.id: output_views(v.evaluation_outputs) for v in versions},
         "approved": next((v for v in versions if v.id == model.approved_version_id), None),
         "runs": runs[:5],

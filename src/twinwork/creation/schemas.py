@@ -181,6 +181,11 @@ class RunMetrics(BaseModel):
     """Designs: mean overlap between the personal model's elements (lower is better)."""
     min_contrast_ratio: float | None = None
     """Designs: the lowest WCAG contrast of any text the personal model set."""
+    base_speaker_similarity: float | None = None
+    """Voices: cosine of speaker embeddings with your held-out recordings (higher is closer)."""
+    personal_speaker_similarity: float | None = None
+    ceiling_speaker_similarity: float | None = None
+    """Voices: your held-out recordings with each other, the most a model could reach."""
     closer_than_base: float | None = None
     """1 when the personal model is measurably closer to your work than the base, else 0
     (such a version cannot be approved); absent where the modality does not say."""

@@ -31,6 +31,7 @@ from twinwork.creation.repository import (
     version_repository,
 )
 from twinwork.creation.schemas import CorrectionsIn, ModelIn, ModelPatch
+from twinwork.creation.training_gates import check_training_gates
 from twinwork.kit.db import after_commit, utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.signing import platform_key
@@ -250,6 +251,9 @@ class CreationService:
             plan=modality.config_as_dict(plan),
         )
         await run_repository.add(session, run)
+        # Steps other domains require first (a voice model's verification); a refusal rolls
+        # the queued run back with the request.
+        await check_training_gates(session, model, run)
         return run
 
     async def run_for_owner(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:

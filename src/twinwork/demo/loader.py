@@ -26,7 +26,9 @@ from twinwork.config import get_settings
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
 from twinwork.demo.equity import load_equity_history
 from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
+from twinwork.demo.pictures import ensure_gig_pictures
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
+from twinwork.demo.training import activate_demo_models, queue_demo_models
 from twinwork.kit.security import hash_password
 from twinwork.kit.storage import make_storage
 from twinwork.order.dispute import dispute_service
@@ -74,8 +76,15 @@ class DemoSummary:
 
 
 async def load_demo(
-    session: AsyncSession, *, password: str, search_events: int, seed: int = 2026
+    session: AsyncSession,
+    *,
+    password: str,
+    search_events: int,
+    seed: int = 2026,
+    train_models: bool = False,
 ) -> DemoSummary:
+    """``train_models``: also queue the training of the demo's personal models
+    (demo.training), which go on sale when it succeeds."""
     # One hash for every demo account: they share a password, and argon2 is slow on purpose.
     password_hash = hash_password(password)
     admin_created = await _ensure_user(
@@ -91,8 +100,14 @@ async def load_demo(
         gigs += gig_count
     admin = await _get_user(session, ADMIN_EMAIL)
     assert admin is not None
+    # Cards and gig pages with pictures, as sellers' gigs have them.
+    await ensure_gig_pictures(session)
     for handle, samples in PORTFOLIOS.items():
         await _ensure_portfolio(session, admin, f"{handle}@{DEMO_DOMAIN}", samples)
+    if train_models:
+        # A model trained since the last load goes on sale now; the others train next.
+        await activate_demo_models(session)
+        await queue_demo_models(session)
     await _ensure_program_queue(session, admin)
     for story in DEMO_ORDERS:
         await _ensure_order(session, story)

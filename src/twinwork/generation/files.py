@@ -115,7 +115,7 @@ async def check_input(
             raise InvalidGenerationRequest(str(exc)) from exc
     cleaned: dict[str, bytes] = {}
     if attachments:
-        if spec.options_field is None:
+        if not spec.takes_attachments:
             raise InvalidGenerationRequest(
                 f"This {spec.label.lower()} model takes no attachments; send just the brief."
             )

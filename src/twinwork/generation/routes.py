@@ -13,6 +13,7 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.service import profile_service
+from twinwork.creation.routes import output_views
 from twinwork.creation.service import creation_service
 from twinwork.generation.files import MAX_ATTACHMENT_BYTES, open_file
 from twinwork.generation.models import Certificate, GenerationFile, Licence
@@ -310,11 +311,18 @@ async def _public_model_context(
         options_field = get_modality(model.modality).options_field
     except UnknownModality:
         options_field = None
+    approved = await creation_service.approved_version(session, model)
     return {
         "model": model,
         "owner": owner,
         "profile": await profile_service.find(session, owner.id),
-        "approved": await creation_service.approved_version(session, model),
+        "approved": approved,
+        # The approved version's outputs for the standard briefs: what its owner approved.
+        "examples": [
+            example
+            for example in output_views(approved.evaluation_outputs if approved else [])
+            if example["personal"].strip()
+        ],
         # The modality's options form: generation/templates/options/<field>.html where one
         # exists, else a plain JSON box (options/_generic.html).
         "options_field": options_field,

@@ -11,6 +11,7 @@ from __future__ import annotations
 # The built-in modalities, each registering itself: adding one is its package and a line here.
 import twinwork.ml.design  # noqa: F401
 import twinwork.ml.text  # noqa: F401
+import twinwork.ml.voice  # noqa: F401
 from twinwork.ml.hashing import hash_directory, sha256_text
 from twinwork.ml.registry import (
     EvaluateRequest,

@@ -197,6 +197,8 @@ class Modality(Generic[ConfigT]):
     check_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     """Validate and normalise the buyer's options; raises ValueError with a message a person
     can act on."""
+    takes_attachments: bool = False
+    """Whether a buyer may attach images (a design's logo and photo); others refuse them."""
 
     def config_as_dict(self, config: ConfigT) -> dict[str, Any]:
         return dataclasses.asdict(config)
@@ -230,6 +232,7 @@ def register_modality(
     preview_files: Callable[[Sequence[GeneratedFile]], Sequence[GeneratedFile]] | None = None,
     options_field: str | None = None,
     check_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    takes_attachments: bool = False,
 ) -> Modality[ConfigT]:
     """Add a modality to the table; a name can be registered once (unregister it first)."""
     if not dataclasses.is_dataclass(config_cls):
@@ -256,6 +259,7 @@ def register_modality(
         preview_files=preview_files,
         options_field=options_field,
         check_options=check_options,
+        takes_attachments=takes_attachments,
     )
     _modalities[name] = modality
     return modality

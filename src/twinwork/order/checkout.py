@@ -117,6 +117,9 @@ async def checkout(
                     await files.attach(write, storage, generation, ticket, work)
             if quote.kind == OrderKind.AI:
                 assert generation is not None
+                # Bought at the package's AI price (catalog.offer), not the model's per-use
+                # price a preview is sold at: the licence and the sale take it from here.
+                generation.price_amount = quote.price_amount
                 key = request_key or f"order-{generation.id}"
                 purchase = await generation_service.purchase(write, user, generation.id, key)
                 order = await order_service.record_ai_order(

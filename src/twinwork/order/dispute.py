@@ -17,8 +17,11 @@ from twinwork.account.models import User
 from twinwork.billing.sale import post_sale
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.money import format_amount
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.ledger.service import ledger_service
+from twinwork.notify.models import NotificationKind
+from twinwork.notify.service import notify
 from twinwork.order.models import DeliveryFile, Dispute, DisputeStatus, Order, OrderStatus
 from twinwork.order.repository import order_repository
 from twinwork.order.service import order_service
@@ -56,6 +59,15 @@ class DisputeService:
         # The review clock is kept, not reset: the auto-acceptance job passes a disputed
         # order by, and a withdrawn dispute does not buy the buyer a fresh review period.
         await session.flush()
+        await notify(
+            session,
+            order.freelancer_user_id,
+            NotificationKind.DISPUTE,
+            f"{buyer.display_name} opened a dispute on order #{order.id}: give the admin your "
+            "side.",
+            f"/orders/{order.id}#dispute",
+            key=f"dispute-opened:{dispute.id}",
+        )
         return dispute
 
     async def respond(
@@ -148,6 +160,16 @@ class DisputeService:
             order.status = OrderStatus.COMPLETED
             order.completed_at = now
         await session.flush()
+        outcome = f"{format_amount(refund_amount, order.currency)} refunded to the buyer"
+        for party in (order.buyer_user_id, order.freelancer_user_id):
+            await notify(
+                session,
+                party,
+                NotificationKind.DISPUTE,
+                f"The dispute on order #{order.id} was resolved: {outcome}.",
+                f"/orders/{order.id}#dispute",
+                key=f"dispute-resolved:{dispute.id}",
+            )
         return dispute
 
     # ---- reading -------------------------------------------------------------------------

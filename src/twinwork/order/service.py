@@ -24,6 +24,7 @@ from twinwork.billing.sale import post_sale
 from twinwork.billing.schemas import MAX_TOP_UP_AMOUNT, MIN_TOP_UP_AMOUNT
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.models import Gig
+from twinwork.catalog.offer import package_offer
 from twinwork.catalog.service import gig_service, profile_service
 from twinwork.config import get_settings
 from twinwork.creation.models import PersonalModel
@@ -37,6 +38,8 @@ from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service
+from twinwork.notify.models import NotificationKind
+from twinwork.notify.service import notify
 from twinwork.order.models import (
     Delivery,
     DeliveryFile,
@@ -58,6 +61,25 @@ class Attachment:
     name: str
     content_type: str | None
     data: bytes
+
+
+CUSTOM_PACKAGE = "custom"
+"""The package name of an order placed from a custom offer."""
+
+
+@dataclass(frozen=True)
+class CustomTerms:
+    """Terms agreed outside a gig's packages (a custom offer): what a package gives an order."""
+
+    freelancer_user_id: int
+    gig_id: int | None
+    kind: OrderKind
+    brief: str
+    price_amount: int
+    """In cents."""
+    currency: str
+    delivery_days: int
+    revisions: int
 
 
 @dataclass(frozen=True)
@@ -174,15 +196,16 @@ class OrderService:
                     f"{freelancer.display_name} has no active AI model; order human work."
                 )
             model = models[0]
-            assert model.price_amount is not None
-            price = model.price_amount
-            if data.kind == OrderKind.HYBRID:
-                if model.refinement_price_amount is None:
-                    raise Conflict(
-                        f"{freelancer.display_name} does not offer hybrid work yet; order AI "
-                        "or human work."
-                    )
-                price += model.refinement_price_amount
+            # The package's own AI or hybrid price, else the model's (catalog.offer).
+            offer = package_offer(package, model)
+            if data.kind == OrderKind.HYBRID and offer.hybrid_amount is None:
+                raise Conflict(
+                    f"{freelancer.display_name} does not offer hybrid work yet; order AI "
+                    "or human work."
+                )
+            chosen = offer.amount(data.kind)
+            assert chosen is not None  # an active model always has a per-use price
+            price = chosen
         return Quote(
             gig=gig,
             freelancer=freelancer,
@@ -292,17 +315,8 @@ class OrderService:
             if earlier is None:
                 raise Conflict("This order is being placed; retry in a moment.") from exc
             return earlier
-        wallet = await ledger_service.account(session, "buyer_wallet", order.currency, buyer)
-        escrow = await ledger_service.account(session, "escrow", order.currency)
-        await ledger_service.post(
-            session,
-            reason="order_escrow",
-            reference_type="order",
-            reference_id=str(order.id),
-            legs=[Leg(wallet, -order.price_amount), Leg(escrow, order.price_amount)],
-            idempotency_key=f"order-escrow:{order.request_key}:{buyer.id}",
-            description=f"Order {order.id} held in escrow",
-        )
+        await self._hold_in_escrow(session, buyer, order)
+        await self._notify_new_order(session, buyer, order)
         if draft is not None:
             await order_repository.add(
                 session,
@@ -318,6 +332,70 @@ class OrderService:
                 ),
             )
         return order
+
+    async def place_custom(
+        self, session: AsyncSession, buyer: User, terms: CustomTerms, request_key: str
+    ) -> Order:
+        """An order on terms agreed outside the gig's packages (a custom offer accepted in the
+        inbox), paid into escrow like a package order. ``request_key`` is unique per buyer: a
+        second placement under it returns the first order."""
+        earlier = await self.existing(session, buyer, request_key)
+        if earlier is not None:
+            return earlier
+        if terms.freelancer_user_id == buyer.id:
+            raise Conflict("You cannot order your own work.")
+        order = Order(
+            buyer_user_id=buyer.id,
+            freelancer_user_id=terms.freelancer_user_id,
+            gig_id=terms.gig_id,
+            package_name=CUSTOM_PACKAGE,
+            kind=terms.kind,
+            status=OrderStatus.IN_PROGRESS,
+            brief=terms.brief,
+            price_amount=terms.price_amount,
+            currency=terms.currency,
+            revisions_allowed=terms.revisions,
+            request_key=request_key,
+            delivery_days=terms.delivery_days,
+            # The agreed terms are the requirements: the delivery clock starts now.
+            due_at=utcnow() + timedelta(days=terms.delivery_days),
+        )
+        try:
+            async with session.begin_nested():
+                await order_repository.add(session, order)
+        except IntegrityError as exc:
+            earlier = await self.existing(session, buyer, request_key)
+            if earlier is None:
+                raise Conflict("This order is being placed; retry in a moment.") from exc
+            return earlier
+        await self._hold_in_escrow(session, buyer, order)
+        await self._notify_new_order(session, buyer, order)
+        return order
+
+    async def _notify_new_order(self, session: AsyncSession, buyer: User, order: Order) -> None:
+        await notify(
+            session,
+            order.freelancer_user_id,
+            NotificationKind.NEW_ORDER,
+            f"New order #{order.id} from {buyer.display_name} "
+            f"({format_amount(order.price_amount, order.currency)}).",
+            f"/orders/{order.id}",
+            key=f"order-placed:{order.id}",
+        )
+
+    async def _hold_in_escrow(self, session: AsyncSession, buyer: User, order: Order) -> None:
+        """The price moves from the buyer's wallet into escrow (InsufficientFunds if short)."""
+        wallet = await ledger_service.account(session, "buyer_wallet", order.currency, buyer)
+        escrow = await ledger_service.account(session, "escrow", order.currency)
+        await ledger_service.post(
+            session,
+            reason="order_escrow",
+            reference_type="order",
+            reference_id=str(order.id),
+            legs=[Leg(wallet, -order.price_amount), Leg(escrow, order.price_amount)],
+            idempotency_key=f"order-escrow:{order.request_key}:{buyer.id}",
+            description=f"Order {order.id} held in escrow",
+        )
 
     async def record_ai_order(
         self,
@@ -448,7 +526,8 @@ class OrderService:
         if order.status != OrderStatus.IN_PROGRESS:
             raise Conflict(f"This order is {order.status.replace('_', ' ')}; nothing to deliver.")
         check_attachments(attachments)
-        made_by = OrderKind.HYBRID if order.kind == OrderKind.HYBRID else OrderKind.HUMAN
+        # An AI order reaches here only from a custom offer: the freelancer delivers model work.
+        made_by = order.kind
         delivery = Delivery(
             order_id=order.id,
             made_by=made_by,
@@ -464,6 +543,14 @@ class OrderService:
         order.status = OrderStatus.DELIVERED
         order.auto_accept_at = now + timedelta(days=get_settings().order_auto_accept_days)
         await session.flush()
+        await notify(
+            session,
+            order.buyer_user_id,
+            NotificationKind.DELIVERY,
+            f"{user.display_name} delivered order #{order.id}: accept it or ask for a revision.",
+            f"/orders/{order.id}#deliveries",
+            key=f"delivery:{delivery.id}",
+        )
         return order
 
     async def request_revision(
@@ -483,6 +570,14 @@ class OrderService:
         order.status = OrderStatus.IN_PROGRESS
         order.auto_accept_at = None
         await order_repository.add(session, RevisionRequest(order_id=order.id, message=message))
+        await notify(
+            session,
+            order.freelancer_user_id,
+            NotificationKind.REVISION_REQUEST,
+            f"{user.display_name} asked for a revision of order #{order.id}.",
+            f"/orders/{order.id}",
+            key=f"revision:{order.id}:{order.revisions_used}",
+        )
         return order
 
     async def accept(self, session: AsyncSession, user: User | None, order_id: int) -> Order:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
 
-SAMPLE_KINDS = ("text", "image")
+SAMPLE_KINDS = ("text", "image", "audio")
 SAMPLE_SOURCES = ("paste", "upload", "order")
 
 
@@ -25,7 +25,8 @@ class PortfolioSample(Base):
     kind: Mapped[str] = mapped_column(String(10), default="text")
     title: Mapped[str] = mapped_column(String(120))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
-    # The text of a text sample; empty for a file, whose cleaned bytes live in object storage.
+    # The text of a text sample; empty for a file, whose cleaned bytes live in object storage;
+    # a recording's script (what is said in it).
     content: Mapped[str] = mapped_column(Text)
     # sha256 of the text, or of the stored (cleaned) file.
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -35,6 +36,8 @@ class PortfolioSample(Base):
     # Pixels of a raster image; what an SVG declares (None when it declares none).
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Length of a recording as stored (cleaned: long pauses trimmed).
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     source: Mapped[str] = mapped_column(String(10), default="paste")
     ownership_attested: Mapped[bool] = mapped_column(Boolean)
     consent_to_train: Mapped[bool] = mapped_column(Boolean, default=False)

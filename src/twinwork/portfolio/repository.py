@@ -30,10 +30,13 @@ class SampleRepository:
             )
         )
 
-    async def totals(self, session: AsyncSession, owner_id: int) -> tuple[int, int, int, int, int]:
-        """(count, total bytes, consented count, bytes of text, designs with consent) of the
-        owner's samples."""
+    async def totals(
+        self, session: AsyncSession, owner_id: int
+    ) -> tuple[int, int, int, int, int, int, int]:
+        """(count, total bytes, consented count, bytes of text, designs with consent,
+        recordings with consent, their milliseconds) of the owner's samples."""
         is_text = PortfolioSample.kind == "text"
+        audio_consented = (PortfolioSample.consent_to_train, PortfolioSample.kind == "audio")
         row = (
             await session.execute(
                 select(
@@ -44,10 +47,22 @@ class SampleRepository:
                     func.count(PortfolioSample.id).filter(
                         PortfolioSample.consent_to_train, PortfolioSample.kind == "image"
                     ),
+                    func.count(PortfolioSample.id).filter(*audio_consented),
+                    func.coalesce(
+                        func.sum(PortfolioSample.duration_ms).filter(*audio_consented), 0
+                    ),
                 ).where(PortfolioSample.owner_user_id == owner_id)
             )
         ).one()
-        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
+        return (
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            int(row[3]),
+            int(row[4]),
+            int(row[5]),
+            int(row[6] or 0),
+        )
 
     async def page_for_owner(
         self, session: AsyncSession, owner_id: int, offset: int, limit: int

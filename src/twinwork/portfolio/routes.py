@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from twinwork.catalog.service import category_service
+from twinwork.catalog.service import category_service, gig_service
 from twinwork.config import get_settings
 from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
@@ -25,7 +26,13 @@ from twinwork.portfolio.schemas import (
     SamplePageOut,
     SamplePatch,
 )
-from twinwork.portfolio.service import IMAGE_MAX_BYTES, decode_upload, portfolio_service
+from twinwork.portfolio.service import (
+    AUDIO_KIND,
+    AUDIO_MAX_BYTES,
+    IMAGE_MAX_BYTES,
+    decode_upload,
+    portfolio_service,
+)
 from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageFreelancer, Storage
 from twinwork.web.forms import FormErrors, domain_errors, form_error, validate
 from twinwork.web.templating import render
@@ -46,7 +53,17 @@ def sample_out(sample: PortfolioSample, category_slugs: dict[int, str]) -> Sampl
         width=sample.width,
         height=sample.height,
         thumbnail_url=(
-            f"/api/v1/portfolio/samples/{sample.id}/thumbnail" if sample.storage_key else None
+            f"/api/v1/portfolio/samples/{sample.id}/thumbnail"
+            if sample.storage_key and sample.kind != AUDIO_KIND
+            else None
+        ),
+        duration_seconds=(sample.duration_ms / 1000 if sample.duration_ms is not None else None),
+        transcript=sample.content if sample.kind == AUDIO_KIND else None,
+        audio_url=(
+            f"/api/v1/portfolio/samples/{sample.id}/audio" if sample.kind == AUDIO_KIND else None
+        ),
+        waveform_url=(
+            f"/api/v1/portfolio/samples/{sample.id}/waveform" if sample.kind == AUDIO_KIND else None
         ),
         source=sample.source,
         ownership_attested=sample.ownership_attested,
@@ -87,6 +104,9 @@ async def list_samples(
         consented=totals.consented,
         designs_consented=totals.designs_consented,
         designs_needed=totals.designs_needed,
+        recordings_consented=totals.recordings_consented,
+        recorded_seconds=totals.recorded_seconds,
+        recording_seconds_needed=totals.recording_seconds_needed,
     )
 
 
@@ -118,6 +138,37 @@ async def sample_thumbnail(
     """A design's reduced copy (no side over 320 px), for its owner only."""
     picture = await portfolio_service.picture(session, storage, user, sample_id, THUMBNAIL_SIDE)
     return picture_response(picture)
+
+
+@api.get("/samples/{sample_id}/audio")
+async def sample_audio(
+    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """A recording as stored (FLAC: cleaned, loudness-normalised), for its owner only."""
+    data = await portfolio_service.recording(session, storage, user, sample_id)
+    return recording_response(data)
+
+
+@api.get("/samples/{sample_id}/waveform")
+async def sample_waveform(
+    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+) -> Response:
+    """A picture of a recording's waveform (PNG), for its owner only."""
+    png = await portfolio_service.waveform(session, storage, user, sample_id)
+    return picture_response(CleanImage(ImageKind.PNG, png, None, None))
+
+
+def recording_response(data: bytes) -> Response:
+    return Response(
+        data,
+        media_type="audio/flac",
+        headers={
+            "Content-Disposition": 'inline; filename="recording.flac"',
+            "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "same-origin",
+            "Cache-Control": "private, max-age=300",
+        },
+    )
 
 
 # Served pictures never run anything: no script, no outside resource, sandboxed; an SVG is a
@@ -181,10 +232,22 @@ async def _portfolio_context(session: DbSession, user: ApiUser, page: int) -> di
         "chain_valid": valid,
         "limits": settings,
         "designs_consented": totals.designs_consented,
+        # New samples are filed under what the freelancer sells, unless they choose otherwise.
+        "default_category": await _usual_category(session, user),
         "designs_needed": totals.designs_needed,
+        "recording_seconds_needed": totals.recording_seconds_needed,
         "values": {},
         "errors": {},
     }
+
+
+async def _usual_category(session: DbSession, user: ApiUser) -> str | None:
+    """The category most of the freelancer's gigs are in (the newest gig breaks a tie)."""
+    gigs = await gig_service.mine(session, user)
+    if not gigs:
+        return None
+    # Newest first, and most_common keeps the first seen among equals.
+    return Counter(gig.category.slug for gig in gigs).most_common(1)[0][0]
 
 
 @pages.post("/dashboard/portfolio/samples")
@@ -198,6 +261,8 @@ async def add_sample_page(
     try:
         if data.get("kind") == "image":
             await _add_design_page(session, storage, user, data, upload)
+        elif data.get("kind") == AUDIO_KIND:
+            await _add_recording_page(session, storage, user, data, upload)
         else:
             if isinstance(upload, UploadFile) and upload.filename:
                 limit = get_settings().sample_max_bytes
@@ -224,6 +289,10 @@ async def add_sample_page(
             # The design form shows its errors in one place, apart from the text form's.
             errors = {"design": " ".join(errors.values())}
             data = {}
+        elif data.get("kind") == AUDIO_KIND:
+            # Likewise the recording form; its script is kept for another try.
+            errors = {"recording": " ".join(errors.values())}
+            data = {"recording_transcript": data.get("transcript", "")}
         context = await _portfolio_context(session, user, 1)
         return form_error(request, session, "portfolio.html", data, errors, status_code, context)
     return RedirectResponse("/dashboard/portfolio?added=1", status_code=303)
@@ -251,6 +320,46 @@ async def _add_design_page(
         ownership_attested=data.get("ownership_attested") == "on",
         consent_to_train=data.get("consent_to_train") == "on",
     )
+
+
+async def _add_recording_page(
+    session: DbSession,
+    storage: Storage,
+    user: PageFreelancer,
+    data: dict[str, str],
+    upload: object,
+) -> None:
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed("Choose a WAV, FLAC, MP3 or Ogg recording.", field="file")
+    raw = await upload.read(AUDIO_MAX_BYTES + 1)
+    title = (data.get("title") or "").strip() or upload.filename.rsplit(".", 1)[0][:120]
+    await portfolio_service.add_audio_bytes(
+        session,
+        storage,
+        user,
+        raw,
+        filename=upload.filename,
+        title=title[:120],
+        transcript=data.get("transcript", ""),
+        category=data.get("category", ""),
+        ownership_attested=data.get("ownership_attested") == "on",
+        consent_to_train=data.get("consent_to_train") == "on",
+    )
+
+
+@pages.get("/dashboard/portfolio/samples/{sample_id}/audio")
+async def audio_page(
+    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+) -> Response:
+    return recording_response(await portfolio_service.recording(session, storage, user, sample_id))
+
+
+@pages.get("/dashboard/portfolio/samples/{sample_id}/waveform")
+async def waveform_page(
+    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+) -> Response:
+    png = await portfolio_service.waveform(session, storage, user, sample_id)
+    return picture_response(CleanImage(ImageKind.PNG, png, None, None))
 
 
 @pages.get("/dashboard/portfolio/samples/{sample_id}/thumbnail")

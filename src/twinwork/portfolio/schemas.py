@@ -57,16 +57,42 @@ class ImageSampleIn(BaseModel):
         return value.strip()
 
 
+class AudioSampleIn(BaseModel):
+    """A voice recording (WAV, FLAC, MP3 or Ogg), base64-encoded, with its script: the words
+    said in it. Its type is read from the content, and ``filename``'s extension must agree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["audio"]
+    title: SampleTitle
+    transcript: Annotated[str, Field(max_length=20_000), CLEANED] = ""
+    filename: Annotated[str, Field(min_length=1, max_length=200), CLEANED]
+    content_base64: Annotated[str, Field(min_length=1)]
+    category: Annotated[str, Field(min_length=1, max_length=60)]
+    ownership_attested: bool
+    consent_to_train: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Give the recording a title.")
+        return value.strip()
+
+
 def _sample_kind(value: Any) -> str:
     kind = value.get("kind", "text") if isinstance(value, dict) else getattr(value, "kind", "text")
-    return "image" if kind == "image" else "text"
+    return kind if kind in ("image", "audio") else "text"
 
 
 AnySampleIn = Annotated[
-    Annotated[SampleIn, Tag("text")] | Annotated[ImageSampleIn, Tag("image")],
+    Annotated[SampleIn, Tag("text")]
+    | Annotated[ImageSampleIn, Tag("image")]
+    | Annotated[AudioSampleIn, Tag("audio")],
     Discriminator(_sample_kind),
 ]
-"""A text sample (``kind`` "text", the default) or a design (``kind`` "image")."""
+"""A text sample (``kind`` "text", the default), a design (``kind`` "image") or a voice
+recording with its script (``kind`` "audio")."""
 
 
 class SamplePatch(BaseModel):
@@ -90,6 +116,14 @@ class SampleOut(BaseModel):
     height: int | None = None
     thumbnail_url: str | None = None
     """Files only: a reduced copy, for the sample's owner."""
+    duration_seconds: float | None = None
+    """Recordings only: length as stored (long pauses trimmed)."""
+    transcript: str | None = None
+    """Recordings only: the script."""
+    audio_url: str | None = None
+    """Recordings only: the cleaned recording (FLAC), for its owner."""
+    waveform_url: str | None = None
+    """Recordings only: a picture of the waveform (PNG), for its owner."""
     source: str
     ownership_attested: bool
     consent_to_train: bool
@@ -107,6 +141,11 @@ class SamplePageOut(BaseModel):
     designs_consented: int
     designs_needed: int
     """How many more designs with consent a design model needs before it can train."""
+    recordings_consented: int = 0
+    recorded_seconds: float = 0.0
+    """Recording time with consent to train (pauses trimmed)."""
+    recording_seconds_needed: float = 0.0
+    """How much more recording time a voice model needs before it can train."""
 
 
 class DataUseEntryOut(BaseModel):

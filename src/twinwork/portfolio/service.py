@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -21,15 +22,19 @@ from twinwork.kit.images import MAX_UPLOAD_BYTES, CleanImage, ImageKind, clean_u
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import canonical_json, sha256_hex
 from twinwork.kit.storage import ObjectStorage
+from twinwork.portfolio.audio import RECORDING_MAX_BYTES, clean_recording, waveform
 from twinwork.portfolio.models import DataUseRecord, PortfolioSample
 from twinwork.portfolio.repository import data_use_repository, sample_repository
-from twinwork.portfolio.schemas import ImageSampleIn, SampleIn
+from twinwork.portfolio.schemas import AudioSampleIn, ImageSampleIn, SampleIn
 
 GENESIS_HASH = "0" * 64
 UPLOAD_SUFFIXES = (".txt", ".md")
 IMAGE_KIND = "image"
 """The sample kind of a design file (PNG, JPEG, WebP or SVG)."""
 IMAGE_MAX_BYTES = MAX_UPLOAD_BYTES
+AUDIO_KIND = "audio"
+"""The sample kind of a voice recording with its script."""
+AUDIO_MAX_BYTES = RECORDING_MAX_BYTES
 _KINDS_BY_MEDIA_TYPE = {kind.mime_type: kind for kind in ImageKind}
 
 
@@ -48,11 +53,24 @@ class PortfolioTotals:
     per-file limit)."""
     designs_consented: int = 0
     """Image samples with consent to train."""
+    recordings_consented: int = 0
+    """Voice recordings with consent to train."""
+    recorded_ms_consented: int = 0
+    """Their length in milliseconds, as stored (pauses trimmed)."""
 
     @property
     def designs_needed(self) -> int:
         """How many more designs with consent a design model needs before it can train."""
         return max(get_settings().design_min_samples - self.designs_consented, 0)
+
+    @property
+    def recorded_seconds(self) -> float:
+        return self.recorded_ms_consented / 1000
+
+    @property
+    def recording_seconds_needed(self) -> float:
+        """How much more recording time with consent a voice model needs to train."""
+        return max(get_settings().voice_min_seconds - self.recorded_seconds, 0.0)
 
 
 def content_hash(text: str) -> str:
@@ -128,11 +146,114 @@ class PortfolioService:
         session: AsyncSession,
         storage: ObjectStorage,
         user: User,
-        data: SampleIn | ImageSampleIn,
+        data: SampleIn | ImageSampleIn | AudioSampleIn,
     ) -> PortfolioSample:
         if isinstance(data, ImageSampleIn):
             return await self.add_image(session, storage, user, data)
+        if isinstance(data, AudioSampleIn):
+            return await self.add_audio(session, storage, user, data)
         return await self.add(session, user, data)
+
+    async def add_audio(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        data: AudioSampleIn,
+        *,
+        source: str = "upload",
+    ) -> PortfolioSample:
+        """Add a voice recording with its script (``portfolio.audio`` checks and cleans it
+        from its content); a refused file leaves nothing behind."""
+        try:
+            raw = base64.b64decode(data.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationFailed(
+                "content_base64 is not valid base64: send the file's bytes base64-encoded.",
+                field="content_base64",
+            ) from exc
+        return await self.add_audio_bytes(
+            session,
+            storage,
+            user,
+            raw,
+            filename=data.filename,
+            title=data.title,
+            transcript=data.transcript,
+            category=data.category,
+            ownership_attested=data.ownership_attested,
+            consent_to_train=data.consent_to_train,
+            source=source,
+        )
+
+    async def add_audio_bytes(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        user: User,
+        raw: bytes,
+        *,
+        filename: str,
+        title: str,
+        transcript: str,
+        category: str,
+        ownership_attested: bool,
+        consent_to_train: bool,
+        source: str = "upload",
+    ) -> PortfolioSample:
+        category_id, _totals = await self._check_can_add(
+            session, user, ownership_attested, category
+        )
+        script = " ".join(transcript.split())
+        # Decoding and loudness measurement take a second or two of CPU: off the event loop.
+        clean = await asyncio.to_thread(clean_recording, raw, filename, script)
+        digest = sha256_hex(clean.data)
+        await self._check_not_duplicate(session, user, digest, "recording")
+        key = f"portfolio/{user.id}/{uuid.uuid4().hex}.flac"
+        now = utcnow()
+        sample = PortfolioSample(
+            owner_user_id=user.id,
+            kind=AUDIO_KIND,
+            title=title,
+            category_id=category_id,
+            content=script,
+            content_hash=digest,
+            byte_size=len(clean.data),
+            storage_key=key,
+            media_type=clean.media_type,
+            duration_ms=clean.duration_ms,
+            source=source,
+            ownership_attested=True,
+            consent_to_train=consent_to_train,
+            consent_changed_at=now if consent_to_train else None,
+            created_at=now,
+        )
+        await storage.put(key, clean.data)
+        try:
+            async with session.begin_nested():
+                await sample_repository.add(session, sample)
+        except IntegrityError as exc:  # the same recording sent twice at once
+            await storage.delete(key)
+            raise Conflict(
+                "This exact recording is already in your portfolio.", field="file"
+            ) from exc
+        return sample
+
+    async def recording(
+        self, session: AsyncSession, storage: ObjectStorage, user: User, sample_id: int
+    ) -> bytes:
+        """The owner's cleaned recording (FLAC)."""
+        sample = await self.owned(session, user, sample_id)
+        if sample.kind != AUDIO_KIND or sample.storage_key is None:
+            raise NotFound("This sample is not a recording.")
+        return await storage.get(sample.storage_key)
+
+    async def waveform(
+        self, session: AsyncSession, storage: ObjectStorage, user: User, sample_id: int
+    ) -> bytes:
+        """A PNG of the owner's recording's waveform."""
+        data = await self.recording(session, storage, user, sample_id)
+        return await asyncio.to_thread(waveform, data)
 
     async def add_image(
         self,
@@ -246,7 +367,7 @@ class PortfolioService:
         if duplicate is not None:
             raise Conflict(
                 f"This exact {what} is already in your portfolio as {duplicate.title!r}.",
-                field="file" if what == "design" else "content",
+                field="file" if what in ("design", "recording") else "content",
                 sample_id=duplicate.id,
             )
 

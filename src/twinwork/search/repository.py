@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from twinwork.catalog.models import FreelancerProfile, Gig
+from twinwork.creation.models import PersonalModel
 from twinwork.search.models import SearchEvent
 from twinwork.search.query import MARK_END, MARK_START, TextQuery
 
@@ -25,6 +26,10 @@ class GigFilters:
     min_price_amount: int | None = None
     max_price_amount: int | None = None
     max_delivery_days: int | None = None
+    ai_available: bool = False
+    """Only gigs whose freelancer has an active personal model (AI and hybrid work)."""
+    works_with_ai: bool = False
+    """Only gigs whose freelancer lists AI tools on their profile."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,21 @@ class SearchRepository:
             conditions.append(Gig.starting_price_amount <= filters.max_price_amount)
         if filters.max_delivery_days is not None:
             conditions.append(Gig.fastest_delivery_days <= filters.max_delivery_days)
+        if filters.ai_available:
+            # The model orders come from, as the gig page and order.service.quote read it.
+            conditions.append(
+                Gig.freelancer_id.in_(
+                    select(PersonalModel.owner_user_id).where(
+                        PersonalModel.is_active, PersonalModel.erased_at.is_(None)
+                    )
+                )
+            )
+        if filters.works_with_ai:
+            conditions.append(
+                Gig.freelancer_id.in_(
+                    select(FreelancerProfile.user_id).where(FreelancerProfile.works_with_ai)
+                )
+            )
         return conditions
 
     @staticmethod

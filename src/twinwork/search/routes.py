@@ -34,6 +34,12 @@ async def search_api(
     min_price_amount: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
     max_price_amount: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
     max_delivery_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+    ai_available: Annotated[
+        bool, Query(description="Only gigs that can be had as AI or hybrid work.")
+    ] = False,
+    works_with_ai: Annotated[
+        bool, Query(description="Only freelancers who list the AI tools they work with.")
+    ] = False,
     sort: Sort = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> SearchOut:
@@ -44,6 +50,8 @@ async def search_api(
         min_price_amount=min_price_amount,
         max_price_amount=max_price_amount,
         max_delivery_days=max_delivery_days,
+        ai_available=ai_available,
+        works_with_ai=works_with_ai,
         sort=sort,
         page=page,
     )
@@ -52,6 +60,8 @@ async def search_api(
         q=q,
         term=results.term,
         category=results.category.slug if results.category else None,
+        ai_available=ai_available,
+        works_with_ai=works_with_ai,
         sort=sort,
         page=results.page.page,
         page_size=results.page.page_size,
@@ -61,6 +71,7 @@ async def search_api(
             SearchHitOut(
                 gig=GigOut.model_validate(hit.gig),
                 snippet=str(render_snippet(hit.snippet, hit.highlighted)),
+                ai_price_amount=results.ai_prices.get(hit.gig.id),
             )
             for hit in results.page.items
         ],
@@ -77,16 +88,21 @@ async def search_page(
     min_price: Annotated[str, Query(max_length=12)] = "",
     max_price: Annotated[str, Query(max_length=12)] = "",
     delivery: Annotated[str, Query(max_length=4)] = "",
+    ai: Annotated[str, Query(max_length=4)] = "",
+    works_with_ai: Annotated[str, Query(max_length=4)] = "",
     sort: Annotated[str, Query(max_length=20)] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     categories = await category_service.all(session)
+    # Checkboxes: sent as "1" when ticked, absent otherwise; anything else reads as unticked.
     form = {
         "q": q,
         "category": category,
         "min_price": min_price,
         "max_price": max_price,
         "delivery": delivery,
+        "ai": "1" if ai == "1" else "",
+        "works_with_ai": "1" if works_with_ai == "1" else "",
         "sort": sort,
     }
     context = {
@@ -106,6 +122,8 @@ async def search_page(
             min_price_amount=_form_price(min_price, "minimum"),
             max_price_amount=_form_price(max_price, "maximum"),
             max_delivery_days=int(delivery) if delivery in DELIVERY_VALUES else None,
+            ai_available=bool(form["ai"]),
+            works_with_ai=bool(form["works_with_ai"]),
             sort=sort,
             page=page,
         )

@@ -15,6 +15,7 @@ from twinwork.config import get_settings
 from twinwork.kit.errors import ValidationFailed
 from twinwork.kit.pagination import MAX_PAGE, Page, check_page_in_range
 from twinwork.search.models import SearchEvent
+from twinwork.search.offer import ai_offer_service
 from twinwork.search.query import MARK_END, MARK_START, MAX_QUERY_LENGTH, normalise, parse
 from twinwork.search.repository import SORTS, GigFilters, Hit, search_repository
 
@@ -30,6 +31,10 @@ class SearchParams:
     max_price_amount: int | None = None
     """Upper bound of the starting price, in cents."""
     max_delivery_days: int | None = None
+    ai_available: bool = False
+    """Only gigs that can be had as AI (or hybrid) work: the freelancer's model is active."""
+    works_with_ai: bool = False
+    """Only gigs of freelancers who list the AI tools they work with."""
     sort: str = "relevance"
     page: int = 1
 
@@ -45,6 +50,9 @@ class SearchResults:
     params: SearchParams
     term: str
     category: Category | None
+    ai_prices: dict[int, int]
+    """Gig id -> its cheapest package made by AI, in cents, for the page's gigs with an
+    active model: the cards' "AI model" badge."""
 
 
 def render_snippet(snippet: str, highlighted: bool) -> Markup:
@@ -120,6 +128,8 @@ class SearchService:
                 min_price_amount=params.min_price_amount,
                 max_price_amount=params.max_price_amount,
                 max_delivery_days=params.max_delivery_days,
+                ai_available=params.ai_available,
+                works_with_ai=params.works_with_ai,
             ),
             params.sort,
             offset=(params.page - 1) * page_size,
@@ -127,7 +137,11 @@ class SearchService:
         )
         check_page_in_range(params.page, page_size, total)
         term = normalise(params.q)
-        return SearchResults(Page(hits, params.page, page_size, total), params, term, category)
+        # The page's badges after the page is chosen: one more query, for the shown gigs only.
+        ai_prices = await ai_offer_service.badges(session, [hit.gig for hit in hits])
+        return SearchResults(
+            Page(hits, params.page, page_size, total), params, term, category, ai_prices
+        )
 
     async def top_terms(self, session: AsyncSession, limit: int = 10) -> list[tuple[str, int]]:
         return await search_repository.top_terms(session, limit)

@@ -13,10 +13,12 @@ from fastapi.staticfiles import StaticFiles
 
 from twinwork import __version__
 from twinwork.account import routes as account_routes
+from twinwork.assistant import routes as assistant_routes
 from twinwork.billing.payout import routes as payout_routes
 from twinwork.billing.receipt import routes as receipt_routes
 from twinwork.billing.wallet import routes as wallet_routes
 from twinwork.billing.webhook import routes as webhook_routes
+from twinwork.catalog import gallery_routes
 from twinwork.catalog import routes as catalog_routes
 from twinwork.config import Settings, get_settings
 from twinwork.creation import routes as creation_routes
@@ -24,13 +26,16 @@ from twinwork.creation.runtime import warm_up
 from twinwork.domains import load_domains
 from twinwork.equity import routes as equity_routes
 from twinwork.generation import routes as generation_routes
+from twinwork.inbox import routes as inbox_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.kit.storage import make_storage
+from twinwork.notify import routes as notify_routes
 from twinwork.order import routes as order_routes
 from twinwork.portfolio import routes as portfolio_routes
 from twinwork.program import routes as program_routes
 from twinwork.search import routes as search_routes
 from twinwork.trends import routes as trends_routes
+from twinwork.voice import routes as voice_routes
 from twinwork.web import errors, openapi
 from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
@@ -41,6 +46,9 @@ UPLOAD_PATHS = re.compile(
     r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver"
     r"|/api/v1/portfolio/samples|/dashboard/portfolio/samples"
     r"|/api/v1/models/\d+/generations|/models/\d+/generate"
+    r"|/api/v1/models/\d+/voice-verification|/dashboard/models/\d+/voice/verification"
+    r"|/dashboard/gigs/\d+/gallery|/dashboard/profile/avatar"
+    r"|/api/v1/conversations(/\d+/messages)?|/inbox(/\d+/messages)?"
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -117,6 +125,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         order_routes,
         equity_routes,
         trends_routes,
+        notify_routes,
+        inbox_routes,
+        assistant_routes,
+        voice_routes,
     ):
         app.include_router(module.api)
     for page_module in (
@@ -134,6 +146,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         order_routes,
         equity_routes,
         trends_routes,
+        gallery_routes,
+        notify_routes,
+        inbox_routes,
+        assistant_routes,
+        voice_routes,
     ):
         app.include_router(page_module.pages)
     openapi.install(app)

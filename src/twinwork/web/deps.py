@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
 from twinwork.account.service import account_service
+from twinwork.inbox.service import inbox_service
 from twinwork.kit.csrf import CSRF_COOKIE, SAFE_METHODS, page_token, verify_csrf
 from twinwork.kit.csrf import SESSION_COOKIE as SESSION_COOKIE  # pages set and clear it
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import Forbidden, NotAuthenticated
 from twinwork.kit.storage import ObjectStorage
+from twinwork.notify.service import notification_service
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -130,6 +132,13 @@ async def page_user_optional(request: Request, session: DbSession) -> User | Non
     # Templates get a plain copy: an error page renders after the rollback has expired the
     # ORM object, and must still know who is signed in.
     request.state.user = Viewer.of(user) if user is not None else None
+    if user is not None:
+        # The header's bell shows the unread count on every page.
+        request.state.unread_notifications = await notification_service.unread_count(
+            session, user.id
+        )
+        # And the Messages link its unread messages.
+        request.state.unread_messages = await inbox_service.unread_total(session, user)
     return user
 
 

@@ -20,6 +20,7 @@ from twinwork.ledger.service import ledger_service
 from twinwork.order.dispute import dispute_service
 from twinwork.order.service import order_service
 from twinwork.program.admission import admission_service
+from twinwork.search.offer import ai_offer_service
 from twinwork.search.service import search_service
 from twinwork.trends.service import WeekPoint, trend_service
 from twinwork.web.deps import PAGE_DEPENDENCIES, DbSession, PageUser, page_admin
@@ -40,7 +41,16 @@ async def healthz(session: DbSession) -> dict[str, Any]:
 async def home(request: Request, session: DbSession) -> Response:
     categories = await category_service.with_counts(session)
     featured = await gig_service.featured(session, limit=8)
-    return render(request, "home.html", {"categories": categories, "featured": featured})
+    return render(
+        request,
+        "home.html",
+        {
+            "categories": categories,
+            "featured": featured,
+            # The cards' "AI model from $X" badges (search.offer).
+            "ai_prices": await ai_offer_service.badges(session, featured),
+        },
+    )
 
 
 @pages.get("/api")
@@ -106,7 +116,13 @@ async def buyer_dashboard(request: Request, session: DbSession, user: PageUser) 
     featured = await gig_service.featured(session, limit=4)
     balance = await wallet_service.balance(session, user)
     return render(
-        request, "buyer_dashboard.html", {"featured": featured, "balance_amount": balance}
+        request,
+        "buyer_dashboard.html",
+        {
+            "featured": featured,
+            "balance_amount": balance,
+            "ai_prices": await ai_offer_service.badges(session, featured),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from twinwork import __version__
+from twinwork.catalog.countries import COUNTRY_NAMES, country_name
 from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.config import get_settings
 from twinwork.kit.money import format_amount, format_decimal
@@ -26,10 +27,14 @@ TEMPLATE_DOMAINS = (
     "program",
     "portfolio",
     "creation",
+    "voice",
     "generation",
     "order",
     "equity",
     "trends",
+    "notify",
+    "inbox",
+    "assistant",
 )
 
 
@@ -38,6 +43,9 @@ def _context(request: Request) -> dict[str, Any]:
     return {
         "current_user": getattr(state, "user", None),
         "csrf_token": getattr(state, "csrf_token", ""),
+        # The header's bell (see web.deps.page_user_optional).
+        "unread_notifications": getattr(state, "unread_notifications", 0),
+        "unread_messages": getattr(state, "unread_messages", 0),
         "app_version": __version__,
         "stripe_key": get_settings().stripe_elements_key or "",
     }
@@ -59,7 +67,9 @@ environment.filters["money"] = format_amount
 environment.filters["decimal_amount"] = format_decimal
 environment.filters["plural"] = _plural
 environment.filters["filesize"] = format_file_size
+environment.filters["country_name"] = country_name
 environment.globals["level_labels"] = LEVEL_LABELS
+environment.globals["country_names"] = COUNTRY_NAMES
 
 templates = Jinja2Templates(env=environment, context_processors=[_context])
 

@@ -31,6 +31,8 @@ from twinwork.kit.idempotency import ensure_same_request, request_fingerprint
 from twinwork.kit.money import format_amount
 from twinwork.ledger.repository import clearing_repository
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owner_key
+from twinwork.notify.models import NotificationKind
+from twinwork.notify.service import notify
 
 CURRENCY = "USD"
 # A Stripe Connect account id: where Stripe pays a freelancer out (see stripe_provider).
@@ -245,6 +247,18 @@ class EarningsService:
         )
         payout.external_id = result.external_id
         await session.flush()
+        amount = format_amount(payout.amount, payout.currency)
+        await notify(
+            session,
+            payout.user_id,
+            NotificationKind.PAYOUT,
+            f"Your payout of {amount} was sent to the account ending {payout.bank_account_last4}."
+            if result.succeeded
+            else f"Your payout of {amount} failed and is back in your available earnings: "
+            f"{payout.failure_message}",
+            "/dashboard/earnings",
+            key=f"payout:{payout.id}",
+        )
         return payout
 
     async def unfinished(self, session: AsyncSession, older_than: datetime) -> list[int]:

@@ -195,6 +195,7 @@ register_modality(
     generate_files=generate_files_for_request,
     preview_files=preview_files,
     options_field="design",
+    takes_attachments=True,
     check_options=check_options,
 )
 

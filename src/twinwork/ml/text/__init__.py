@@ -57,6 +57,8 @@ register_modality(
     generate=entry.generate,
     evict=entry.evict,
     warm=entry.warm,
+    options_field=entry.OPTIONS_FIELD,
+    check_options=entry.check_options,
 )
 
 __all__ = [

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ _STATE = "state.json"
 _ADAPTER = "adapter.safetensors"
 _OPTIMIZER = "optimizer.pt"
 _RNG = "rng.pt"
+_BEST = "best-adapter.safetensors"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Checkpoint:
     adapter: dict[str, torch.Tensor]
     optimizer: dict[str, Any]
     rng: dict[str, Any]
+    evaluations: list[tuple[int, float]] = field(default_factory=list)
+    """(step, held-out loss) after each epoch, for plans that stop early."""
+    best_adapter: dict[str, torch.Tensor] | None = None
+    """The adapter at the lowest held-out loss so far, kept when training continues past it."""
 
 
 def save(directory: Path, checkpoint: Checkpoint) -> None:
@@ -46,6 +51,7 @@ def save(directory: Path, checkpoint: Checkpoint) -> None:
             "fingerprint": checkpoint.fingerprint,
             "losses": checkpoint.losses,
             "order": checkpoint.order,
+            "evaluations": [list(e) for e in checkpoint.evaluations],
         }
         (staging / _STATE).write_text(json.dumps(state), encoding="utf-8")
         save_file(
@@ -54,6 +60,11 @@ def save(directory: Path, checkpoint: Checkpoint) -> None:
         )
         torch.save(checkpoint.optimizer, staging / _OPTIMIZER)
         torch.save(checkpoint.rng, staging / _RNG)
+        if checkpoint.best_adapter is not None:
+            save_file(
+                {k: v.detach().cpu().contiguous() for k, v in checkpoint.best_adapter.items()},
+                str(staging / _BEST),
+            )
         target = directory / name
         if target.exists():
             shutil.rmtree(target)
@@ -77,6 +88,7 @@ def load(directory: Path, fingerprint: str) -> Checkpoint | None:
         return None
     if state.get("fingerprint") != fingerprint:
         return None
+    best = path / _BEST
     return Checkpoint(
         step=int(state["step"]),
         fingerprint=fingerprint,
@@ -86,6 +98,9 @@ def load(directory: Path, fingerprint: str) -> Checkpoint | None:
         # Plain tensors and numbers only: never unpickle arbitrary objects from disk.
         optimizer=torch.load(path / _OPTIMIZER, weights_only=True),
         rng=torch.load(path / _RNG, weights_only=True),
+        # Checkpoints written before early stopping have neither.
+        evaluations=[(int(s), float(v)) for s, v in state.get("evaluations", [])],
+        best_adapter=load_file(str(best)) if best.exists() else None,
     )
 
 

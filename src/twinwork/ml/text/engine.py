@@ -1,26 +1,25 @@
-"""Process-wide text generation: one base model, many freelancers' adapters.
+"""Process-wide text generation: one base model, many freelancers' adapters in one batch.
 
-Decoding this model on CPU is bound by memory bandwidth (every token reads every weight), so
-the engine serves from one half-precision copy of the base (half the bytes, same perplexity)
-and merges the requested adapter into it in place, instead of PEFT's per-layer side branch or
-one merged copy per adapter. Switching adapters rebuilds the merged weights from a pristine copy
-of the touched layers (about 0.05 s), so no rounding drift accumulates however often adapters
-alternate, and memory stays one model whatever the number of adapters.
+Every text generation runs here: previews, purchases, the assistant and evaluation. The base
+is loaded once per process in its serving precision (fp16 where that is faster, as on CPUs with
+AVX-512: decoding is bound by reading weights); its linear layers carry an adapter bank
+(``twinwork.ml.engine``), so requests for different freelancers' models decode together in one
+continuously batched loop instead of waiting in line for a merge each. Adapters are keyed (by
+content hash in production) and loaded into a free slot on first use; erasure wipes the slot.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from twinwork.ml.text.adapter import LoraAdapter, read_adapter
+from twinwork.ml.engine import MultiAdapterEngine, Request, Sampling
+from twinwork.ml.text.adapter import read_adapter
 from twinwork.ml.text.base import BaseModelRef
 from twinwork.ml.text.loading import load_model, load_tokenizer
 from twinwork.ml.text.prompt import prompt_ids
@@ -29,39 +28,65 @@ from twinwork.ml.text.runtime import device
 
 TOP_P = 0.9
 # Small models fall into loops ("the sea, the sea, the sea"); a mild penalty on tokens already
-# written keeps them out without pushing the text off-topic.
+# written keeps them out without pushing the text off-topic. Only the answer's own tokens are
+# penalised, never the brief's: those are the motifs the buyer asked for.
 REPETITION_PENALTY = 1.15
+# Slots in the adapter bank: requests for more distinct adapters than this at once wait for a
+# slot; the rest stay in the CPU tier. The maximum rank is the largest `plan_training` picks
+# (a test keeps them in step): 16 slots of rank 32 on SmolLM2-135M in fp16 take 156 MB.
+SLOTS = 16
+MAX_RANK = 32
+MAX_BATCH = 16
 
 
 class TextEngine:
-    """Process-wide multi-adapter engine: the base model is loaded once; adapters are loaded by key
-    and kept in a small LRU; generation is serialised with a lock (thread-safe)."""
+    """The base model and its adapter bank, serving every request of this process in one batch.
 
-    def __init__(self, base: BaseModelRef, *, max_adapters: int = 4) -> None:
-        if max_adapters < 1:
-            raise ValueError("max_adapters must be positive")
+    Thread-safe: callers in any thread submit and wait; one background thread decodes."""
+
+    def __init__(
+        self,
+        base: BaseModelRef,
+        *,
+        slots: int = SLOTS,
+        max_rank: int = MAX_RANK,
+        max_batch: int = MAX_BATCH,
+        cpu_capacity: int = 32,
+        dtype: torch.dtype | None = None,
+    ) -> None:
         self.base = base
-        self.max_adapters = max_adapters
-        self._lock = threading.Lock()
         self._device = device()
+        # Two tokenizers: fast tokenizers refuse concurrent use of one instance, and the loop
+        # thread decodes while request threads encode.
         self._tokenizer: Any = load_tokenizer(base)
+        self._encode_lock = threading.Lock()
+        decoder: Any = load_tokenizer(base)
         model: Any = load_model(base)
-        self.dtype = _serving_dtype(model, self._device)
+        self.dtype = dtype or _serving_dtype(model, self._device)
         self.model: Any = model.to(self.dtype).eval()
-        self._adapters: OrderedDict[str, LoraAdapter] = OrderedDict()
-        self._pristine: dict[str, torch.Tensor] = {}
-        self._scratch: torch.Tensor | None = None
-        # Key of the adapter merged into the weights now; None is the plain base. _DIRTY marks a
-        # merge that did not finish, so the next request restores every touched layer first.
-        self._active: str | None = None
-        self._stop_ids = {
+        stop_ids = {
             int(t)
             for t in (self._tokenizer.eos_token_id, self._tokenizer.pad_token_id)
             if t is not None
         }
         end_of_text = self._tokenizer.convert_tokens_to_ids("<|endoftext|>")
         if isinstance(end_of_text, int) and end_of_text != self._tokenizer.unk_token_id:
-            self._stop_ids.add(end_of_text)
+            stop_ids.add(end_of_text)
+
+        def decode(ids: Sequence[int]) -> str:
+            return str(decoder.decode(list(ids), skip_special_tokens=True))
+
+        self.engine = MultiAdapterEngine(
+            self.model,
+            decode=decode,
+            stop_ids=stop_ids,
+            base_model=base.model_id,
+            slots=slots,
+            max_rank=max_rank,
+            max_batch=max_batch,
+            cpu_capacity=cpu_capacity,
+            dtype=self.dtype,
+        )
 
     def generate(
         self,
@@ -73,136 +98,95 @@ class TextEngine:
         seed: int | None = None,
         temperature: float = 0.8,
         stop_at_eos: bool = True,
+        top_p: float = TOP_P,
+        repetition_penalty: float = REPETITION_PENALTY,
+        min_new_tokens: int = 0,
+        stop: Sequence[str] = (),
+        timeout: float | None = None,
     ) -> str:
         """Answer ``brief`` with the adapter in ``adapter_dir`` (None: the plain base model).
 
-        ``adapter_key`` names the adapter in the cache (e.g. a model version id); by default it
-        is the directory and the file's mtime. The same seed gives the same text.
+        ``adapter_key`` names the adapter in the cache (e.g. its content hash); by default it is
+        the directory and the file's mtime. The same seed gives the same text for the same
+        logits (batch mates change the last bits of the arithmetic, rarely a sampled token).
         ``stop_at_eos=False`` always writes ``max_new_tokens`` tokens (benchmarks time a fixed
-        length that way).
+        length that way). Raises the engine's errors (``twinwork.ml.engine.errors``): an adapter
+        refused at load, a prompt longer than the context.
         """
-        if max_new_tokens < 1:
-            raise ValueError("max_new_tokens must be positive")
-        generator = torch.Generator(device="cpu")
-        # A private generator: sampling must not disturb a training run's global RNG state in
-        # another thread of the same process.
-        generator.manual_seed(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
-        ids = prompt_ids(self._tokenizer, brief)
-        with self._lock:
-            key = None
-            if adapter_dir is not None:
-                key = adapter_key or _default_key(adapter_dir)
-                self._load(key, adapter_dir)
-            self._activate(key)
-            stops = self._stop_ids if stop_at_eos else frozenset()
-            new = self._decode(ids, max_new_tokens, temperature, generator, stops)
-        return str(self._tokenizer.decode(new, skip_special_tokens=True)).strip()
+        request = self.submit(
+            brief,
+            adapter_dir=adapter_dir,
+            adapter_key=adapter_key,
+            sampling=Sampling(
+                max_new_tokens=max_new_tokens,
+                min_new_tokens=min_new_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                repetition_penalty=repetition_penalty,
+                stop=tuple(stop),
+                stop_at_eos=stop_at_eos,
+                seed=seed,
+            ),
+        )
+        return request.result(timeout).text.strip()
+
+    def submit(
+        self,
+        brief: str,
+        *,
+        adapter_dir: Path | None,
+        adapter_key: str | None = None,
+        sampling: Sampling | None = None,
+    ) -> Request:
+        """Start answering ``brief``; the handle streams the text (iterate it), waits for it
+        (``result()``) or cancels it."""
+        key = self.register(adapter_dir, adapter_key) if adapter_dir is not None else None
+        with self._encode_lock:
+            ids = prompt_ids(self._tokenizer, brief)
+        return self.engine.submit(
+            ids, key, sampling or Sampling(repetition_penalty=REPETITION_PENALTY)
+        )
+
+    def stream(
+        self,
+        brief: str,
+        *,
+        adapter_dir: Path | None,
+        adapter_key: str | None = None,
+        sampling: Sampling | None = None,
+    ) -> Iterator[str]:
+        """The answer in pieces as it is written; closing the iterator cancels the request."""
+        request = self.submit(
+            brief, adapter_dir=adapter_dir, adapter_key=adapter_key, sampling=sampling
+        )
+        try:
+            yield from request
+        finally:
+            request.cancel()
+
+    def register(self, adapter_dir: Path, adapter_key: str | None = None) -> str:
+        """Tell the cache where adapter ``adapter_key`` lives; returns the key."""
+        key = adapter_key or _default_key(adapter_dir)
+        directory = Path(adapter_dir)
+        self.engine.register(key, lambda: read_adapter(directory))
+        return key
+
+    def prefetch(self, adapter_dir: Path, adapter_key: str | None = None) -> bool:
+        """Load an adapter ahead of its first request (a buyer opened the model's page)."""
+        return self.engine.prefetch(self.register(adapter_dir, adapter_key))
 
     def evict(self, adapter_key: str) -> None:
-        """Forget an adapter (model erasure): its weights leave memory and the serving weights."""
-        with self._lock:
-            if self._active == adapter_key:
-                self._restore()
-            self._adapters.pop(adapter_key, None)
+        """Forget an adapter (model erasure): its slot is wiped at once, its copies dropped, its
+        running and queued requests fail."""
+        self.engine.erase(adapter_key)
 
     @property
     def adapter_keys(self) -> list[str]:
-        with self._lock:
-            return list(self._adapters)
+        """Adapters in bank slots, least recently used first."""
+        return self.engine.cache.resident()
 
-    def _load(self, key: str, adapter_dir: Path) -> None:
-        if key in self._adapters:
-            self._adapters.move_to_end(key)
-            return
-        adapter = read_adapter(adapter_dir)
-        for name, factors in adapter.layers.items():
-            module = self.model.get_submodule(name)
-            if not isinstance(module, torch.nn.Linear):
-                raise ValueError(f"adapter targets {name}, which is not a linear layer")
-            if factors.shape != tuple(module.weight.shape):
-                raise ValueError(f"adapter does not fit this base model at {name}")
-        self._adapters[key] = adapter
-        while len(self._adapters) > self.max_adapters:
-            old, _ = self._adapters.popitem(last=False)
-            if self._active == old:
-                self._restore()
-
-    @torch.inference_mode()
-    def _activate(self, key: str | None) -> None:
-        if self._active == key:
-            return
-        self._restore()
-        if key is None:
-            return
-        self._active = _DIRTY
-        layers = self._adapters[key].layers
-        largest = max(self.model.get_submodule(name).weight.numel() for name in layers)
-        if self._scratch is None or self._scratch.numel() < largest:
-            self._scratch = torch.empty(largest, dtype=torch.float32, device=self._device)
-        for name, factors in layers.items():
-            weight = self.model.get_submodule(name).weight
-            if name not in self._pristine:
-                self._pristine[name] = weight.detach().clone()
-            factors.merge(self._pristine[name], weight, self._scratch)
-        self._active = key
-
-    @torch.inference_mode()
-    def _restore(self) -> None:
-        if self._active is not None:
-            for name, pristine in self._pristine.items():
-                self.model.get_submodule(name).weight.copy_(pristine)
-        self._active = None
-
-    @torch.inference_mode()
-    def _decode(
-        self,
-        ids: list[int],
-        max_new_tokens: int,
-        temperature: float,
-        generator: torch.Generator,
-        stops: Collection[int],
-    ) -> list[int]:
-        # A hand-written loop instead of `generate`: it samples from a private generator and
-        # skips the per-step logits-processor machinery, which matters at ~20 ms per token.
-        out = self.model(
-            input_ids=torch.tensor([ids], device=self._device), use_cache=True, logits_to_keep=1
-        )
-        new: list[int] = []
-        for _ in range(max_new_tokens):
-            token = _sample(out.logits[0, -1].float().cpu(), new, temperature, generator)
-            if token in stops:
-                break
-            new.append(token)
-            out = self.model(
-                input_ids=torch.tensor([[token]], device=self._device),
-                past_key_values=out.past_key_values,
-                use_cache=True,
-                logits_to_keep=1,
-            )
-        return new
-
-
-_DIRTY = "\0dirty"
-
-
-def _sample(
-    logits: torch.Tensor, previous: list[int], temperature: float, generator: torch.Generator
-) -> int:
-    if previous:
-        seen = torch.tensor(sorted(set(previous)))
-        values = logits[seen]
-        logits[seen] = torch.where(
-            values > 0, values / REPETITION_PENALTY, values * REPETITION_PENALTY
-        )
-    if temperature <= 0:
-        return int(logits.argmax())
-    probs = torch.softmax(logits / temperature, dim=-1)
-    sorted_probs, order = torch.sort(probs, descending=True)
-    # Nucleus sampling: drop the long tail of unlikely tokens that makes small models ramble.
-    keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < TOP_P
-    sorted_probs = sorted_probs * keep
-    choice = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
-    return int(order[choice])
+    def close(self) -> None:
+        self.engine.close()
 
 
 def _serving_dtype(model: Any, run_device: torch.device) -> torch.dtype:

@@ -7,7 +7,8 @@ torch) load on the first call.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from twinwork.ml.registry import (
     EvaluateRequest,
@@ -21,6 +22,7 @@ from twinwork.ml.registry import (
 )
 from twinwork.ml.text.base import DEFAULT_BASE, BaseModelRef, ensure_base_model
 from twinwork.ml.text.plan import TrainingPlan, plan_training, split_heldout
+from twinwork.ml.text.prompt import check_length_options, generate_answer
 from twinwork.ml.text.result import (
     EVALUATION_MAX_NEW_TOKENS,
     GENERATION_MAX_NEW_TOKENS,
@@ -49,6 +51,8 @@ def train(request: TrainRequest[TrainingPlan]) -> TrainOutcome:
         request.config,
         request.out_dir,
         checkpoint_dir=request.checkpoint_dir,
+        # Scored after each epoch when the plan stops early; never trained on.
+        validation=heldout,
         on_progress=request.on_progress,
         should_stop=request.should_stop,
     )
@@ -89,16 +93,31 @@ def evaluate(request: EvaluateRequest[TrainingPlan]) -> EvaluationResult:
     )
 
 
+OPTIONS_FIELD = "text"
+"""The request field that carries a writing model's options: ``{"text": {"length": "long"}}``
+(register it with ``options_field=OPTIONS_FIELD, check_options=check_options``)."""
+
+
+def check_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The buyer's length choice: ``length`` (short, medium or long), ``lines`` or ``words``;
+    ValueError with a message a person can act on otherwise."""
+    return check_length_options(options)
+
+
 def generate(request: GenerateRequest) -> str:
-    """Answer the brief on this process's engine for the base model."""
+    """Answer the brief on this process's engine for the base model, as long as the brief's
+    kind and the buyer's length option ask (``prompt.generation_arguments``); the request's
+    ``max_length`` caps answers for which the buyer chose no length."""
     from twinwork.ml.text.engine import get_engine
 
-    return get_engine(_base(request.environment)).generate(
+    return generate_answer(
+        get_engine(_base(request.environment)),
         request.brief,
-        adapter_dir=request.adapter_dir,
+        request.adapter_dir,
+        options=dict(request.options),
         adapter_key=request.adapter_key,
-        max_new_tokens=request.max_length or GENERATION_MAX_NEW_TOKENS,
         seed=request.seed,
+        cap=request.max_length or GENERATION_MAX_NEW_TOKENS,
     )
 
 

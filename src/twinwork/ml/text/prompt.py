@@ -12,9 +12,13 @@ frequent content words; it reads like a real brief ("a piece about rain, harbour
 
 from __future__ import annotations
 
+import inspect
+import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -127,3 +131,181 @@ def _split_words(sentence: str, max_chars: int) -> list[str]:
     if current:
         parts.append(current[:max_chars] if len(current) > max_chars else current)
     return parts
+
+
+# ---- how long an answer is -------------------------------------------------------------------
+#
+# A small model left to itself stops wherever its training pieces stopped, or sooner: a request
+# for lyrics once came back as two lines. The buyer chooses a length (short, medium, long, or a
+# number of lines or words); each kind of brief has its own word ranges and a floor, and the
+# generator gets them as token bounds: the end-of-text token is suppressed until the minimum is
+# written, and writing stops at the maximum. The prompt itself is the training one, unchanged.
+
+LENGTHS = ("short", "medium", "long")
+DEFAULT_LENGTH = "short"
+TOKENS_PER_WORD = 1.3
+"""This tokenizer's rate on English prose and lyrics (1.1-1.25 measured), rounded up, so a
+minimum in tokens is at least that many words."""
+MAX_NEW_TOKENS = 400
+"""The most any answer may be (the operator's generation cap has the same ceiling)."""
+MAX_LINES = 40
+MIN_WORDS, MAX_WORDS = 10, int(MAX_NEW_TOKENS / TOKENS_PER_WORD)
+
+
+@dataclass(frozen=True)
+class BriefKind:
+    name: str
+    label: str
+    words: dict[str, tuple[int, int]]
+    """length -> (minimum, maximum) words."""
+    words_per_line: int
+
+
+_KINDS = (
+    # A verse is four to eight lines of about seven words: "short" is one verse, never less.
+    BriefKind(
+        "verse", "lyrics or a poem",
+        {"short": (40, 70), "medium": (80, 130), "long": (150, 240)}, 7,
+    ),
+    BriefKind(
+        "ad", "an ad or a slogan",
+        {"short": (15, 40), "medium": (40, 80), "long": (80, 150)}, 10,
+    ),
+    BriefKind(
+        "article", "an article or a story",
+        {"short": (80, 150), "medium": (150, 230), "long": (230, 300)}, 14,
+    ),
+    BriefKind(
+        "piece", "a piece of copy",
+        {"short": (30, 70), "medium": (70, 140), "long": (140, 260)}, 12,
+    ),
+)  # fmt: skip
+_KIND_WORDS = {
+    "verse": ("lyric", "song", "verse", "chorus", "poem", "rap", "ballad", "jingle", "hymn"),
+    "ad": ("ad", "advert", "slogan", "tagline", "headline", "caption", "tweet"),
+    "article": ("article", "blog", "essay", "story", "newsletter", "report", "speech"),
+}
+
+
+def brief_kind(brief: str) -> BriefKind:
+    """The kind of piece a brief asks for, from its words ("Lyrics about leaving home" is a
+    verse); anything else is a general piece of copy."""
+    words = re.findall(r"[a-z]+", brief.lower())
+    for kind in _KINDS:
+        stems = _KIND_WORDS.get(kind.name, ())
+        if any(
+            w == s or (w.startswith(s) and len(s) > 3) or w == s + "s" for w in words for s in stems
+        ):
+            return kind
+    return _KINDS[-1]
+
+
+@dataclass(frozen=True)
+class AnswerLength:
+    """Token bounds for one answer, and what they mean in words."""
+
+    kind: str
+    min_new_tokens: int
+    max_new_tokens: int
+    min_words: int
+    max_words: int
+
+
+def check_length_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The buyer's length choice, normalised: ``{"length": "short"|"medium"|"long"}``,
+    ``{"lines": n}`` or ``{"words": n}`` (numbers may come as strings, from a form), or ``{}``
+    for the default. Raises ValueError with a message a person can act on."""
+    given = {k: v for k, v in options.items() if v not in (None, "")}
+    unknown = sorted(set(given) - {"length", "lines", "words"})
+    if unknown:
+        raise ValueError(
+            f"Unknown option(s): {', '.join(unknown)[:100]}. A writing model takes 'length' "
+            "(short, medium or long), or a number of 'lines' or 'words'."
+        )
+    if len(given) > 1:
+        raise ValueError("Choose one length: short, medium or long, or a number of lines or words.")
+    if "length" in given:
+        value = str(given["length"]).strip().lower()
+        if value not in LENGTHS:
+            raise ValueError(
+                f"Length must be short, medium or long, not {str(given['length'])[:40]!r}."
+            )
+        return {"length": value}
+    for name, low, high in (("lines", 1, MAX_LINES), ("words", MIN_WORDS, MAX_WORDS)):
+        if name in given:
+            return {name: _bounded_int(name, given[name], low, high)}
+    return {}
+
+
+def answer_length(brief: str, options: Mapping[str, Any] | None = None) -> AnswerLength:
+    """Token bounds for answering ``brief`` with the buyer's (checked) length options."""
+    kind = brief_kind(brief)
+    chosen = check_length_options(options or {})
+    floor = kind.words["short"][0]
+    if "lines" in chosen:
+        words = chosen["lines"] * kind.words_per_line
+        low, high = max(min(floor, words), int(words * 0.8)), int(words * 1.3) + 5
+    elif "words" in chosen:
+        words = chosen["words"]
+        low, high = int(words * 0.85), int(words * 1.2) + 5
+    else:
+        low, high = kind.words[chosen.get("length", DEFAULT_LENGTH)]
+    max_tokens = min(MAX_NEW_TOKENS, math.ceil(high * TOKENS_PER_WORD))
+    min_tokens = min(max_tokens, math.ceil(low * TOKENS_PER_WORD))
+    return AnswerLength(
+        kind=kind.name,
+        min_new_tokens=min_tokens,
+        max_new_tokens=max_tokens,
+        min_words=low,
+        max_words=int(max_tokens / TOKENS_PER_WORD),
+    )
+
+
+def _bounded_int(name: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise ValueError(f"'{name}' must be a whole number from {low} to {high}.")
+    return number
+
+
+def generation_arguments(
+    brief: str, options: Mapping[str, Any] | None = None, *, cap: int | None = None
+) -> dict[str, int]:
+    """What the engine is asked for one buyer's answer: ``max_new_tokens`` and
+    ``min_new_tokens`` (end of text suppressed until then).
+
+    With an explicit length option the buyer's choice governs; without one, the kind's short
+    range applies, cut at the operator's ``cap`` (tokens) but never below the kind's minimum:
+    a request for lyrics is always at least a verse.
+    """
+    length = answer_length(brief, options)
+    maximum = length.max_new_tokens
+    if cap is not None and not check_length_options(options or {}):
+        maximum = max(length.min_new_tokens, min(maximum, cap))
+    return {"max_new_tokens": maximum, "min_new_tokens": length.min_new_tokens}
+
+
+def generate_answer(
+    engine: Any,
+    brief: str,
+    adapter_dir: Path | None,
+    *,
+    options: dict[str, Any] | None = None,
+    adapter_key: str | None = None,
+    seed: int | None = None,
+    cap: int | None = None,
+) -> str:
+    """One answer as a buyer gets it: the length the brief's kind and the buyer's options ask
+    for (``prompt.generation_arguments``), through the engine's own sampling."""
+    arguments: dict[str, Any] = dict(generation_arguments(brief, options, cap=cap))
+    if "min_new_tokens" not in inspect.signature(engine.generate).parameters:
+        # An engine without a minimum length only gets the cap.
+        del arguments["min_new_tokens"]
+    return str(
+        engine.generate(
+            brief, adapter_dir=adapter_dir, adapter_key=adapter_key, seed=seed, **arguments
+        )
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Shared by every modality; imported here so text code keeps one place to import from.
@@ -27,6 +27,12 @@ class TrainResult:
     final_loss: float | None
     seconds: float
     resumed_from_step: int | None
+    planned_steps: int | None = None
+    """Steps the plan allowed; more than ``steps`` when held-out loss stopped the run early."""
+    best_step: int | None = None
+    """The step whose adapter was kept (lowest held-out loss); None: no held-out scoring."""
+    validation_losses: list[float] = field(default_factory=list)
+    """Held-out loss per answer token after each epoch, when the plan stops early."""
 
 
 GENERATION_MAX_NEW_TOKENS = 80

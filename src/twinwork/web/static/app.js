@@ -49,7 +49,103 @@
     });
   }
 
+  // The package toggle (By hand / AI / Hybrid) works by CSS alone; here AI and hybrid work
+  // also ask for a brief before the form is sent, and the order button says which way.
+  function setUpWayToggles() {
+    document.querySelectorAll("form.order-form").forEach(function (form) {
+      var radios = form.querySelectorAll('.way-toggle input[type="radio"]');
+      var brief = form.querySelector("textarea[name='brief']");
+      var button = form.querySelector("button[type='submit']");
+      if (!radios.length || !brief || !button) return;
+      var plain = button.textContent;
+      function update() {
+        var chosen = form.querySelector('.way-toggle input[type="radio"]:checked');
+        var way = chosen ? chosen.value : "human";
+        var label = chosen ? chosen.parentNode.textContent.trim() : "";
+        brief.required = way !== "human";
+        button.textContent = way === "human" ? plain : plain + " (" + label + ")";
+      }
+      radios.forEach(function (radio) { radio.addEventListener("change", update); });
+      update();
+    });
+  }
+
+  // Voice verification: record the sentence with the microphone into the form's file field,
+  // as a 16-bit WAV, where the browser allows it; the file upload works without this.
+  function wavFile(chunks, rate) {
+    var length = chunks.reduce(function (n, c) { return n + c.length; }, 0);
+    var view = new DataView(new ArrayBuffer(44 + 2 * length));
+    function text(offset, value) {
+      for (var i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
+    }
+    text(0, "RIFF"); view.setUint32(4, 36 + 2 * length, true); text(8, "WAVE");
+    text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 1, true);
+    view.setUint16(22, 1, true); view.setUint32(24, rate, true);
+    view.setUint32(28, rate * 2, true); view.setUint16(32, 2, true); view.setUint16(34, 16, true);
+    text(36, "data"); view.setUint32(40, 2 * length, true);
+    var offset = 44;
+    chunks.forEach(function (chunk) {
+      for (var i = 0; i < chunk.length; i++, offset += 2) {
+        var s = Math.max(-1, Math.min(1, chunk[i]));
+        view.setInt16(offset, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+      }
+    });
+    return new File([view], "take.wav", { type: "audio/wav" });
+  }
+
+  function setUpVoiceRecorders() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context || !navigator.mediaDevices || !window.DataTransfer) return;
+    document.querySelectorAll("form[data-voice-recorder]").forEach(function (form) {
+      var box = form.querySelector(".voice-recorder");
+      var button = form.querySelector("[data-record]");
+      var status = form.querySelector("[data-record-status]");
+      var input = form.querySelector("input[type='file']");
+      if (!box || !button || !status || !input) return;
+      box.hidden = false;
+      var recording = null;
+      button.addEventListener("click", function () {
+        if (recording) {
+          recording.stop();
+          return;
+        }
+        navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+          var context = new Context();
+          var source = context.createMediaStreamSource(stream);
+          var node = context.createScriptProcessor(4096, 1, 1);
+          var chunks = [];
+          node.onaudioprocess = function (event) {
+            chunks.push(new Float32Array(event.inputBuffer.getChannelData(0)));
+          };
+          source.connect(node);
+          node.connect(context.destination);
+          button.textContent = "Stop recording";
+          status.textContent = "Recording… read the sentence, then stop.";
+          recording = {
+            stop: function () {
+              node.disconnect(); source.disconnect();
+              stream.getTracks().forEach(function (track) { track.stop(); });
+              var file = wavFile(chunks, context.sampleRate);
+              context.close();
+              var files = new DataTransfer();
+              files.items.add(file);
+              input.files = files.files;
+              var seconds = chunks.length * 4096 / context.sampleRate;
+              status.textContent = "Recorded " + seconds.toFixed(1) + " s: check your voice to send it.";
+              button.textContent = "Record again";
+              recording = null;
+            }
+          };
+        }).catch(function () {
+          status.textContent = "The microphone is not available: choose a recording instead.";
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpVoiceRecorders();
+    setUpWayToggles();
     setUpMenu();
     setUpPrintButtons();
     labelTableCells(document);

@@ -1,0 +1,1 @@
+"""Buyer <-> freelancer conversations, attachments, custom offers and the assistant's hooks."""

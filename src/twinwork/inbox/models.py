@@ -1,0 +1,174 @@
+"""Conversations between one buyer and one freelancer, their messages, attachments and
+custom offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.order.models import OrderKind
+
+
+class AuthorKind(StrEnum):
+    """Who wrote a message: shown with every message, so the buyer always knows whether a
+    person or the freelancer's assistant is talking."""
+
+    BUYER = "buyer"
+    FREELANCER = "freelancer"
+    ASSISTANT = "assistant"
+
+
+class AssistantState(StrEnum):
+    """ACTIVE: the freelancer's assistant may answer here. HANDED_OVER: it handed the
+    conversation to the freelancer, or the freelancer took over; it stays quiet until handed
+    back. PAUSED: switched off in this conversation."""
+
+    ACTIVE = "active"
+    HANDED_OVER = "handed_over"
+    PAUSED = "paused"
+
+
+class OfferStatus(StrEnum):
+    """An offer past its ``expires_at`` while OPEN reads as expired (see ``Offer.state``)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"
+
+
+def _one_of(column: str, enum: type[StrEnum]) -> str:
+    return "{} IN ({})".format(column, ", ".join(f"'{member}'" for member in enum))
+
+
+class Conversation(Base):
+    """One per (buyer, freelancer, subject): ``subject_key`` is ``general``, ``gig:<id>`` or
+    ``order:<id>``. Read marks and the last e-mail sent live here, one pair per party: a
+    conversation has exactly two."""
+
+    __tablename__ = "inbox_conversations"
+    __table_args__ = (
+        UniqueConstraint("buyer_user_id", "freelancer_user_id", "subject_key"),
+        CheckConstraint(_one_of("assistant_state", AssistantState), name="assistant_state"),
+        CheckConstraint("buyer_user_id <> freelancer_user_id", name="two_parties"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    buyer_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    freelancer_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    subject_key: Mapped[str] = mapped_column(String(40))
+    gig_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gigs.id", ondelete="RESTRICT"), nullable=True
+    )
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    assistant_state: Mapped[AssistantState] = mapped_column(
+        StrEnumType(AssistantState, 16), default=AssistantState.ACTIVE
+    )
+    handover_reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    handover_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The newest message id each party has read (0: none).
+    buyer_read_id: Mapped[int] = mapped_column(Integer, default=0)
+    freelancer_read_id: Mapped[int] = mapped_column(Integer, default=0)
+    # When each party was last e-mailed about this conversation (the debounce).
+    buyer_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    freelancer_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "inbox_messages"
+    __table_args__ = (
+        CheckConstraint(_one_of("author_kind", AuthorKind), name="author_kind"),
+        Index("ix_inbox_messages_conversation_id_id", "conversation_id", "id"),
+        Index("ix_inbox_messages_author_user_id_created_at", "author_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_conversations.id", ondelete="RESTRICT")
+    )
+    author_kind: Mapped[AuthorKind] = mapped_column(StrEnumType(AuthorKind, 12))
+    # The person who wrote it; for the assistant, the freelancer it speaks for.
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    """As shown: the person's name, or "<assistant name>, <freelancer>'s assistant"."""
+    text: Mapped[str] = mapped_column(Text)
+    offer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The custom offer this message announces, if any."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(lazy="selectin", order_by="Attachment.id")
+
+
+class Attachment(Base):
+    """A file sent with a message. The bytes live in object storage under ``storage_key``;
+    the type was sniffed from the content, never taken from the name."""
+
+    __tablename__ = "inbox_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_messages.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(100))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Offer(Base):
+    """A custom offer: what, for how much, in how many days, with how many revisions, made
+    how. Accepting it places an order through the same escrow code as a package order;
+    ``order_id`` is unique, so an offer becomes at most one order."""
+
+    __tablename__ = "inbox_offers"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", OfferStatus), name="status"),
+        CheckConstraint(_one_of("kind", OrderKind), name="kind"),
+        CheckConstraint("price_amount > 0", name="price_positive"),
+        CheckConstraint("delivery_days > 0", name="delivery_days_positive"),
+        CheckConstraint("revisions >= 0", name="revisions_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_conversations.id", ondelete="RESTRICT"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    price_amount: Mapped[int] = mapped_column(Integer)
+    """In cents."""
+    currency: Mapped[str] = mapped_column(String(3))
+    delivery_days: Mapped[int] = mapped_column(Integer)
+    revisions: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[OrderKind] = mapped_column(StrEnumType(OrderKind, 10))
+    status: Mapped[OfferStatus] = mapped_column(
+        StrEnumType(OfferStatus, 12), default=OfferStatus.OPEN
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), nullable=True, unique=True
+    )
+    accept_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    """The Idempotency-Key the accepting request carried: its retry gets the same order."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def state(self, now: datetime) -> str:
+        """What the parties read: open, expired, accepted, withdrawn or declined."""
+        if self.status == OfferStatus.OPEN and self.expires_at <= now:
+            return "expired"
+        return str(self.status)

@@ -1,0 +1,613 @@
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from twinwork.account.models import User
+from twinwork.config import get_settings
+from twinwork.inbox.files import ACCEPTED, Upload
+from twinwork.inbox.models import Attachment, Message, Offer
+from twinwork.inbox.schemas import (
+    AttachmentOut,
+    ConversationIn,
+    ConversationOut,
+    ConversationPageOut,
+    ConversationSummaryOut,
+    FileIn,
+    HandoverOut,
+    MessageIn,
+    MessageOut,
+    OfferIn,
+    OfferOut,
+    PartyOut,
+    SubjectOut,
+)
+from twinwork.inbox.sending import send_message, start_conversation
+from twinwork.inbox.service import ConversationView, Thread, inbox_service
+from twinwork.kit.db import mark_rollback_only, utcnow
+from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.ids import IdPath
+from twinwork.kit.money import parse_dollars
+from twinwork.kit.pagination import MAX_PAGE
+from twinwork.web.deps import (
+    PAGE_DEPENDENCIES,
+    ApiUser,
+    DbSession,
+    IdempotencyKey,
+    PageUser,
+    SessionMaker,
+    Storage,
+    writes_on_get,
+    writes_own_units,
+)
+from twinwork.web.forms import FormErrors, domain_errors, form_data, form_idempotency_key, validate
+from twinwork.web.templating import render
+
+api = APIRouter(prefix="/api/v1", tags=["inbox"])
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+# ---- shaping answers -------------------------------------------------------------------------
+
+
+def offer_out(offer: Offer) -> OfferOut:
+    return OfferOut(
+        id=offer.id,
+        conversation_id=offer.conversation_id,
+        description=offer.description,
+        price_amount=offer.price_amount,
+        currency=offer.currency,
+        delivery_days=offer.delivery_days,
+        revisions=offer.revisions,
+        kind=offer.kind,
+        status=offer.state(utcnow()),
+        expires_at=offer.expires_at,
+        order_id=offer.order_id,
+        created_at=offer.created_at,
+    )
+
+
+def message_out(message: Message, offers: dict[int, Offer]) -> MessageOut:
+    offer = offers.get(message.offer_id) if message.offer_id is not None else None
+    return MessageOut(
+        id=message.id,
+        author_kind=message.author_kind,
+        author_name=message.author_name,
+        text=message.text,
+        created_at=message.created_at,
+        attachments=[AttachmentOut.model_validate(a) for a in message.attachments],
+        offer=offer_out(offer) if offer is not None else None,
+    )
+
+
+def summary_out(view: ConversationView) -> dict[str, Any]:
+    conversation = view.conversation
+    handed_over = conversation.handover_reason is not None or conversation.handed_over_at
+    return {
+        "id": conversation.id,
+        "role": view.role,
+        "buyer": PartyOut(id=view.buyer.id, display_name=view.buyer.display_name),
+        "freelancer": PartyOut(
+            id=view.freelancer.id,
+            display_name=view.freelancer.display_name,
+            handle=view.freelancer_handle,
+        ),
+        "subject": SubjectOut(
+            kind=view.subject_kind,
+            gig_id=conversation.gig_id,
+            order_id=conversation.order_id,
+            title=view.subject_title,
+        ),
+        "assistant_state": conversation.assistant_state,
+        "handover": (
+            HandoverOut(
+                reason=conversation.handover_reason,
+                summary=conversation.handover_summary,
+                at=conversation.handed_over_at,
+            )
+            if handed_over
+            else None
+        ),
+        "unread": view.unread,
+        "last_message_at": conversation.last_message_at,
+        "created_at": conversation.created_at,
+    }
+
+
+def thread_out(thread: Thread) -> ConversationOut:
+    return ConversationOut(
+        **summary_out(thread.view),
+        messages=[message_out(m, thread.offers) for m in thread.messages.items],
+        page=thread.messages.page,
+        pages=thread.messages.pages,
+        total_messages=thread.messages.total,
+    )
+
+
+def decode_file(item: FileIn) -> Upload:
+    try:
+        data = base64.b64decode(item.content_base64, validate=True)
+    except binascii.Error as exc:
+        raise ValidationFailed(f"{item.name[:60]!r} is not valid base64.", field="files") from exc
+    return Upload(item.name, data)
+
+
+def download(storage_data: bytes, item: Attachment) -> Response:
+    return Response(
+        storage_data,
+        media_type=item.content_type,
+        headers={
+            # Always a download, never shown in the page: nothing sent runs in our origin.
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# ---- API -------------------------------------------------------------------------------------
+
+
+@api.get("/conversations", response_model=ConversationPageOut)
+async def list_conversations(
+    user: ApiUser, session: DbSession, page: Page = 1
+) -> ConversationPageOut:
+    """Your conversations, as buyer and as freelancer, the latest message first, with the
+    number of messages you have not read in each."""
+    results = await inbox_service.page(session, user, page)
+    return ConversationPageOut(
+        items=[ConversationSummaryOut(**summary_out(view)) for view in results.items],
+        page=results.page,
+        pages=results.pages,
+        total=results.total,
+        unread=await inbox_service.unread_total(session, user),
+    )
+
+
+@api.post("/conversations", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
+@writes_own_units
+async def start(
+    body: ConversationIn,
+    user: ApiUser,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+) -> ConversationOut:
+    """Write to a freelancer (``freelancer_handle``), about a gig (``gig_id``) or about an
+    order (``order_id``, either party). There is one conversation per buyer, freelancer and
+    subject: writing again adds to it. The answer holds the newest messages, the
+    assistant's reply among them when it answered."""
+    conversation_id, _ = await start_conversation(
+        session,
+        sessionmaker,
+        storage,
+        user,
+        body.text,
+        [decode_file(f) for f in body.files],
+        freelancer_handle=body.freelancer_handle,
+        gig_id=body.gig_id,
+        order_id=body.order_id,
+    )
+    return thread_out(await inbox_service.thread(session, user, conversation_id))
+
+
+@api.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@writes_on_get
+async def get_conversation(
+    conversation_id: IdPath, user: ApiUser, session: DbSession, page: Page = 1
+) -> ConversationOut:
+    """One page of messages, oldest first; page 1 holds the newest, and reading it marks the
+    conversation read."""
+    return thread_out(await inbox_service.thread(session, user, conversation_id, page))
+
+
+@api.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=ConversationOut,
+    status_code=status.HTTP_201_CREATED,
+)
+@writes_own_units
+async def post_message(
+    conversation_id: IdPath,
+    body: MessageIn,
+    user: ApiUser,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+) -> ConversationOut:
+    """Write ``text``, with ``files`` as ``[{name, content_base64}]`` (up to 5, 10 MB each
+    by default; PNG, JPEG, WebP, PDF, plain text, MP3 or WAV, judged by their content)."""
+    uploads = [decode_file(f) for f in body.files]
+    await send_message(session, sessionmaker, storage, user, conversation_id, body.text, uploads)
+    return thread_out(await inbox_service.thread(session, user, conversation_id))
+
+
+@api.get("/conversations/{conversation_id}/attachments/{attachment_id}")
+async def get_attachment(
+    conversation_id: IdPath,
+    attachment_id: IdPath,
+    user: ApiUser,
+    session: DbSession,
+    storage: Storage,
+) -> Response:
+    """A file sent in the conversation, always as a download."""
+    item = await inbox_service.attachment(session, user, conversation_id, attachment_id)
+    return download(await storage.get(item.storage_key), item)
+
+
+@api.post(
+    "/conversations/{conversation_id}/offers",
+    response_model=OfferOut,
+    status_code=status.HTTP_201_CREATED,
+)
+async def make_offer(
+    conversation_id: IdPath, body: OfferIn, user: ApiUser, session: DbSession
+) -> OfferOut:
+    """The freelancer offers custom work: what, the price in cents, delivery days, revisions
+    and how it is made (human, ai, hybrid). It expires after ``expires_in_days`` (7)."""
+    return offer_out(await inbox_service.make_offer(session, user, conversation_id, body))
+
+
+@api.post("/conversations/{conversation_id}/offers/{offer_id}/accept", response_model=OfferOut)
+async def accept_offer(
+    conversation_id: IdPath,
+    offer_id: IdPath,
+    user: ApiUser,
+    session: DbSession,
+    request_key: IdempotencyKey = None,
+) -> OfferOut:
+    """The buyer accepts: an order on the offer's terms, its price paid from the wallet into
+    escrow like any package order (``order_id`` in the answer). An offer becomes one order at
+    most; a retry with the same Idempotency-Key returns it."""
+    return offer_out(
+        await inbox_service.accept_offer(session, user, conversation_id, offer_id, request_key)
+    )
+
+
+@api.post("/conversations/{conversation_id}/offers/{offer_id}/withdraw", response_model=OfferOut)
+async def withdraw_offer(
+    conversation_id: IdPath, offer_id: IdPath, user: ApiUser, session: DbSession
+) -> OfferOut:
+    return offer_out(
+        await inbox_service.close_offer(session, user, conversation_id, offer_id, "withdraw")
+    )
+
+
+@api.post("/conversations/{conversation_id}/offers/{offer_id}/decline", response_model=OfferOut)
+async def decline_offer(
+    conversation_id: IdPath, offer_id: IdPath, user: ApiUser, session: DbSession
+) -> OfferOut:
+    return offer_out(
+        await inbox_service.close_offer(session, user, conversation_id, offer_id, "decline")
+    )
+
+
+@api.post("/conversations/{conversation_id}/takeover", response_model=ConversationOut)
+async def take_over(conversation_id: IdPath, user: ApiUser, session: DbSession) -> ConversationOut:
+    """The freelancer answers from now on: the assistant stays quiet in this conversation."""
+    await inbox_service.take_over(session, user, conversation_id)
+    return thread_out(await inbox_service.thread(session, user, conversation_id))
+
+
+@api.post("/conversations/{conversation_id}/handback", response_model=ConversationOut)
+async def hand_back(conversation_id: IdPath, user: ApiUser, session: DbSession) -> ConversationOut:
+    """The freelancer lets the assistant answer again in this conversation."""
+    await inbox_service.hand_back(session, user, conversation_id)
+    return thread_out(await inbox_service.thread(session, user, conversation_id))
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+
+@pages.get("/inbox")
+async def inbox_page(
+    request: Request, session: DbSession, user: PageUser, page: Page = 1
+) -> Response:
+    return render(
+        request,
+        "inbox.html",
+        {
+            "results": await inbox_service.page(session, user, page),
+            "unread": await inbox_service.unread_total(session, user),
+        },
+    )
+
+
+@pages.get("/inbox/new")
+async def compose_page(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    freelancer: Annotated[str | None, Query(max_length=40)] = None,
+    gig: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    order: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """The first message to a freelancer (from a gig, a profile or an order); a subject
+    written about before opens that conversation instead."""
+    if freelancer is None and gig is None and order is None:
+        return RedirectResponse("/inbox", status_code=303)  # nobody to write to yet
+    try:
+        found = await inbox_service.existing(
+            session, user, freelancer_handle=freelancer or None, gig_id=gig, order_id=order
+        )
+    except ValidationFailed as exc:
+        return render(
+            request,
+            "compose.html",
+            {
+                "freelancer": "",
+                "gig": None,
+                "order": None,
+                "values": {},
+                "errors": domain_errors(exc),
+                "accepted": ACCEPTED,
+            },
+            status_code=exc.status_code,
+        )
+    if found is not None:
+        return RedirectResponse(f"/inbox/{found.id}#latest", status_code=303)
+    return render(
+        request,
+        "compose.html",
+        {
+            "freelancer": freelancer or "",
+            "gig": gig,
+            "order": order,
+            "values": {},
+            "errors": {},
+            "accepted": ACCEPTED,
+        },
+    )
+
+
+async def uploaded_files(request: Request) -> list[Upload]:
+    form = await request.form()
+    limit = get_settings().inbox_attachment_max_bytes
+    files = []
+    for upload in form.getlist("files"):
+        if isinstance(upload, UploadFile) and upload.filename:
+            # One byte over the limit is enough to refuse it with the file's size.
+            files.append(Upload(upload.filename, await upload.read(limit + 1)))
+    return files
+
+
+def _optional_id(value: Any) -> int | None:
+    try:
+        number = int(str(value or "").strip() or 0)
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@pages.post("/inbox")
+@writes_own_units
+async def start_page(
+    request: Request,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+    user: PageUser,
+) -> Response:
+    data = await form_data(request)
+    gig_id, order_id = _optional_id(data.get("gig")), _optional_id(data.get("order"))
+    try:
+        body = validate(MessageIn, {"text": data.get("text", "")})
+        conversation_id, _ = await start_conversation(
+            session,
+            sessionmaker,
+            storage,
+            user,
+            body.text,
+            await uploaded_files(request),
+            freelancer_handle=str(data.get("freelancer") or "") or None,
+            gig_id=gig_id,
+            order_id=order_id,
+        )
+    except (FormErrors, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        mark_rollback_only(session)
+        context = {
+            "freelancer": data.get("freelancer", ""),
+            "gig": gig_id,
+            "order": order_id,
+            "values": data,
+            "errors": errors,
+            "accepted": ACCEPTED,
+        }
+        return render(request, "compose.html", context, status_code=status_code)
+    return RedirectResponse(f"/inbox/{conversation_id}#latest", status_code=303)
+
+
+async def _thread_context(
+    session: DbSession, user: User, conversation_id: int, page: int = 1
+) -> dict[str, Any]:
+    thread = await inbox_service.thread(session, user, conversation_id, page)
+    return {
+        "thread": thread,
+        "view": thread.view,
+        "conversation": thread.view.conversation,
+        "now": utcnow(),
+        "accepted": ACCEPTED,
+        "max_files": get_settings().inbox_attachment_max_files,
+        "max_file_bytes": get_settings().inbox_attachment_max_bytes,
+        "values": {},
+        "errors": {},
+    }
+
+
+@pages.get("/inbox/orders/{order_id}")
+async def order_conversation_page(order_id: IdPath, session: DbSession, user: PageUser) -> Response:
+    """The conversation about an order (linked from a disputed order's admin page)."""
+    conversation = await inbox_service.about_order(session, user, order_id)
+    return RedirectResponse(f"/inbox/{conversation.id}#latest", status_code=303)
+
+
+@pages.get("/inbox/{conversation_id}")
+@writes_on_get
+async def conversation_page(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser, page: Page = 1
+) -> Response:
+    return render(
+        request, "conversation.html", await _thread_context(session, user, conversation_id, page)
+    )
+
+
+@pages.get("/inbox/{conversation_id}/messages")
+@writes_on_get
+async def messages_fragment(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    """The newest messages, polled by htmx while the conversation is open."""
+    return render(request, "_messages.html", await _thread_context(session, user, conversation_id))
+
+
+@pages.post("/inbox/{conversation_id}/messages")
+@writes_own_units
+async def post_message_page(
+    request: Request,
+    conversation_id: IdPath,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    storage: Storage,
+    user: PageUser,
+) -> Response:
+    data = await form_data(request)
+    try:
+        body = validate(MessageIn, {"text": data.get("text", "")})
+        uploads = await uploaded_files(request)
+        await send_message(
+            session, sessionmaker, storage, user, conversation_id, body.text, uploads
+        )
+    except (FormErrors, DomainError) as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}#latest", status_code=303)
+
+
+async def _thread_error(
+    request: Request,
+    session: DbSession,
+    user: User,
+    conversation_id: int,
+    data: dict[str, Any],
+    exc: FormErrors | DomainError,
+) -> Response:
+    errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+    status_code = exc.status_code if isinstance(exc, DomainError) else 422
+    mark_rollback_only(session)
+    context = await _thread_context(session, user, conversation_id)
+    context.update(values=data, errors=errors)
+    return render(request, "conversation.html", context, status_code=status_code)
+
+
+@pages.get("/inbox/{conversation_id}/attachments/{attachment_id}")
+async def attachment_page(
+    conversation_id: IdPath,
+    attachment_id: IdPath,
+    session: DbSession,
+    storage: Storage,
+    user: PageUser,
+) -> Response:
+    item = await inbox_service.attachment(session, user, conversation_id, attachment_id)
+    return download(await storage.get(item.storage_key), item)
+
+
+@pages.post("/inbox/{conversation_id}/offers")
+async def make_offer_page(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    try:
+        try:
+            price = parse_dollars(str(data.get("price", "")))
+        except ValueError as exc:
+            raise FormErrors({"price": str(exc)}) from exc
+        body = validate(
+            OfferIn,
+            {
+                "description": data.get("description", ""),
+                "price_amount": price if price is not None else "",
+                "delivery_days": data.get("delivery_days", ""),
+                "revisions": data.get("revisions", ""),
+                "kind": data.get("kind", "human"),
+                "expires_in_days": data.get("expires_in_days") or None,
+            },
+        )
+        await inbox_service.make_offer(session, user, conversation_id, body)
+    except (FormErrors, DomainError) as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}?done=offer#latest", status_code=303)
+
+
+@pages.post("/inbox/{conversation_id}/offers/{offer_id}/accept")
+async def accept_offer_page(
+    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    key = form_idempotency_key(data)
+    try:
+        offer = await inbox_service.accept_offer(session, user, conversation_id, offer_id, key)
+    except DomainError as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/orders/{offer.order_id}?placed=1", status_code=303)
+
+
+@pages.post("/inbox/{conversation_id}/offers/{offer_id}/withdraw")
+async def withdraw_offer_page(
+    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    return await _close_offer(request, session, user, conversation_id, offer_id, "withdraw")
+
+
+@pages.post("/inbox/{conversation_id}/offers/{offer_id}/decline")
+async def decline_offer_page(
+    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    return await _close_offer(request, session, user, conversation_id, offer_id, "decline")
+
+
+async def _close_offer(
+    request: Request,
+    session: DbSession,
+    user: User,
+    conversation_id: int,
+    offer_id: int,
+    action: str,
+) -> Response:
+    data = await form_data(request)
+    try:
+        await inbox_service.close_offer(session, user, conversation_id, offer_id, action)
+    except DomainError as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}?done={action}#latest", status_code=303)
+
+
+@pages.post("/inbox/{conversation_id}/takeover")
+async def take_over_page(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    try:
+        await inbox_service.take_over(session, user, conversation_id)
+    except DomainError as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}?done=takeover#latest", status_code=303)
+
+
+@pages.post("/inbox/{conversation_id}/handback")
+async def hand_back_page(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    try:
+        await inbox_service.hand_back(session, user, conversation_id)
+    except DomainError as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}?done=handback#latest", status_code=303)
