@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -31,6 +28,7 @@ from twinwork.inbox.schemas import (
 from twinwork.inbox.sending import send_message, start_conversation
 from twinwork.inbox.service import ConversationView, Thread, inbox_service
 from twinwork.kit.db import mark_rollback_only, utcnow
+from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
@@ -46,6 +44,7 @@ from twinwork.web.deps import (
     writes_on_get,
     writes_own_units,
 )
+from twinwork.web.downloads import attachment_response
 from twinwork.web.forms import FormErrors, domain_errors, form_data, form_idempotency_key, validate
 from twinwork.web.templating import render
 
@@ -133,23 +132,12 @@ def thread_out(thread: Thread) -> ConversationOut:
 
 
 def decode_file(item: FileIn) -> Upload:
-    try:
-        data = base64.b64decode(item.content_base64, validate=True)
-    except binascii.Error as exc:
-        raise ValidationFailed(f"{item.name[:60]!r} is not valid base64.", field="files") from exc
-    return Upload(item.name, data)
+    message = f"{item.name[:60]!r} is not valid base64."
+    return Upload(item.name, decode_base64(item.content_base64, field="files", message=message))
 
 
 def download(storage_data: bytes, item: Attachment) -> Response:
-    return Response(
-        storage_data,
-        media_type=item.content_type,
-        headers={
-            # Always a download, never shown in the page: nothing sent runs in our origin.
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment_response(storage_data, item.name, item.content_type)
 
 
 # ---- API -------------------------------------------------------------------------------------

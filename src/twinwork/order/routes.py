@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -13,7 +10,8 @@ from twinwork.account.models import User
 from twinwork.config import get_settings
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import mark_rollback_only
-from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
+from twinwork.kit.encoding import decode_base64
+from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
@@ -50,6 +48,7 @@ from twinwork.web.deps import (
     Storage,
     writes_own_units,
 )
+from twinwork.web.downloads import attachment_response
 from twinwork.web.forms import (
     FormErrors,
     domain_errors,
@@ -153,10 +152,8 @@ async def deliver(
 
 
 def decode_file(item: DeliveryFileIn) -> Attachment:
-    try:
-        data = base64.b64decode(item.content_base64, validate=True)
-    except binascii.Error as exc:
-        raise ValidationFailed(f"{item.name[:60]!r} is not valid base64.", field="files") from exc
+    message = f"{item.name[:60]!r} is not valid base64."
+    data = decode_base64(item.content_base64, field="files", message=message)
     return Attachment(item.name, item.content_type, data)
 
 
@@ -177,16 +174,7 @@ async def file_response(
 
 async def download(storage: Storage, item: DeliveryFile) -> Response:
     data = await storage.get(item.storage_key)
-    return Response(
-        data,
-        media_type=item.content_type,
-        headers={
-            # Always a download, never rendered in the page: a delivered .html or .svg must
-            # not run in twinwork's origin.
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment_response(data, item.name, item.content_type)
 
 
 @api.post("/orders/{order_id}/accept", response_model=OrderOut)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from twinwork.account.models import User
 from twinwork.catalog.service import category_service
 from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
+from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.images import MAX_UPLOAD_BYTES, CleanImage, ImageKind, clean_upload, thumbnail
 from twinwork.kit.pagination import Page, check_page_in_range
@@ -165,13 +164,11 @@ class PortfolioService:
     ) -> PortfolioSample:
         """Add a voice recording with its script (``portfolio.audio`` checks and cleans it
         from its content); a refused file leaves nothing behind."""
-        try:
-            raw = base64.b64decode(data.content_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValidationFailed(
-                "content_base64 is not valid base64: send the file's bytes base64-encoded.",
-                field="content_base64",
-            ) from exc
+        raw = decode_base64(
+            data.content_base64,
+            field="content_base64",
+            message="content_base64 is not valid base64: send the file's bytes base64-encoded.",
+        )
         return await self.add_audio_bytes(
             session,
             storage,
@@ -267,13 +264,11 @@ class PortfolioService:
         """Add a design. The bytes are checked and re-encoded by ``kit.images`` (type from
         the content, no bombs, polyglots or animation, metadata stripped, SVG sanitised)
         before anything is stored; a refused file leaves nothing behind."""
-        try:
-            raw = base64.b64decode(data.content_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValidationFailed(
-                "content_base64 is not valid base64: send the file's bytes base64-encoded.",
-                field="content_base64",
-            ) from exc
+        raw = decode_base64(
+            data.content_base64,
+            field="content_base64",
+            message="content_base64 is not valid base64: send the file's bytes base64-encoded.",
+        )
         return await self.add_image_bytes(
             session,
             storage,

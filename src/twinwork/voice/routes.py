@@ -3,8 +3,6 @@ evidence each version trained on, and its held-out takes to hear."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Request
@@ -14,6 +12,7 @@ from starlette.datastructures import UploadFile
 from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.service import creation_service
+from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.portfolio.audio import RECORDING_MAX_BYTES
@@ -49,13 +48,11 @@ async def get_phrase(model_id: IdPath, user: ApiUser, session: DbSession) -> Phr
 def _decode(content_base64: str) -> bytes:
     if len(content_base64) > (RECORDING_MAX_BYTES + 2) // 3 * 4:
         raise ValidationFailed("This take is too large: record just the sentence.", field="file")
-    try:
-        return base64.b64decode(content_base64, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValidationFailed(
-            "content_base64 is not valid base64: send the recording's bytes base64-encoded.",
-            field="content_base64",
-        ) from exc
+    return decode_base64(
+        content_base64,
+        field="content_base64",
+        message="content_base64 is not valid base64: send the recording's bytes base64-encoded.",
+    )
 
 
 @api.post("/models/{model_id}/voice-verification", response_model=VerificationOut)
