@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 
 from tests.backends import Backends
 from twinwork.account.models import User
-from twinwork.catalog.models import Gig
+from twinwork.catalog.models import FreelancerProfile, Gig
 from twinwork.config import normalise_database_url
 from twinwork.demo.content import FREELANCERS
-from twinwork.order.models import Dispute, Order
+from twinwork.demo.reviews import reviewed_orders
+from twinwork.order.models import Dispute, Order, Review
 from twinwork.search.models import SearchEvent
 
 
@@ -92,10 +93,40 @@ def test_demo_loads_a_believable_marketplace_once(fresh: Any) -> None:
         assert conn.scalar(select(func.count()).select_from(Dispute)) == 1
 
 
+def test_demo_reviews_move_each_rating_by_their_weight(fresh: Any) -> None:
+    env, engine = fresh
+    loaded = twinwork(env, "demo", "--search-events", "0")
+    assert loaded.returncode == 0, loaded.stderr
+    written = reviewed_orders()
+    reviewed = {story.freelancer_handle for story in written}
+    assert reviewed == {f.handle for f in FREELANCERS if f.review_count}
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Review)) == len(written)
+        noor = next(f for f in FREELANCERS if f.handle == "noor-haddad-lyrics")
+        stars = [s.review_stars for s in written if s.freelancer_handle == noor.handle]
+        profile = conn.execute(
+            select(FreelancerProfile.rating, FreelancerProfile.review_count)
+            .join(User, User.id == FreelancerProfile.user_id)
+            .where(User.email == f"{noor.handle}@demo.twinwork.test")
+        ).one()
+    expected = (noor.rating * noor.review_count + sum(stars)) / (noor.review_count + len(stars))
+    assert profile.review_count == noor.review_count + len(stars)
+    assert profile.rating == pytest.approx(expected)
+
+    again = twinwork(env, "demo", "--search-events", "0")
+    assert again.returncode == 0, again.stderr
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Review)) == len(written)
+
+
 def order_statuses(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        # The equity demo's earnings history (past years' orders) is not part of the story.
-        stories = select(Order.status).where(~Order.request_key.like("demo-equity-%"))
+        # The equity demo's earnings history (past years' orders) and the orders behind the
+        # written reviews (test_demo_reviews_move_each_rating_by_their_weight) are not part
+        # of the story.
+        stories = select(Order.status).where(
+            ~Order.request_key.like("demo-equity-%"), ~Order.request_key.like("demo-review-%")
+        )
         return sorted(conn.scalars(stories))
 
 

@@ -28,11 +28,12 @@ from twinwork.demo.equity import load_equity_history
 from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
 from twinwork.demo.pictures import ensure_gig_pictures
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
+from twinwork.demo.reviews import reviewed_orders
 from twinwork.demo.training import activate_demo_models, queue_demo_models
 from twinwork.kit.security import hash_password
 from twinwork.kit.storage import make_storage
 from twinwork.order.dispute import dispute_service
-from twinwork.order.schemas import OrderIn
+from twinwork.order.schemas import OrderIn, ReviewIn
 from twinwork.order.service import order_service
 from twinwork.portfolio.schemas import SampleIn
 from twinwork.portfolio.service import content_hash, portfolio_service
@@ -109,7 +110,7 @@ async def load_demo(
         await activate_demo_models(session)
         await queue_demo_models(session)
     await _ensure_program_queue(session, admin)
-    for story in DEMO_ORDERS:
+    for story in DEMO_ORDERS + reviewed_orders():
         await _ensure_order(session, story)
     await load_equity_history(session, admin)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
@@ -249,8 +250,9 @@ async def _ensure_program_queue(session: AsyncSession, admin: User) -> None:
 
 
 async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
-    """A basic-package order of the freelancer's first gig, paid from a wallet topped up with
-    the sandbox's test card, taken as far as the story goes."""
+    """A basic-package order of one of the freelancer's gigs (the first unless the story
+    says), paid from a wallet topped up with the sandbox's test card, taken as far as the
+    story goes."""
     buyer = await _get_user(session, story.buyer_email)
     freelancer = await _get_user(session, f"{story.freelancer_handle}@{DEMO_DOMAIN}")
     assert buyer is not None and freelancer is not None
@@ -258,7 +260,11 @@ async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
     if await order_service.existing(session, buyer, key) is not None:
         return
     gig = await session.scalar(
-        select(Gig).where(Gig.freelancer_id == freelancer.id).order_by(Gig.id).limit(1)
+        select(Gig)
+        .where(Gig.freelancer_id == freelancer.id)
+        .order_by(Gig.id)
+        .offset(story.gig_number)
+        .limit(1)
     )
     assert gig is not None
     package = gig.package("basic")
@@ -275,6 +281,9 @@ async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
         await order_service.deliver(session, freelancer, order.id, story.delivery)
     if story.outcome == "accepted":
         await order_service.accept(session, buyer, order.id)
+        if story.review_stars:
+            review = ReviewIn(rating=story.review_stars, text=story.review_text)
+            await order_service.review(session, buyer, order.id, review)
     elif story.outcome == "disputed":
         await dispute_service.open(session, buyer, order.id, story.dispute_reason)
 

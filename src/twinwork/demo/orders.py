@@ -16,6 +16,11 @@ class DemoOrder:
     outcome: str = "open"
     """open (as placed or delivered) | accepted | disputed"""
     dispute_reason: str = ""
+    gig_number: int = 0
+    """Which of the freelancer's gigs, in the order they were made."""
+    review_stars: int = 0
+    """For an accepted order: the buyer's review (0 = none)."""
+    review_text: str = ""
 
 
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
