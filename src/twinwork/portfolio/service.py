@@ -225,16 +225,7 @@ class PortfolioService:
             consent_changed_at=now if consent_to_train else None,
             created_at=now,
         )
-        await storage.put(key, clean.data)
-        try:
-            async with session.begin_nested():
-                await sample_repository.add(session, sample)
-        except IntegrityError as exc:  # the same recording sent twice at once
-            await storage.delete(key)
-            raise Conflict(
-                "This exact recording is already in your portfolio.", field="file"
-            ) from exc
-        return sample
+        return await self._store_with_file(session, storage, sample, clean.data, "recording")
 
     async def recording(
         self, session: AsyncSession, storage: ObjectStorage, user: User, sample_id: int
@@ -322,15 +313,28 @@ class PortfolioService:
             consent_changed_at=now if consent_to_train else None,
             created_at=now,
         )
-        # Stored before the row is written: a failed commit leaves an unreferenced file under
-        # the owner's prefix, never a sample whose file is missing.
-        await storage.put(key, clean.data)
+        return await self._store_with_file(session, storage, sample, clean.data, "design")
+
+    async def _store_with_file(
+        self,
+        session: AsyncSession,
+        storage: ObjectStorage,
+        sample: PortfolioSample,
+        data: bytes,
+        what: str,
+    ) -> PortfolioSample:
+        """Store a file sample's bytes, then its row. Stored before the row is written: a
+        failed commit leaves an unreferenced file under the owner's prefix, never a sample
+        whose file is missing; the same file sent twice at once keeps one of each."""
+        assert sample.storage_key is not None
+        await storage.put(sample.storage_key, data)
         try:
             async with session.begin_nested():
                 await sample_repository.add(session, sample)
-        except IntegrityError as exc:  # the same design sent twice at once
-            await storage.delete(key)
-            raise Conflict("This exact design is already in your portfolio.", field="file") from exc
+        except IntegrityError as exc:
+            await storage.delete(sample.storage_key)
+            message = f"This exact {what} is already in your portfolio."
+            raise Conflict(message, field="file") from exc
         return sample
 
     async def _check_can_add(
