@@ -121,11 +121,14 @@ def test_demo_reviews_move_each_rating_by_their_weight(fresh: Any) -> None:
 
 def order_statuses(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        # The equity demo's earnings history (past years' orders) and the orders behind the
-        # written reviews (test_demo_reviews_move_each_rating_by_their_weight) are not part
-        # of the story.
+        # The equity demo's earnings history (past years' orders), the orders behind the
+        # written reviews (test_demo_reviews_move_each_rating_by_their_weight) and the custom
+        # offer accepted in the inbox (tests/demo/test_conversations.py) are not part of the
+        # story.
         stories = select(Order.status).where(
-            ~Order.request_key.like("demo-equity-%"), ~Order.request_key.like("demo-review-%")
+            ~Order.request_key.like("demo-equity-%"),
+            ~Order.request_key.like("demo-review-%"),
+            ~Order.request_key.like("inbox-offer-%"),
         )
         return sorted(conn.scalars(stories))
 

@@ -4,8 +4,6 @@ models."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -121,26 +119,29 @@ def serve(
         "proxy_headers": False,
         "timeout_graceful_shutdown": 5,
     }
-    if workers == 1:
+    if workers == 1 and settings.jobs_in_web_process:
         application = create_app(settings, run_worker=worker and settings.inline_worker)
         uvicorn.run(application, **options)  # type: ignore[arg-type]
         return
-    # Several processes each build the app from the factory (without a job consumer: one
-    # consumer per process would multiply the queue's pollers); the jobs get one of their own.
-    jobs = None
-    if worker and settings.inline_worker:
-        jobs = subprocess.Popen([sys.executable, "-m", "twinwork", "worker"])  # noqa: S603
+    # The jobs run in a process of their own at a lower CPU priority, so training a model
+    # does not slow the pages (kit.worker_process). Several web processes each build the app
+    # from the factory, none with a job consumer (they would multiply the queue's pollers).
+    from twinwork.kit.worker_process import start_job_worker, stop_job_worker
+
+    jobs = start_job_worker() if worker and settings.inline_worker else None
     try:
-        uvicorn.run(
-            "twinwork.web.app:create_app",
-            factory=True,
-            workers=workers,
-            **options,  # type: ignore[arg-type]
-        )
+        if workers == 1:
+            uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        else:
+            uvicorn.run(
+                "twinwork.web.app:create_app",
+                factory=True,
+                workers=workers,
+                **options,  # type: ignore[arg-type]
+            )
     finally:
         if jobs is not None:
-            jobs.terminate()
-            jobs.wait(timeout=30)
+            stop_job_worker(jobs)
 
 
 @app.command()
@@ -148,11 +149,21 @@ def worker(
     threads: Annotated[int, typer.Option(help="Worker threads.")] = 2,
 ) -> None:
     """Run background jobs (use with TWINWORK_QUEUE_URL=redis://... on several hosts)."""
+    from twinwork.kit.worker_process import bound_threads, lower_priority, watch_parent
+
+    settings = get_settings()
+    # Before any thread starts and before torch loads: every job thread inherits both.
+    nice = lower_priority(settings.training_nice)
+    torch_threads = bound_threads(settings.training_threads)
+    watch_parent()
     from twinwork.kit.jobs import huey
     from twinwork.tasks import register_all
 
     register_all()
-    console.print(f"Worker consuming {get_settings().resolved_queue_url} with {threads} threads")
+    console.print(
+        f"Worker consuming {settings.resolved_queue_url} with {threads} threads "
+        f"(nice {nice}, {torch_threads} torch threads)"
+    )
     huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
 
 

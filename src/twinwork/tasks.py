@@ -12,6 +12,7 @@ def register_all() -> None:
     from twinwork.billing.webhook import tasks as webhook_tasks  # noqa: F401
     from twinwork.creation import tasks as creation_tasks  # noqa: F401
     from twinwork.demo import tasks as demo_tasks  # noqa: F401
+    from twinwork.demo import voice as demo_voice  # noqa: F401  (the demo's voice model)
     from twinwork.inbox import tasks as inbox_tasks  # noqa: F401
     from twinwork.notify import tasks as notify_tasks  # noqa: F401
     from twinwork.order import tasks as order_tasks  # noqa: F401

@@ -50,6 +50,9 @@ def live_server(backends: Backends) -> Iterator[str]:
         # what it just earned.
         "TWINWORK_EARNINGS_CLEARING_DAYS": "0",
         "TWINWORK_PAYOUT_MINIMUM_AMOUNT": "100",
+        # The demo's voice model would train beside the two text models for minutes; the
+        # voice journey (test_voice_journey.py) runs a server of its own.
+        "TWINWORK_DEMO_VOICE": "false",
     }
     # Its own corner of the tests' bucket: the files other tests leave (exported search logs,
     # samples) are not the demo's.

@@ -71,6 +71,10 @@ def test_contact_take_over_live_reply_and_a_custom_offer_accepted(
     page.get_by_role("button", name="Top up").click()
     page.goto(thread_url)
     page.get_by_role("button", name=re.compile("^Accept and pay")).click()
+    # The package orders' checkout summary: the wallet covers it, so no card is asked for.
+    expect(page.locator("#checkout-price")).to_contain_text("$80")
+    expect(page.locator("#card_number")).to_have_count(0)
+    page.get_by_role("button", name=re.compile("^Pay .* and place the order")).click()
     expect(page).to_have_url(re.compile(r"/orders/\d+\?placed=1"))
     expect(page.locator("#order-status")).to_have_text("In progress")
     expect(page.locator(".order-facts")).to_contain_text("held in escrow")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -11,6 +12,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import DEMO_ADMIN
 
 PASSWORD = "correct horse battery"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 def sign_up(page: Page, base_url: str, name: str, *, freelancer: bool) -> str:
@@ -81,6 +85,19 @@ def test_freelancer_creates_and_publishes_a_gig(page: Page, live_server: str) ->
     page.get_by_label("Search gigs").press("Enter")
     expect(page.locator(".gig-card")).to_have_count(1)
     expect(page.locator(".gig-card")).to_contain_text("From $40")
+
+
+def fits_a_phone(page: Page, name: str) -> None:
+    """The page as it stands, also on a 390 px phone: nothing scrolls sideways there. Both
+    widths are saved as docs/screenshots/journey-<name>-<width>.png."""
+    size = page.viewport_size or DESKTOP
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(SCREENSHOTS / f"journey-{name}-1280.png"))
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a phone"
+    page.screenshot(path=str(SCREENSHOTS / f"journey-{name}-390.png"))
+    page.set_viewport_size(size)
 
 
 def pay_at_checkout(page: Page) -> None:
@@ -263,8 +280,15 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.get_by_role("button", name="Top up").click()
     buyer.goto(f"{live_server}/models/{model_id}")
     expect(buyer.get_by_role("heading", name="Rae's lyrics")).to_be_visible()
+    # What the freelancer approved, not perplexity numbers; how long, in the brief form.
+    expect(buyer.locator("#examples .example-output").first).to_be_visible()
+    expect(buyer.locator("#examples")).not_to_contain_text("erplexity")
+    expect(buyer.locator("#options-form")).to_contain_text("Length")
+    fits_a_phone(buyer, "model-page")
     buyer.get_by_label("Your brief").fill("Lyrics about a lighthouse keeper")
     buyer.get_by_role("button", name="Generate a free preview").click()
+    # The preview streams into the model page, which then opens the stored generation.
+    buyer.wait_for_url(re.compile(r"/generations/\d+"), timeout=180_000)
     expect(buyer.locator(".preview-mark")).to_have_text("PREVIEW")
     expect(buyer.locator("#preview-text")).to_contain_text("…")
     buyer.get_by_role("button", name="Buy for $4").click()
@@ -277,6 +301,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     )
     expect(buyer.locator("#certificate-owner")).to_have_text("Rae Lyric")
     expect(buyer.get_by_role("button", name="Print / save as PDF")).to_be_visible()
+    fits_a_phone(buyer, "certificate")
     certificate = buyer.locator("#certificate-json").text_content() or ""
     buyer.locator("#verify-link").click()
     expect(buyer.locator("#verify-result")).to_have_text(
@@ -296,6 +321,8 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     basic.get_by_label("Hybrid", exact=True).check()
     basic.get_by_label("Brief").fill("Lyrics for a first dance by the sea")
     basic.get_by_role("button", name=re.compile("^Order")).click()
+    expect(buyer.get_by_role("heading", name="Check your order")).to_be_visible()
+    fits_a_phone(buyer, "checkout")
     pay_at_checkout(buyer)
     expect(buyer.get_by_role("status")).to_contain_text("held in escrow")
     expect(buyer.locator(".disclosure").first).to_have_text(
@@ -308,6 +335,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     page.locator("#orders a").first.click()
     # The delivery box starts from the model's draft.
     expect(page.get_by_label("Your work")).not_to_have_value("")
+    fits_a_phone(page, "hybrid-delivery")
     page.get_by_label("Your work").fill(
         "Waves keep time beneath our feet; the tide learned our names."
     )
@@ -405,7 +433,8 @@ def test_admin_resolves_a_buyers_dispute_with_a_partial_refund(
     buyer.get_by_label("Password").fill(DEMO_ADMIN[1])
     buyer.get_by_role("button", name="Sign in").click()
     buyer.goto(live_server + "/dashboard/orders")
-    buyer.locator("#orders a").first.click()
+    # The buyer's other demo orders are completed and reviewed.
+    buyer.locator("#orders tr", has_text="Disputed").locator("a").first.click()
     expect(buyer.locator("#order-status")).to_have_text("Disputed")
     expect(buyer.locator("#dispute")).to_contain_text("electric kilns")
 

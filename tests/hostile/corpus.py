@@ -1,6 +1,6 @@
 """Hostile uploads, made in memory (no binaries in git): what an attacker or a broken client
 sends to an upload route. Each is refused with a clear message and nothing stored, whatever
-the route (tests/hostile/test_uploads.py runs every upload route against all of them).
+the route (tests/hostile/test_upload_routes.py runs every upload route against all of them).
 
 A ``Hostile`` names what it is, the file name and declared type it arrives with (each a lie
 where that is the attack) and its bytes."""

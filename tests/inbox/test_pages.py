@@ -132,8 +132,12 @@ async def test_an_offer_sent_and_accepted_by_form_opens_the_order_and_take_over_
     await sign_in(client, buyer.email)
     page = (await client.get(thread_url)).text
     assert "Custom offer" in page and "$60<" in page
-    match = re.search(r'action="(/inbox/\d+/offers/\d+/accept)"', page)
-    assert match, page
+    # Accepting opens the package orders' checkout summary, whose form pays.
+    checkout = re.search(r'action="(/inbox/\d+/offers/\d+/checkout)"', page)
+    assert checkout, page
+    summary = (await client.get(checkout.group(1))).text
+    match = re.search(r'action="(/inbox/\d+/offers/\d+/accept)"', summary)
+    assert match, summary
     token = await csrf_token(client)
     form = {"csrf_token": token, "idempotency_key": "offer-form-key"}
     short = await client.post(match.group(1), data=form)

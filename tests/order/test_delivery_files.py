@@ -18,6 +18,10 @@ from twinwork.kit.storage import ObjectStorage
 
 LOGO = b"<svg xmlns='http://www.w3.org/2000/svg'><circle r='4'/></svg>"
 NOTES = b"Notes for the printer: use Pantone 7621 C.\n"
+# A 1x1 PNG: a file's type is read from its bytes, so a .png must be one.
+PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def as_file(name: str, data: bytes, **extra: str) -> dict[str, str]:
@@ -37,7 +41,7 @@ async def test_delivered_files_are_listed_proved_and_downloaded_by_the_parties_o
     seller, buyer, url = await placed_order(client)
     body = {
         "text": "Two files attached.",
-        "files": [as_file("logo.svg", LOGO), as_file("../../notes for printer.txt", NOTES)],
+        "files": [as_file("logo.svg", LOGO), as_file("notes for printer.txt", NOTES)],
     }
     delivered = await client.post(f"{url}/deliveries", json=body, headers=seller)
     assert delivered.status_code == 201, delivered.text
@@ -49,7 +53,8 @@ async def test_delivered_files_are_listed_proved_and_downloaded_by_the_parties_o
         "image/svg+xml",
     )
     assert logo["sha256"] == hashlib.sha256(LOGO).hexdigest()
-    assert notes["name"] == "notes for printer.txt"  # no folders from the sender's name
+    assert notes["name"] == "notes for printer.txt"
+    # A name with folders is refused (tests/hostile/test_upload_routes.py).
 
     download = await client.get(f"{url}/files/{logo['id']}", headers=buyer)
     assert download.status_code == 200 and download.content == LOGO
@@ -67,7 +72,7 @@ async def test_a_files_type_is_a_plain_media_type_or_bytes(client: httpx.AsyncCl
     seller, buyer, url = await placed_order(client)
     files = [
         as_file("page.bin", b"x", content_type="text/html\r\nSet-Cookie: a=b"),
-        as_file("photo.png", b"x", content_type="évil/type"),
+        as_file("photo.png", PIXEL_PNG, content_type="évil/type"),
         as_file("notes", b"x", content_type="TEXT/Plain"),
     ]
     delivered = await client.post(
@@ -109,7 +114,7 @@ async def test_a_delivery_may_be_larger_than_other_requests(client: httpx.AsyncC
     seller, _, url = await placed_order(client)
     audio = bytes(range(256)) * 5_000  # 1.28 MB: over the everyday request limit
     assert len(audio) * 4 // 3 > get_settings().max_request_bytes
-    body = {"text": "Narration attached.", "files": [as_file("take-1.wav", audio)]}
+    body = {"text": "Narration attached.", "files": [as_file("take-1.pcm", audio)]}
     delivered = await client.post(f"{url}/deliveries", json=body, headers=seller)
     assert delivered.status_code == 201, delivered.text
     too_big = await client.post(

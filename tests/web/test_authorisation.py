@@ -107,6 +107,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/models/{model_id}/versions/{version_id}/approve"): P.OWNER_PRIVATE,
     # Generation
     ("POST", "/api/v1/models/{model_id}/generations"): P.SIGNED_IN,
+    ("POST", "/api/v1/models/{model_id}/generations/stream"): P.SIGNED_IN,
     ("GET", "/api/v1/generations/{generation_id}"): P.PARTY_PRIVATE,
     ("POST", "/api/v1/generations/{generation_id}/purchase"): P.PARTY_PRIVATE,
     ("GET", "/api/v1/generations/{generation_id}/preview-files/{name}"): P.PARTY_PRIVATE,
@@ -238,6 +239,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # Pages: generation
     ("GET", "/models/{model_id}"): P.LISTED_OR_OWNER,
     ("POST", "/models/{model_id}/generate"): P.SIGNED_IN,
+    ("POST", "/models/{model_id}/generate/stream"): P.SIGNED_IN,
     ("GET", "/generations/{generation_id}"): P.PARTY_PRIVATE,
     ("POST", "/generations/{generation_id}/purchase"): P.PARTY_PRIVATE,
     ("GET", "/generations/{generation_id}/preview-files/{name}"): P.PARTY_PRIVATE,
@@ -287,6 +289,9 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ),
     ("POST", "/api/v1/conversations/{conversation_id}/takeover"): P.PARTY_PRIVATE,
     ("POST", "/api/v1/conversations/{conversation_id}/handback"): P.PARTY_PRIVATE,
+    ("POST", "/api/v1/conversations/{conversation_id}/reports"): P.PARTY_PRIVATE,
+    ("GET", "/api/v1/admin/reports"): P.ADMIN,
+    ("POST", "/api/v1/admin/reports/{report_id}/resolve"): P.ADMIN,
     ("GET", "/inbox"): P.OWN_DATA,
     ("GET", "/inbox/new"): P.SIGNED_IN,
     ("POST", "/inbox"): P.SIGNED_IN,
@@ -301,6 +306,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/inbox/{conversation_id}/offers/{offer_id}/decline"): P.PARTY_PRIVATE,
     ("POST", "/inbox/{conversation_id}/takeover"): P.PARTY_PRIVATE,
     ("POST", "/inbox/{conversation_id}/handback"): P.PARTY_PRIVATE,
+    ("GET", "/inbox/{conversation_id}/offers/{offer_id}/checkout"): P.PARTY_PRIVATE,
+    ("POST", "/inbox/{conversation_id}/report"): P.PARTY_PRIVATE,
+    ("GET", "/admin/reports"): P.ADMIN,
+    ("POST", "/admin/reports/{report_id}/resolve"): P.ADMIN,
     # Assistant: API and pages (settings for creation-program members)
     ("GET", "/api/v1/assistant/settings"): P.FREELANCER,
     ("PATCH", "/api/v1/assistant/settings"): P.FREELANCER,
@@ -374,6 +383,9 @@ BODIES: dict[tuple[str, str], Any] = {
         "revisions": 1,
     },
     ("POST", "/inbox/{conversation_id}/messages"): lambda: {"text": "Not mine"},
+    ("POST", "/api/v1/conversations/{conversation_id}/reports"): lambda: {"reason": "spam"},
+    ("POST", "/api/v1/admin/reports/{report_id}/resolve"): lambda: {"resolution": "Warned"},
+    ("POST", "/inbox/{conversation_id}/report"): lambda: {"reason": "spam"},
 }
 
 

@@ -62,7 +62,11 @@ async def signup(body: SignupIn, request: Request, session: DbSession) -> Signup
     return SignupOut(user=UserOut.model_validate(user), token=token)
 
 
-@api.post("/auth/token", response_model=TokenOut)
+@api.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={401: {"description": "The email or the password is wrong."}},
+)
 async def create_token(body: TokenIn, request: Request, session: DbSession) -> TokenOut:
     user = await account_service.sign_in(session, body.email, body.password, _client_ip(request))
     token, row = await account_service.create_api_token(session, user, body.label)

@@ -21,6 +21,8 @@ class Intent(StrEnum):
     COMPLAINT = "complaint"
     DISCOUNT = "discount"
     CUSTOM = "custom"
+    PROMISE = "promise"
+    """The buyer asks for a promise or for words to be said: only the freelancer commits."""
     PRIVATE = "private"
     PRICE = "price"
     DELIVERY = "delivery"
@@ -72,7 +74,8 @@ RULES: dict[Intent, re.Pattern[str]] = {
         r"\blower\s+(?:the\s+)?(?:price|rate|cost)",
         r"\breduce\s+(?:the\s+)?(?:price|rate|cost)",
         r"\bcoupon",
-        r"\bpromo",
+        r"\bpromo(?:\s*codes?)?\b",  # not "promoting our app"
+        r"\bpromotional\s+(?:price|rate|offer|code)",
         r"\bnegotiat",
         r"\bbest\s+price\b",
         r"\bfor\s+less\b",
@@ -101,6 +104,7 @@ RULES: dict[Intent, re.Pattern[str]] = {
         r"\b(?:\d{2,}|twenty|thirty|fifty|hundred)\s+(?:logos|articles|posts|designs|songs|jingles|illustrations|pages)\b",
         r"\bcombine\s+(?:the\s+)?packages\b",
         r"\bextra\s+(?:revisions?|pages?|work)\b",
+        r"\bunlimited\s+(?:revisions?|changes|edits|rounds)\b",
         r"\bsign\s+an?\s+(?:nda|contract)\b",
         r"\bexclusive\s+rights\b",
         r"\bfull\s+copyright\b",
@@ -122,6 +126,12 @@ RULES: dict[Intent, re.Pattern[str]] = {
         r"\badmin(?:istrator)?\s+(?:mode|access|override)\b",
         r"\bwho\s+(?:else|are\s+your\s+(?:other\s+)?clients)\b",
     ),
+    Intent.PROMISE: _words(
+        r"\b(?:promise|guarantee|swear)\s+(?:me|us|that|you|in\s+writing|it)\b",
+        r"\bconfirm\s+(?:it\s+)?in\s+writing\b",
+        r"\b(?:say|write|reply\s+(?:only\s+)?with)\s+['\"\u2018\u201c]",
+        r"\bagree\s+to\s+(?:do|write|make|deliver|give)\b",
+    ),
     Intent.PRICE: _words(
         r"\bhow\s+much\b",
         r"\bprice",
@@ -137,7 +147,11 @@ RULES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.DELIVERY: _words(
         r"\bhow\s+(?:long|fast|soon|quickly)\b",
-        r"\bdeliver",
+        # Delivery as a time, not any "deliver" ("will I own it once you deliver it?").
+        r"\bdelivery\s+(?:time|date|speed|days?)\b",
+        r"\bdeliver(?:y|ed|s)?\s+(?:it\s+|them\s+)?(?:in|within|by|on|before|takes?|tomorrow|today)\b",
+        r"\bwhen\b[^.?!]*\bdeliver",
+        r"\bhow\s+(?:long|fast|soon|quickly)\b[^.?!]*\bdeliver",
         r"\bturn[\s-]?around\b",
         r"\bdeadline\b",
         r"\bwhen\s+(?:will|would|can|could)\b",
@@ -151,7 +165,13 @@ RULES: dict[Intent, re.Pattern[str]] = {
         r"\bdue\b",
     ),
     Intent.REVISIONS: _words(
-        r"\brevision", r"\bchanges?\b", r"\bedits?\b", r"\bredo\b", r"\bamend"
+        r"\brevision",
+        # "changes" and "edits" as rounds of revisions, not "edit my video" (a request for
+        # work, which must be compared with the gigs instead of answered with a quote).
+        r"\b(?:how\s+many|number\s+of|more|rounds?\s+of|ask\s+for|request)\s+(?:changes|edits)\b",
+        r"\b(?:changes|edits)\s+(?:are\s+)?(?:included|allowed)\b",
+        r"\bredo\b",
+        r"\bamend",
     ),
     Intent.MODES: _words(
         r"\bai\b",
@@ -191,7 +211,8 @@ RULES: dict[Intent, re.Pattern[str]] = {
         r"\btaking\s+(?:new\s+)?orders\b",
     ),
     Intent.REQUIREMENTS: _words(
-        r"\bi\s+(?:need|want|would\s+like|'d\s+like)\b",
+        r"\b(?:i|we)\s+(?:need|want|would\s+(?:like|love))\b",
+        r"\b(?:i|we)['\u2019]d\s+(?:like|love)\b",
         r"\bi'm\s+looking\s+for\b",
         r"\bi\s+am\s+looking\s+for\b",
         r"\blooking\s+for\s+(?:a|an|someone)\b",
@@ -215,7 +236,15 @@ RULES: dict[Intent, re.Pattern[str]] = {
     ),
 }
 
-HANDOVER_INTENTS = (Intent.HUMAN, Intent.REFUND, Intent.COMPLAINT, Intent.DISCOUNT, Intent.CUSTOM)
+HANDOVER_INTENTS = (
+    Intent.HUMAN,
+    Intent.REFUND,
+    Intent.COMPLAINT,
+    # Before a discount: "can we agree a custom deal?" is custom work first.
+    Intent.CUSTOM,
+    Intent.DISCOUNT,
+    Intent.PROMISE,
+)
 TOOL_INTENTS = (
     Intent.PRICE,
     Intent.DELIVERY,
@@ -341,9 +370,22 @@ def read(text: str, *, today_weekday: int = 0) -> Reading:
     reading.deadline = deadline_of(text, today_weekday)
     if reading.deadline is not None and Intent.DELIVERY not in reading.intents:
         reading.intents.append(Intent.DELIVERY)
-    reading.questions = [q.strip() for q in _SENTENCE.findall(text)][:5]
+    reading.questions = question_sentences(text)
     reading.language = language_of(text)
     return reading
+
+
+def question_sentences(text: str) -> list[str]:
+    """The message's questions, each on its own ("We're launching an app. What do you need
+    from me to start?" -> the second sentence), at most five."""
+    return [q.strip() for q in _SENTENCE.findall(text)][:5]
+
+
+def separate_questions(text: str) -> list[str]:
+    """The questions worth comparing on their own with the FAQ: those of a message that says
+    more than one question (the whole message is compared anyway)."""
+    questions = question_sentences(text)[:3]
+    return [] if questions == [" ".join(text.split())] else questions
 
 
 def deadline_of(text: str, today_weekday: int = 0) -> Deadline | None:

@@ -6,6 +6,10 @@ source and a hash of its text, so only new or changed passages are embedded, and
 whose source is gone are deleted. It is cheap when nothing changed (reads and hashes), so
 the assistant calls it before answering, and a job calls it when settings or the FAQ change.
 
+An FAQ entry is stored with two vectors (its question; its question with the answer) and found
+as one passage. ``index_for`` keeps each freelancer's decoded vectors per process while the
+stored rows are unchanged, so a turn does not read and decode them again.
+
 Past replies: only the freelancer's own messages, and only those without digits, e-mail
 addresses or links. A figure in an old reply may be a custom price for another buyer, and an
 address may be theirs: neither is a fact the assistant may repeat to someone else.
@@ -13,7 +17,10 @@ address may be theirs: neither is a fact the assistant may repeat to someone els
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,6 +131,16 @@ async def sources(session: AsyncSession, user_id: int) -> list[Source]:
     for entry in await faq_repository.all_for(session, user_id):
         # The question is what a buyer's paraphrase is compared with; the answer is quoted.
         found.append(Source(f"faq:{entry.id}", "faq", entry.question, entry.question, entry.answer))
+        # And the question with its answer: a buyer's words may echo the answer instead.
+        found.append(
+            Source(
+                f"faq:{entry.id}:qa",
+                "faq",
+                entry.question,
+                _clip(f"{entry.question} {entry.answer}"),
+                entry.answer,
+            )
+        )
     settings = await settings_repository.get(session, user_id)
     if settings is not None:
         found.append(
@@ -217,12 +234,13 @@ async def store(
             await knowledge_repository.add_all(session, rows)
     except IntegrityError:
         return 0  # stored by another worker at the same moment: theirs is as good
-    return len(rows)
+    # Passages, an FAQ entry counting once (its two vectors are one passage to the reader).
+    return len({_entry_key(row.key) for row in rows})
 
 
 async def reindex(session: AsyncSession, user_id: int) -> int:
     """Bring the stored passages in line with the sources, in one unit of work (jobs);
-    returns how many were embedded."""
+    returns how many passages were embedded (an FAQ entry counting once)."""
     found = await changes(session, user_id)
     if not found:
         return 0
@@ -230,15 +248,90 @@ async def reindex(session: AsyncSession, user_id: int) -> int:
 
 
 async def refresh(sessionmaker: async_sessionmaker[AsyncSession], user_id: int) -> int:
-    """The same as ``reindex``, with the embedding outside any transaction (the responder,
-    which runs in the buyer's request)."""
+    """The same as ``reindex``, with the embedding outside any transaction and off the event
+    loop (the responder, which runs in the buyer's request)."""
     async with unit_of_work(sessionmaker, writes=False) as session:
         found = await changes(session, user_id)
     if not found:
         return 0
-    vectors = embedding.embed([s.text for s in found.fresh])
+    vectors = await embedding.embed_off_loop([s.text for s in found.fresh])
     async with unit_of_work(sessionmaker) as session:
         return await store(session, user_id, found, vectors)
+
+
+@dataclass(frozen=True)
+class Index:
+    """A freelancer's stored passages with their vectors decoded into one matrix, kept per
+    process: a turn searches it twice or more, and it changes only when a passage does."""
+
+    signature: frozenset[tuple[int, str, str]]
+    """(row id, key, content hash) of every passage: stored rows never change in place (a
+    changed passage is a new row), so an equal signature means equal passages and vectors."""
+    passages: tuple[Passage, ...]
+    matrix: embedding.Vectors
+
+    def search(
+        self,
+        query: embedding.Vectors,
+        *,
+        sources_only: Sequence[str] | None = None,
+        limit: int = 5,
+    ) -> list[Passage]:
+        """The passages most like ``query`` (a unit vector), best first."""
+        if not self.passages:
+            return []
+        scores = embedding.cosine(query, self.matrix)
+        found = []
+        seen: set[str] = set()
+        for i in np.argsort(-scores):
+            passage = self.passages[int(i)]
+            if sources_only is not None and passage.source not in sources_only:
+                continue
+            if passage.key in seen:
+                continue  # an FAQ entry's other vector, less close
+            seen.add(passage.key)
+            found.append(dataclasses.replace(passage, score=float(scores[int(i)])))
+            if len(found) == limit:
+                break
+        return found
+
+
+def _entry_key(key: str) -> str:
+    """An FAQ entry is stored twice (its question; its question with the answer) and found
+    as one passage, "faq:<id>", at the closer of its two scores."""
+    return key.removesuffix(":qa")
+
+
+INDEX_CACHE_SIZE = 256
+_indexes: OrderedDict[int, Index] = OrderedDict()
+_indexes_lock = threading.Lock()
+
+
+async def index_for(session: AsyncSession, user_id: int) -> Index:
+    """The freelancer's index: from the process's cache when no passage changed (one light
+    query of ids and hashes), else read with the vectors and decoded once."""
+    stored = await knowledge_repository.hashes(session, user_id)
+    signature = frozenset((row_id, key, digest) for key, (row_id, digest) in stored.items())
+    with _indexes_lock:
+        cached = _indexes.get(user_id)
+        if cached is not None and cached.signature == signature:
+            _indexes.move_to_end(user_id)
+            return cached
+    chunks = await knowledge_repository.for_user(session, user_id)
+    index = Index(
+        frozenset((chunk.id, chunk.key, chunk.content_hash) for chunk in chunks),
+        tuple(
+            Passage(_entry_key(chunk.key), chunk.source, chunk.title, chunk.text, chunk.answer, 0.0)
+            for chunk in chunks
+        ),
+        embedding.from_bytes([chunk.vector for chunk in chunks]),
+    )
+    with _indexes_lock:
+        _indexes[user_id] = index
+        _indexes.move_to_end(user_id)
+        while len(_indexes) > INDEX_CACHE_SIZE:
+            _indexes.popitem(last=False)
+    return index
 
 
 async def retrieve(
@@ -250,22 +343,8 @@ async def retrieve(
     limit: int = 5,
 ) -> list[Passage]:
     """The freelancer's passages most like ``query``, best first (brute-force cosine)."""
-    chunks = await knowledge_repository.for_user(session, user_id)
-    if sources_only is not None:
-        chunks = [chunk for chunk in chunks if chunk.source in sources_only]
-    if not chunks:
+    index = await index_for(session, user_id)
+    if not index.passages:
         return []
     vector = embedding.embed([query])[0] if isinstance(query, str) else query
-    scores = embedding.cosine(vector, embedding.from_bytes([chunk.vector for chunk in chunks]))
-    order = np.argsort(-scores)[:limit]
-    return [
-        Passage(
-            chunks[i].key,
-            chunks[i].source,
-            chunks[i].title,
-            chunks[i].text,
-            chunks[i].answer,
-            float(scores[i]),
-        )
-        for i in order
-    ]
+    return index.search(vector, sources_only=sources_only, limit=limit)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
-from twinwork.assistant import embedding, knowledge, tools
+from twinwork.assistant import embedding, knowledge, phrasing, tools
 from twinwork.assistant.intent import (
     HANDOVER_INTENTS,
     TOOL_INTENTS,
@@ -26,6 +26,7 @@ from twinwork.assistant.intent import (
     content_words,
     keyword_hit,
     read,
+    separate_questions,
 )
 from twinwork.assistant.knowledge import Passage
 from twinwork.assistant.models import AssistantSettings, HandoverReason
@@ -59,6 +60,7 @@ _HANDOVER_FOR_INTENT = {
     Intent.COMPLAINT: HandoverReason.COMPLAINT,
     Intent.DISCOUNT: HandoverReason.DISCOUNT,
     Intent.CUSTOM: HandoverReason.CUSTOM_OFFER,
+    Intent.PROMISE: HandoverReason.OUT_OF_SCOPE,
 }
 
 
@@ -121,22 +123,47 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
     keyword = keyword_hit(situation.text, settings.handover_keywords or [])
     if keyword is not None:
         return _handover(reading, HandoverReason.KEYWORD, f'"{keyword}"')
-    never = _never_match(situation.text, settings.never)
+    never = _never_match(situation.text, settings.never, trade_words(situation.gigs))
     if never is not None:
         return _handover(reading, HandoverReason.NEVER_DOES, never)
 
+    # The buyer's message is embedded once (the responder did it before this transaction:
+    # here it comes from the cache), and the freelancer's index is read once; every
+    # comparison below reuses both.
     query = embedding.embed([situation.text])[0]
-    gig = await _which_gig(session, situation, query)
+    index = await knowledge.index_for(session, settings.user_id)
+    titled = named_package(situation.text, situation.gigs, situation.gig_id)
+    gig: Gig | None
+    if titled is not None:
+        gig, reading.package = titled
+    else:
+        gig = _which_gig(index, situation, query)
     decision = Decision(handover=None, text="", reading=reading, gig=gig)
     if gig is not None:
         decision.gathered.append(
             f'gig "{gig.title}"' + (f", {reading.package} package" if reading.package else "")
         )
 
-    nearest = await knowledge.retrieve(session, settings.user_id, query, limit=8)
+    nearest = index.search(query, limit=8)
+    faq = _faq_match(nearest)
+    # Each question of a longer message on its own too: context around a question dilutes
+    # its likeness to the FAQ's ("We're writing a page for our robot arm. What do you need
+    # from me to start?" is 0.52 from "What do you need from me to start?" as a whole).
+    asked = separate_questions(situation.text)
+    for vector in embedding.embed(asked) if asked else []:
+        candidate = _faq_match(index.search(vector, sources_only=("faq",), limit=1))
+        if candidate is not None and (faq is None or candidate.score > faq.score):
+            faq = candidate
     offered = max((p.score for p in nearest if p.source in ("gig", "package")), default=0.0)
+    if _lexically_offered(situation.text, situation.gigs):
+        offered = max(offered, OFFER_THRESHOLD)
     asks_for_work = reading.has(Intent.CAPABILITY, Intent.REQUIREMENTS)
-    if asks_for_work and not reading.has(*TOOL_INTENTS) and offered < OFFER_THRESHOLD:
+    if (
+        asks_for_work
+        and not reading.has(*TOOL_INTENTS)
+        and offered < OFFER_THRESHOLD
+        and faq is None
+    ):
         # "Can you build my shop?" of a logo designer: not what the gigs offer. Saying yes
         # (or gathering a brief for it) would promise a capability the data does not back.
         return _handover(
@@ -179,8 +206,9 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
             result = tools.quote_gig(gig, today, reading.package, only)
         elif situation.gigs:
             result = tools.list_gigs(situation.gigs)
+            # No number words here ("which one"): the verifier reads "one" as the number 1.
             result.lines.append(
-                "Tell me which one you mean and I'll give you its packages and dates."
+                "Tell me which of these you mean and I'll give you its packages and dates."
             )
         else:
             return _handover(reading, HandoverReason.LOW_CONFIDENCE, "no published gigs")
@@ -202,16 +230,15 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
 
     # The freelancer's own FAQ: quoted as written when the question matches one of theirs
     # (closer than any gig or profile passage, unless it is very close).
-    faq = [p for p in nearest if p.source == "faq"][:1]
     others = [p for p in nearest if p.source not in ("faq", "availability")]
     best_other = others[0].score if others else 0.0
     tool_answered = any(t.name != "rush_check" for t in decision.tools)
-    if faq and (
-        faq[0].score >= FAQ_STRONG
-        or (faq[0].score >= FAQ_THRESHOLD and not tool_answered and faq[0].score > best_other)
+    if faq is not None and (
+        faq.score >= FAQ_STRONG
+        or (faq.score >= FAQ_THRESHOLD and not tool_answered and faq.score > best_other)
     ):
-        decision.passages.append(faq[0])
-        sections.insert(0, faq[0].answer)
+        decision.passages.append(faq)
+        sections.insert(0, faq.answer)
 
     if (
         reading.has(Intent.REQUIREMENTS)
@@ -257,7 +284,7 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
                     confidence=score,
                 )
     if decision.confidence is None:
-        decision.confidence = faq[0].score if decision.passages and faq else 1.0
+        decision.confidence = faq.score if decision.passages and faq is not None else 1.0
 
     if situation.first_reply and not reading.has(Intent.GREETING):
         sections.insert(0, f"Hi, I'm {settings.name}, {name}'s assistant.")
@@ -284,11 +311,17 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
             tools=decision.tools,
             problems=verdict.problems,
         )
+    # A language model may reword the verified reply (off by default): its wording is
+    # checked again, and the template is sent whenever it fails (assistant.phrasing).
+    phrased = await phrasing.phrase_reply(
+        decision.text, grounding, assistant=settings.name, freelancer=name
+    )
+    decision.text = phrased.text
     return decision
 
 
-async def _which_gig(
-    session: AsyncSession, situation: Situation, query: embedding.Vectors
+def _which_gig(
+    index: knowledge.Index, situation: Situation, query: embedding.Vectors
 ) -> Gig | None:
     """The gig the conversation is about; else the freelancer's only gig; else the one the
     message is clearly closest to."""
@@ -299,9 +332,7 @@ async def _which_gig(
         return situation.gigs[0]
     if not situation.gigs:
         return None
-    passages = await knowledge.retrieve(
-        session, situation.settings.user_id, query, sources_only=("gig", "package"), limit=6
-    )
+    passages = index.search(query, sources_only=("gig", "package"), limit=6)
     scores: dict[int, float] = {}
     for passage in passages:
         gig_id = int(passage.key.split(":")[1])
@@ -344,19 +375,64 @@ def cents_of(money: str) -> int | None:
     return int(whole) * 100 + int((fraction or "0")[:2].ljust(2, "0"))
 
 
+def _faq_match(nearest: list[Passage]) -> Passage | None:
+    """The closest FAQ passage if it is close enough to be the buyer's question. Each entry
+    has two passages (its question, and its question with the answer): a buyer's words may
+    echo either ("Do you write for consumer apps?" is closer to an answer that mentions
+    consumer apps than to the question "Do you write for B2C products?")."""
+    found = next((p for p in nearest if p.source == "faq"), None)
+    return found if found is not None and found.score >= FAQ_THRESHOLD else None
+
+
+def named_package(text: str, gigs: list[Gig], gig_id: int | None) -> tuple[Gig, str] | None:
+    """A package the buyer names by its own title ("the full song", "a hero rewrite"), in
+    the conversation's gig or, when exactly one gig has it, any of the freelancer's."""
+    lowered = " ".join(text.lower().split())
+    hits = []
+    for gig in gigs:
+        for package in gig.packages:
+            title = " ".join(package.title.lower().split())
+            if len(title) >= 4 and re.search(rf"(?<!\w){re.escape(title)}(?!\w)", lowered):
+                hits.append((gig, package.name))
+    in_gig = [hit for hit in hits if hit[0].id == gig_id]
+    if len(in_gig) == 1:
+        return in_gig[0]
+    if gig_id is None and len(hits) == 1:
+        return hits[0]
+    return None
+
+
+def trade_words(gigs: list[Gig]) -> set[str]:
+    """The words of the freelancer's own trade (gig titles and tags): "lyrics" is in nearly
+    every question a lyricist gets, so sharing it with a "things I never do" line says
+    nothing about whether the buyer asks for that thing."""
+    words: set[str] = set()
+    for gig in gigs:
+        words |= content_words(" ".join([gig.title, *gig.tags]))
+    return words
+
+
+def _lexically_offered(text: str, gigs: list[Gig]) -> bool:
+    """Two meaningful words of a gig's title or tags in the message ("a landing page for our
+    app") say it asks for what the gig sells, whatever the sentence's cosine."""
+    words = content_words(text)
+    return any(len(words & content_words(" ".join([g.title, *g.tags]))) >= 2 for g in gigs)
+
+
 def never_lines(never: str) -> list[str]:
     """The freelancer's "things I never do", one per line, without list marks."""
     lines = [line.strip(" -*\u2022\t") for line in never.splitlines()]
     return [line for line in lines if line]
 
 
-def _never_match(text: str, never: str) -> str | None:
+def _never_match(text: str, never: str, trade: set[str] | None = None) -> str | None:
     """The line of "things I never do" that the message asks for, if any: two meaningful
-    words in common, or one and a close meaning."""
+    words in common, or one and a close meaning (words of the freelancer's own trade do not
+    count: see ``trade_words``)."""
     lines = never_lines(never)
     if not lines:
         return None
-    words = content_words(text)
+    words = content_words(text) - (trade or set())
     overlaps = [len(words & content_words(line)) for line in lines]
     for line, overlap in zip(lines, overlaps, strict=True):
         if overlap >= 2:

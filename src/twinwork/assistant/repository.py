@@ -104,9 +104,13 @@ class KnowledgeRepository:
         return {key: (row_id, digest) for key, row_id, digest in result}
 
     async def count(self, session: AsyncSession, user_id: int) -> int:
+        """Passages, an FAQ entry counting once (its question-and-answer row is its second
+        vector, "faq:<id>:qa")."""
         return int(
             await session.scalar(
-                select(func.count(KnowledgeChunk.id)).where(KnowledgeChunk.user_id == user_id)
+                select(func.count(KnowledgeChunk.id)).where(
+                    KnowledgeChunk.user_id == user_id, ~KnowledgeChunk.key.like("%:qa")
+                )
             )
             or 0
         )

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.assistant import embedding, knowledge, tools
+from twinwork.assistant.intent import separate_questions
 from twinwork.assistant.models import (
     AssistantSettings,
     AssistantTurn,
@@ -59,13 +60,14 @@ async def on_client_message(
         settings = await settings_repository.get(session, context.conversation.freelancer_user_id)
         message = await read_repository.message(session, message_id)
         ready = settings is not None and settings.enabled and message is not None
-        texts = [message.text] if message is not None else []
+        # Everything the turn will compare, encoded in one batch before its transaction.
+        texts = [message.text, *separate_questions(message.text)] if message is not None else []
         texts += never_lines(settings.never if settings else "")
     if ready and settings is not None:
         await knowledge.refresh(sessionmaker, settings.user_id)
-        embedding.embed(texts)
+        await embedding.embed_off_loop(texts)
     async with unit_of_work(sessionmaker) as session:
-        await respond(session, conversation_id, message_id, started=started)
+        await respond(session, conversation_id, message_id, started=started, indexed=ready)
 
 
 async def respond(
@@ -75,8 +77,11 @@ async def respond(
     *,
     now: datetime | None = None,
     started: float | None = None,
+    indexed: bool = False,
 ) -> AssistantTurn | None:
-    """Take the assistant's turn on one buyer message; None if it was already taken."""
+    """Take the assistant's turn on one buyer message; None if it was already taken.
+    ``indexed``: the caller brought the knowledge up to date a moment ago (the hook does,
+    outside this transaction), so it is not compared with its sources a second time."""
     started = time.perf_counter() if started is None else started
     now = now or utcnow()
     context = await conversation_context(session, conversation_id, limit=20)
@@ -106,7 +111,8 @@ async def respond(
     if tools.is_out_of_office(settings, now):
         return await _out_of_office(session, context, settings, turn, started)
 
-    await knowledge.reindex(session, settings.user_id)
+    if not indexed:
+        await knowledge.reindex(session, settings.user_id)
     draft = await draft_repository.open_for_conversation(session, conversation_id)
     spoken = any(m.author_kind == AuthorKind.ASSISTANT for m in context.messages)
     situation = Situation(

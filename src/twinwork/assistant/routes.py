@@ -40,7 +40,12 @@ from twinwork.web.deps import (
 from twinwork.web.forms import FormErrors, as_list, domain_errors, form_data, form_error, validate
 from twinwork.web.templating import render
 
-api = APIRouter(prefix="/api/v1/assistant", tags=["assistant"])
+api = APIRouter(
+    prefix="/api/v1/assistant",
+    tags=["assistant"],
+    # The assistant is part of the creation program (assistant.service: ProgramRequired).
+    responses={402: {"description": "Creation program membership required."}},
+)
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]

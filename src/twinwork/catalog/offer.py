@@ -54,14 +54,18 @@ class PackageOffer:
         return tuple(way for way in WAY_LABELS if self.amount(way) is not None)
 
 
-def package_offer(package: GigPackage, model: ModelPrices | None) -> PackageOffer:
-    """The package's three prices with ``model`` the freelancer's active model (or None)."""
+def package_offer(package: GigPackage, model: ModelPrices | None, units: int = 1) -> PackageOffer:
+    """The package's three prices with ``model`` the freelancer's active model (or None).
+    ``units``: how many times the model's price the brief costs (its modality counts them:
+    a narration's script, per started 100 words); a package's own AI or hybrid price is the
+    freelancer's price for the whole brief and is not multiplied."""
     if model is None or model.price_amount is None:
         return PackageOffer(package, package.price_amount, None, None)
-    ai = package.ai_price_amount or model.price_amount
+    per_brief = model.price_amount * max(1, units)
+    ai = package.ai_price_amount or per_brief
     hybrid = package.hybrid_price_amount
     if hybrid is None and model.refinement_price_amount is not None:
-        hybrid = model.price_amount + model.refinement_price_amount
+        hybrid = per_brief + model.refinement_price_amount
     return PackageOffer(package, package.price_amount, ai, hybrid)
 
 

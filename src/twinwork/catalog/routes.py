@@ -25,6 +25,7 @@ from twinwork.catalog.schemas import (
 )
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.creation.service import creation_service
+from twinwork.generation.prefetch import prefetch_model
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import DomainError, ValidationFailed
@@ -46,6 +47,7 @@ from twinwork.web.deps import (
     DbSession,
     PageFreelancer,
     PageUserOptional,
+    Storage,
 )
 from twinwork.web.forms import (
     FormErrors,
@@ -129,11 +131,14 @@ async def gig_page(
     request: Request,
     session: DbSession,
     viewer: PageUserOptional,
+    storage: Storage,
     reviews_page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     gig = await gig_service.public(session, gig_id, viewer)
     more = [g for g in await gig_service.published_by(session, gig.freelancer_id) if g.id != gig.id]
     models = await creation_service.active_for_owners(session, [gig.freelancer_id])
+    if models:  # the gig offers AI work: load its model's adapter in the background
+        await prefetch_model(session, storage, models[0])
     reviews = await review_service.public(
         session, gig.freelancer_id, gig_id=gig.id, page=reviews_page
     )

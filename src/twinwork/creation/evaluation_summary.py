@@ -5,7 +5,8 @@ means. The raw metrics stay available in a fold on the page.
 "Closer to your style" is read from the measure each modality reports for it: for text, the
 similarity of what each model writes for standard briefs to the freelancer's portfolio
 (sentence embeddings, cosine); for designs, how similar the layouts are to held-out designs
-and how close the colours are (100 minus the mean CIEDE2000 colour difference).
+and how close the colours are (100 minus the mean CIEDE2000 colour difference); for voices,
+the speaker similarity to held-out recordings (speaker embeddings, cosine).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def closeness(metrics: dict[str, float]) -> list[Closeness]:
     if colours := pair("palette_distance"):
         base, personal = (max(0.0, 100.0 - d) for d in colours)
         found.append(Closeness("Colours", base, personal))
+    # Speaker embeddings of held-out recordings (cosine): how like the freelancer it sounds.
+    if speaker := pair("speaker_similarity"):
+        found.append(Closeness("Voice", _percent(speaker[0]), _percent(speaker[1])))
     return found
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.config import get_settings
+from twinwork.creation import model_pages
 from twinwork.creation.erasure import erase_and_delete_files
 from twinwork.creation.evaluation_summary import summarise
 from twinwork.creation.models import ModelVersion, PersonalModel, TrainingRun
@@ -415,6 +416,8 @@ async def _model_context(
         "sales": [
             s for s in await generation_service.sales(session, user) if s.model_id == model.id
         ],
+        # Pages other domains keep for this model (a voice model's verification).
+        "model_links": await model_pages.owner_links(session, model),
         "values": {},
         "errors": {},
     }

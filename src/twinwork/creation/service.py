@@ -349,7 +349,27 @@ class CreationService:
         model = await self.owned(session, user, model_id)
         model.is_active = False
         await session.flush()
+        await self._evict_after_commit(session, [model.id])
         return model
+
+    async def _evict_after_commit(self, session: AsyncSession, model_ids: list[int]) -> None:
+        """A model switched off sells nothing: once that is committed, every process drops
+        its adapters from memory (requests already waiting for them fail cleanly)."""
+        hashes = [
+            v.artifact_hash
+            for model_id in model_ids
+            for v in await version_repository.for_model(session, model_id)
+            if v.erased_at is None
+        ]
+        if not hashes:
+            return
+        settings = get_settings()
+
+        def evict_all() -> None:
+            for artifact_hash in hashes:
+                runtime.evict_everywhere(settings, artifact_hash)
+
+        after_commit(session, evict_all)
 
     async def deactivate_all_for_owner(self, session: AsyncSession, owner_id: int) -> int:
         """Switch off every model of a freelancer whose membership ended; nothing is erased."""
@@ -357,6 +377,7 @@ class CreationService:
         for model in models:
             model.is_active = False
         await session.flush()
+        await self._evict_after_commit(session, [m.id for m in models])
         return len(models)
 
     # ---- what a model learned, and the owner's corrections --------------------------------
@@ -525,12 +546,17 @@ class CreationService:
         False, logged, when something could not be deleted now; it is tried again later."""
         settings = get_settings()
         try:
+            runtime.configure_engine(settings)  # so a remote engine forgets them too
             for run_id in files.run_ids:
                 artifacts.delete_local(artifacts.run_dir(settings, run_id))
             for version in files.versions:
                 artifacts.delete_cached_adapter(settings, version.artifact_hash)
                 runtime.evict(version.artifact_hash)
                 await artifacts.delete_stored(storage, version.artifact_key)
+            # Every other process drops it too, now that no copy is left to load again (this
+            # one has: the signal does not come back to its sender).
+            for version in files.versions:
+                runtime.broadcast_eviction(settings, version.artifact_hash)
         except Exception:  # the erasure stands; finish_erasures deletes the rest
             log.exception("erased model %s: files not all deleted yet", files.model_id)
             return False

@@ -33,6 +33,7 @@ from twinwork.creation.runtime import model_environment
 from twinwork.kit.db import after_commit, unit_of_work, utcnow
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
+from twinwork.kit.worker_process import lower_priority
 from twinwork.ml import (
     EvaluateRequest,
     Modality,
@@ -212,6 +213,9 @@ async def _train_and_report(
     environment = model_environment(settings, modality.name)
 
     def work() -> _Outcome:
+        # Pages first: this thread (and the compute threads it starts) yields the CPU to
+        # serving, also where the jobs run inside the web process (kit.worker_process).
+        lower_priority(settings.training_nice)
         started = time.monotonic()
         on_progress(TrainingProgress(0, 0, None, 0.0, None, "loading"))
         result = modality.train(

@@ -24,12 +24,14 @@ from twinwork.catalog.schemas import GigCreate, PackageIn
 from twinwork.catalog.service import category_service, gig_service, profile_service
 from twinwork.config import get_settings
 from twinwork.demo.content import BUYERS, FREELANCERS, SEARCH_TERMS, DemoFreelancer
+from twinwork.demo.conversations import load_demo_conversations
 from twinwork.demo.equity import load_equity_history
 from twinwork.demo.orders import DEMO_ORDERS, DemoOrder
 from twinwork.demo.pictures import ensure_gig_pictures
 from twinwork.demo.portfolio import PORTFOLIOS, DemoSample
 from twinwork.demo.reviews import reviewed_orders
 from twinwork.demo.training import activate_demo_models, queue_demo_models
+from twinwork.demo.voice import queue_demo_voice
 from twinwork.kit.security import hash_password
 from twinwork.kit.storage import make_storage
 from twinwork.order.dispute import dispute_service
@@ -109,9 +111,14 @@ async def load_demo(
         # A model trained since the last load goes on sale now; the others train next.
         await activate_demo_models(session)
         await queue_demo_models(session)
+        # The voice-over artist's voice model: synthetic demo recordings, verification and
+        # training in a background job (demo.voice); only queued here, so loading stays quick.
+        await queue_demo_voice(session)
     await _ensure_program_queue(session, admin)
     for story in DEMO_ORDERS + reviewed_orders():
         await _ensure_order(session, story)
+    # The members' assistants, and inbox conversations in every state (demo.conversations).
+    await load_demo_conversations(session)
     await load_equity_history(session, admin)
     events = await _ensure_search_log(session, search_events, random.Random(seed))
     return DemoSummary(ADMIN_EMAIL, password, freelancers, buyers + admin_created, gigs, events)

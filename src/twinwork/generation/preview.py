@@ -17,7 +17,22 @@ from twinwork.generation.engine import generate_work
 from twinwork.generation.models import Generation
 from twinwork.generation.service import GenerationView, generation_service
 from twinwork.kit.db import end_transaction_early, unit_of_work
+from twinwork.kit.ratelimit import check_generation_attempt
 from twinwork.kit.storage import ObjectStorage
+from twinwork.ml import get_modality
+from twinwork.ml.streaming import TextSink
+
+
+def check_brief(modality: str, brief: str) -> None:
+    """Refuse a brief longer than the model's modality takes (its ``brief_max_chars``)
+    before anything runs: the API's own limit is the longest any modality takes."""
+    spec = get_modality(modality)
+    if len(brief) > spec.brief_max_chars:
+        raise files.InvalidGenerationRequest(
+            f"This brief has {len(brief):,} characters; a {spec.label.lower()} model takes at "
+            f"most {spec.brief_max_chars:,}. Shorten it or split it into parts.",
+            field="brief",
+        )
 
 
 async def preview(
@@ -31,12 +46,16 @@ async def preview(
     options_field: str | None = None,
     options: Mapping[str, Any] | None = None,
     attachments: Mapping[str, str] | None = None,
+    sink: TextSink | None = None,
 ) -> GenerationView:
     """Generate from an active model and record it; the request's own ``session`` is ended
     first, so no transaction is held while the model runs. Options and attachments (base64)
     are checked before anything runs: a refused one leaves nothing stored or counted."""
     ticket = await generation_service.ticket(session, buyer, model_id)
+    check_brief(ticket.modality, brief)
     given = await files.check_input(ticket.modality, options_field, options, attachments)
+    # Counted once the request is known to be good: a typo does not use up the buyer's turns.
+    check_generation_attempt(buyer.id)
     await end_transaction_early(session)
     work = await generate_work(
         get_settings(),
@@ -45,12 +64,19 @@ async def preview(
         brief,
         options=given.options,
         attachments=given.attachments,
+        sink=sink,
     )
     recorded: Generation | None = None
     try:
         async with unit_of_work(sessionmaker) as write:
             recorded = await generation_service.record(
-                write, buyer, ticket, brief, work.text, file_count=len(work.files)
+                write,
+                buyer,
+                ticket,
+                brief,
+                work.text,
+                file_count=len(work.files),
+                options=given.options,
             )
             if work.files:
                 await files.attach(write, storage, recorded, ticket, work)

@@ -13,10 +13,13 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.billing.wallet.service import wallet_service
 from twinwork.catalog.service import profile_service
+from twinwork.creation import model_pages
+from twinwork.creation.models import PersonalModel
 from twinwork.creation.routes import output_views
 from twinwork.creation.service import creation_service
 from twinwork.generation.files import MAX_ATTACHMENT_BYTES, open_file
 from twinwork.generation.models import Certificate, GenerationFile, Licence
+from twinwork.generation.prefetch import prefetch_model
 from twinwork.generation.preview import preview
 from twinwork.generation.schemas import (
     CertificateOut,
@@ -24,6 +27,7 @@ from twinwork.generation.schemas import (
     GenerationIn,
     GenerationOut,
     LicenceOut,
+    PriceOut,
     PublicKeyOut,
     PurchaseOut,
     VerifyIn,
@@ -31,6 +35,7 @@ from twinwork.generation.schemas import (
 )
 from twinwork.generation.service import (
     GenerationView,
+    PriceBreakdown,
     Purchase,
     generation_service,
     preview_notice,
@@ -99,6 +104,19 @@ def file_out(generation_id: int, item: GenerationFile) -> FileOut:
     )
 
 
+def price_out(price: PriceBreakdown | None) -> PriceOut | None:
+    if price is None:
+        return None
+    return PriceOut(
+        units=price.units,
+        unit_price_amount=price.unit_amount,
+        amount=price.amount,
+        currency=price.currency,
+        unit_label=price.unit_label,
+        summary=price.summary,
+    )
+
+
 def generation_out(view: GenerationView, *, with_text: bool = False) -> GenerationOut:
     generation = view.generation
     full = [file_out(generation.id, f) for f in view.files if not f.is_archive]
@@ -113,6 +131,7 @@ def generation_out(view: GenerationView, *, with_text: bool = False) -> Generati
         purchased=generation.purchased,
         price_amount=generation.price_amount,
         currency=generation.currency,
+        price=price_out(view.price),
         created_at=generation.created_at,
         text=generation.text if with_text and generation.purchased else None,
         preview_files=[file_out(generation.id, f) for f in view.previews],
@@ -149,6 +168,7 @@ def purchase_out(purchase: Purchase) -> PurchaseOut:
         text=purchase.generation.text,
         license=licence_out(purchase.licence),
         certificate=certificate_out(purchase.certificate),
+        price=price_out(purchase.price),
         files=[file_out(generation_id, f) for f in purchase.files if not f.is_archive],
         archive=archive[0] if archive else None,
     )
@@ -308,9 +328,13 @@ async def _public_model_context(
     owner = await account_service.get(session, model.owner_user_id)
     assert owner is not None
     try:
-        options_field = get_modality(model.modality).options_field
+        spec = get_modality(model.modality)
+        options_field = spec.options_field
+        unit_label, brief_max_chars = spec.price_unit_label, spec.brief_max_chars
+        makes_files = spec.generate_files is not None
     except UnknownModality:
-        options_field = None
+        options_field, unit_label, brief_max_chars = None, "per use", 1000
+        makes_files = False
     approved = await creation_service.approved_version(session, model)
     return {
         "model": model,
@@ -326,6 +350,13 @@ async def _public_model_context(
         # The modality's options form: generation/templates/options/<field>.html where one
         # exists, else a plain JSON box (options/_generic.html).
         "options_field": options_field,
+        # What other domains say of this model to buyers (a voice model's verification).
+        "model_notes": await model_pages.public_notes(session, model),
+        # The price's unit ("per use", "per started 100 words") and the brief's limit.
+        "unit_label": unit_label,
+        "brief_max_chars": brief_max_chars,
+        # Whether its work is files (watermarked copies first) or text (the first part).
+        "makes_files": makes_files,
         "values": {},
         "errors": {},
     }
@@ -333,11 +364,18 @@ async def _public_model_context(
 
 @pages.get("/models/{model_id}")
 async def model_public_page(
-    request: Request, model_id: IdPath, session: DbSession, viewer: PageUserOptional
+    request: Request,
+    model_id: IdPath,
+    session: DbSession,
+    storage: Storage,
+    viewer: PageUserOptional,
 ) -> Response:
-    return render(
-        request, "model_public.html", await _public_model_context(session, model_id, viewer)
-    )
+    context = await _public_model_context(session, model_id, viewer)
+    model = context["model"]
+    assert isinstance(model, PersonalModel)
+    # A buyer who opens the page may preview next: load the adapter now, in the background.
+    await prefetch_model(session, storage, model)
+    return render(request, "model_public.html", context)
 
 
 @pages.post("/models/{model_id}/generate")
@@ -400,7 +438,7 @@ def options_from_form(data: dict[str, Any]) -> dict[str, Any]:
 
 async def attachments_from_form(request: Request) -> dict[str, str]:
     """Images chosen in ``attach.<name>`` file inputs, base64 as the API takes them; an
-    input left empty is no attachment."""
+    input left empty is no attachment, but a chosen file with no bytes is refused as empty."""
     form = await request.form()
     found: dict[str, str] = {}
     for name in form:
@@ -409,8 +447,7 @@ async def attachments_from_form(request: Request) -> dict[str, str]:
         upload = form.get(name)
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read(MAX_ATTACHMENT_BYTES + 1)
-            if data:
-                found[name[7:]] = base64.b64encode(data).decode("ascii")
+            found[name[7:]] = base64.b64encode(data).decode("ascii")
     return found
 
 
@@ -429,6 +466,7 @@ async def _generation_context(
         ],
         "archive": [(f, file_url(generation.id, f, api=False)) for f in view.files if f.is_archive],
         "notice": preview_notice(generation),
+        "price": view.price,
         "model": model,
         "owner": await account_service.get(session, generation.owner_user_id),
         "purchase": purchase,

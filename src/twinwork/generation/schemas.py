@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from twinwork.kit.text import CLEANED
 from twinwork.ml import modalities
 
-BRIEF_MAX_LENGTH = 1000
+BRIEF_MAX_LENGTH = max((m.brief_max_chars for m in modalities()), default=1000)
+"""The longest brief any modality takes (a narration's script); each model's own modality
+then holds its brief to its ``brief_max_chars`` before anything runs."""
 MAX_ATTACHMENT_FIELD = 7_000_000
 """Characters of one base64 attachment (5 MB decoded, checked again when decoded)."""
 
@@ -77,6 +79,22 @@ class FileOut(BaseModel):
     url: str
 
 
+class PriceOut(BaseModel):
+    """How a generation's price breaks down: ``units`` times ``unit_price_amount``, as the
+    model's modality counts units (one per use; a narration: one per started 100 words)."""
+
+    units: int
+    unit_price_amount: int
+    """In cents."""
+    amount: int
+    """In cents: ``units`` × ``unit_price_amount``, what a purchase charges."""
+    currency: str
+    unit_label: str
+    """What one unit is: "per use", "per started 100 words"."""
+    summary: str
+    """For people: "$4.50", or "3 × $2.50 = $7.50"."""
+
+
 class GenerationOut(BaseModel):
     id: int
     model_id: int
@@ -88,6 +106,8 @@ class GenerationOut(BaseModel):
     price_amount: int
     """In cents."""
     currency: str
+    price: PriceOut | None = None
+    """How ``price_amount`` breaks down into units of the model's price."""
     created_at: datetime
     text: str | None = None
     """The full text, only once purchased."""
@@ -130,6 +150,8 @@ class PurchaseOut(BaseModel):
     text: str
     license: LicenceOut
     certificate: CertificateOut
+    price: PriceOut | None = None
+    """How the price paid breaks down into units of the model's price."""
     files: list[FileOut] = []
     """The full files: images and audio carry C2PA content credentials, SVGs as they are."""
     archive: FileOut | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,12 +33,16 @@ from twinwork.generation.repository import (
 )
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, DomainError, NotFound, TooManyRequests
+from twinwork.kit.money import format_amount
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import ALGORITHM, platform_key, sha256_hex, verify_signature
 from twinwork.kit.storage import make_storage
 from twinwork.ledger.service import ledger_service
+from twinwork.ml import UnknownModality, get_modality
+from twinwork.ml.registry import PER_USE
 
 CERTIFICATE_TYPE = "twinwork.ownership-certificate/v1"
+FOR_THE_ORDER = "for the order"
 PREVIEW_FRACTION = 0.4
 
 
@@ -72,6 +77,64 @@ class GenerationTicket:
 
 
 @dataclass(frozen=True)
+class PriceBreakdown:
+    """What one generation costs: ``units`` times the model's price per unit, as the
+    modality counts units (``price_units``: one per use, or per started 100 words of a
+    narration's script)."""
+
+    units: int
+    unit_amount: int
+    """In cents."""
+    currency: str
+    unit_label: str
+    """What one unit is ("per use", "per started 100 words")."""
+
+    @property
+    def amount(self) -> int:
+        """In cents."""
+        return self.units * self.unit_amount
+
+    @property
+    def summary(self) -> str:
+        """For people: "$4.50" for one unit; "3 × $2.50 = $7.50" for several."""
+        total = format_amount(self.amount, self.currency)
+        if self.units == 1:
+            return total
+        return f"{self.units} × {format_amount(self.unit_amount, self.currency)} = {total}"
+
+
+def price_for(
+    modality: str,
+    brief: str,
+    options: Mapping[str, Any] | None,
+    unit_amount: int,
+    currency: str,
+) -> PriceBreakdown:
+    """The price of generating ``brief`` from a model of ``modality`` priced ``unit_amount``
+    (in cents) per unit."""
+    spec = get_modality(modality)
+    return PriceBreakdown(spec.units(brief, options), unit_amount, currency, spec.price_unit_label)
+
+
+def price_of(generation: Generation, modality: str) -> PriceBreakdown:
+    """How the price quoted with a generation breaks down. The units come again from its
+    brief; work made for an order (priced by the order: a package's own AI price, say) and
+    a price that is not a whole number of units show as one sum."""
+    if generation.for_order:
+        return PriceBreakdown(1, generation.price_amount, generation.currency, FOR_THE_ORDER)
+    try:
+        spec = get_modality(modality)
+    except UnknownModality:
+        return PriceBreakdown(1, generation.price_amount, generation.currency, PER_USE)
+    units = spec.units(generation.brief)
+    if generation.price_amount % units:
+        return PriceBreakdown(1, generation.price_amount, generation.currency, PER_USE)
+    return PriceBreakdown(
+        units, generation.price_amount // units, generation.currency, spec.price_unit_label
+    )
+
+
+@dataclass(frozen=True)
 class IssuedCounts:
     licences: int
     certificates: int
@@ -84,6 +147,8 @@ class Purchase:
     certificate: Certificate
     files: tuple[GenerationFile, ...] = ()
     """The full files (signed where their type allows) and, last, the zip of them all."""
+    price: PriceBreakdown | None = None
+    """How the price paid breaks down (None only where the model row is gone)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +159,8 @@ class GenerationView:
     generation: Generation
     previews: tuple[GenerationFile, ...] = ()
     files: tuple[GenerationFile, ...] = ()
+    price: PriceBreakdown | None = None
+    """How its price breaks down (None only where the model row is gone)."""
 
 
 def make_preview(text: str) -> tuple[str, str]:
@@ -110,6 +177,12 @@ def make_preview(text: str) -> tuple[str, str]:
 
 
 def preview_notice(generation: Generation) -> str:
+    if generation.file_count:
+        # The work is files: their watermarked, reduced copies are the preview, not the text.
+        return (
+            "Preview: watermarked, reduced copies of the files. Purchase to receive the full "
+            "files with content credentials, a licence and an ownership certificate."
+        )
     return make_preview(generation.text)[1]
 
 
@@ -150,10 +223,12 @@ class GenerationService:
         *,
         for_order: bool = False,
         file_count: int = 0,
+        options: Mapping[str, Any] | None = None,
     ) -> Generation:
         """Store a finished generation, checking again that the model is still on: switching
         it off during a generation refuses that generation too. ``file_count``: how many files
-        the caller attaches next (``generation.files.attach``), in the same unit of work."""
+        the caller attaches next (``generation.files.attach``), in the same unit of work. The
+        price quoted is the model's, times the units the modality counts in the brief."""
         model = await model_repository.lock(session, ticket.model_id)
         if model is None:
             raise NotFound(f"There is no model {ticket.model_id}.")
@@ -162,6 +237,7 @@ class GenerationService:
             await self._check_preview_allowance(session, buyer)
         assert model.price_amount is not None  # activation requires a price
         preview, _notice = make_preview(text)
+        price = price_for(ticket.modality, brief, options, model.price_amount, model.currency)
         generation = Generation(
             model_id=model.id,
             version_id=ticket.version_id,
@@ -171,7 +247,7 @@ class GenerationService:
             text=text,
             preview=preview,
             content_hash=sha256_hex(text.encode("utf-8")),
-            price_amount=model.price_amount,
+            price_amount=price.amount,
             currency=model.currency,
             license_scope=model.license_scope,
             license_exclusive=model.license_exclusive,
@@ -236,7 +312,9 @@ class GenerationService:
             if generation.purchased
             else []
         )
-        return GenerationView(generation, tuple(previews), tuple(files))
+        model = await model_repository.get(session, generation.model_id)
+        price = price_of(generation, model.modality) if model is not None else None
+        return GenerationView(generation, tuple(previews), tuple(files), price)
 
     async def history(
         self, session: AsyncSession, buyer: User, page: int, page_size: int = 20
@@ -328,14 +406,18 @@ class GenerationService:
         certificate = await self._issue_certificate(
             session, generation, licence, model, owner, buyer, files
         )
-        return Purchase(generation, licence, certificate, tuple(files))
+        return Purchase(
+            generation, licence, certificate, tuple(files), price_of(generation, model.modality)
+        )
 
     async def _purchase_of(self, session: AsyncSession, licence: Licence) -> Purchase:
         generation = await generation_repository.get(session, licence.generation_id)
         certificate = await certificate_repository.for_licence(session, licence.id)
         assert generation is not None and certificate is not None
         files = await file_repository.for_generation(session, generation.id, preview=False)
-        return Purchase(generation, licence, certificate, tuple(files))
+        model = await model_repository.get(session, generation.model_id)
+        price = price_of(generation, model.modality) if model is not None else None
+        return Purchase(generation, licence, certificate, tuple(files), price)
 
     async def purchase_for_generation(
         self, session: AsyncSession, buyer: User, generation: Generation

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from twinwork.config import get_settings
 from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.files import FileRefused, check_name
 from twinwork.kit.images import ImageKind, ImageRejected, check_raster, sniff
 from twinwork.kit.text import format_file_size
 from twinwork.order.service import clean_file_name
@@ -91,6 +92,10 @@ def _is_text(data: bytes) -> bool:
 
 
 def check_file(upload: Upload) -> CheckedFile:
+    try:
+        check_name(upload.name)  # a name, not a path (kit.files)
+    except FileRefused as exc:
+        raise AttachmentRefused(exc.detail, field="files") from exc
     name = clean_file_name(upload.name)
     limit = get_settings().inbox_attachment_max_bytes
     if not upload.data:

@@ -15,6 +15,10 @@ writes and may take its time in between (a language model) without holding a dat
 The buyer's message is committed before the first handler starts; an exception in a handler is
 logged and swallowed, and the next handler still runs, so no failure loses or blocks it.
 
+**on_freelancer_message** — handlers with the same signature, run the same way after a message
+the freelancer wrote is committed (registered with ``register_freelancer_message_handler``): the
+assistant closes the handovers the freelancer has now answered.
+
 **Services the assistant calls** (``twinwork.inbox.service``), each inside the caller's unit of
 work (services never commit)::
 
@@ -65,7 +69,16 @@ async def run_client_message_handlers(
 ) -> None:
     """Run every handler; a failing one is logged and the rest still run. Call it only after
     the buyer's message is committed."""
-    for handler in list(on_client_message):
+    await _run(on_client_message, sessionmaker, conversation_id, message_id)
+
+
+async def _run(
+    handlers: list[ClientMessageHandler],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    conversation_id: int,
+    message_id: int,
+) -> None:
+    for handler in list(handlers):
         try:
             await handler(sessionmaker, conversation_id, message_id)
         except Exception:
@@ -75,3 +88,21 @@ async def run_client_message_handlers(
                 message_id,
                 conversation_id,
             )
+
+
+on_freelancer_message: list[ClientMessageHandler] = []
+"""Called with (sessionmaker, conversation_id, message_id) after a freelancer's message commits."""
+
+
+def register_freelancer_message_handler(handler: ClientMessageHandler) -> ClientMessageHandler:
+    """Add ``handler`` once; usable as a decorator."""
+    if handler not in on_freelancer_message:
+        on_freelancer_message.append(handler)
+    return handler
+
+
+async def run_freelancer_message_handlers(
+    sessionmaker: async_sessionmaker[AsyncSession], conversation_id: int, message_id: int
+) -> None:
+    """As ``run_client_message_handlers``, for a message the freelancer wrote."""
+    await _run(on_freelancer_message, sessionmaker, conversation_id, message_id)

@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
@@ -77,6 +86,9 @@ class Conversation(Base):
     handover_reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
     handover_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    handover_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the freelancer first wrote after the handover: it no longer needs them (the
+    assistant still stays quiet until handed back). None while it waits for them."""
     # The newest message id each party has read (0: none).
     buyer_read_id: Mapped[int] = mapped_column(Integer, default=0)
     freelancer_read_id: Mapped[int] = mapped_column(Integer, default=0)
@@ -163,7 +175,12 @@ class Offer(Base):
         ForeignKey("orders.id", ondelete="RESTRICT"), nullable=True, unique=True
     )
     accept_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    """The Idempotency-Key the accepting request carried: its retry gets the same order."""
+    """The Idempotency-Key the accepting request carried: its retry gets the same order.
+    Written while the offer is still open when a request starts paying for it (the claim):
+    a request under another key is refused until ``accept_started_at`` is stale, so two
+    windows never both charge a card for one offer."""
+    accept_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the request holding the claim began paying (None: no claim)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -172,3 +189,70 @@ class Offer(Base):
         if self.status == OfferStatus.OPEN and self.expires_at <= now:
             return "expired"
         return str(self.status)
+
+
+class ReportReason(StrEnum):
+    """Why a party reports a conversation: a fixed list, so operators can sort them."""
+
+    SPAM = "spam"
+    HARASSMENT = "harassment"
+    SCAM = "scam"
+    """Fraud, phishing, or asking to be paid outside twinwork."""
+    INAPPROPRIATE = "inappropriate"
+    PERSONAL_DATA = "personal_data"
+    """Someone's private data shared or asked for."""
+    OTHER = "other"
+
+
+REPORT_REASON_LABELS = {
+    ReportReason.SPAM: "Spam or advertising",
+    ReportReason.HARASSMENT: "Harassment or threats",
+    ReportReason.SCAM: "Scam, or asked to pay outside twinwork",
+    ReportReason.INAPPROPRIATE: "Inappropriate content",
+    ReportReason.PERSONAL_DATA: "Personal data shared or asked for",
+    ReportReason.OTHER: "Something else",
+}
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ConversationReport(Base):
+    """A party's report of a conversation. While it is open an operator may read (never
+    write in) the conversation; resolving it ends that access. One open report per reporter
+    and conversation (a partial unique index): reporting again adds nothing."""
+
+    __tablename__ = "inbox_reports"
+    __table_args__ = (
+        CheckConstraint(_one_of("reason", ReportReason), name="reason"),
+        CheckConstraint(_one_of("status", ReportStatus), name="status"),
+        Index(
+            "uq_inbox_reports_open_per_reporter",
+            "conversation_id",
+            "reporter_user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_inbox_reports_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_conversations.id", ondelete="RESTRICT"), index=True
+    )
+    reporter_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    reason: Mapped[ReportReason] = mapped_column(StrEnumType(ReportReason, 20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ReportStatus] = mapped_column(
+        StrEnumType(ReportStatus, 10), default=ReportStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), nullable=True
+    )
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """What the operator did about it, for the record."""

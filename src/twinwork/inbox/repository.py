@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from twinwork.inbox.models import Attachment, AuthorKind, Conversation, Message, Offer
+from twinwork.inbox.models import (
+    Attachment,
+    AuthorKind,
+    Conversation,
+    ConversationReport,
+    Message,
+    Offer,
+    ReportStatus,
+)
 from twinwork.order.models import Dispute
 
 
@@ -207,6 +215,64 @@ class InboxRepository:
             select(func.count(Dispute.id)).where(Dispute.order_id == order_id)
         )
         return bool(found)
+
+    # ---- reports -------------------------------------------------------------------------
+
+    async def has_open_report(self, session: AsyncSession, conversation_id: int) -> bool:
+        found = await session.scalar(
+            select(func.count(ConversationReport.id)).where(
+                ConversationReport.conversation_id == conversation_id,
+                ConversationReport.status == ReportStatus.OPEN,
+            )
+        )
+        return bool(found)
+
+    async def open_report_by(
+        self, session: AsyncSession, conversation_id: int, reporter_user_id: int
+    ) -> ConversationReport | None:
+        return await session.scalar(
+            select(ConversationReport).where(
+                ConversationReport.conversation_id == conversation_id,
+                ConversationReport.reporter_user_id == reporter_user_id,
+                ConversationReport.status == ReportStatus.OPEN,
+            )
+        )
+
+    async def open_reports_on(
+        self, session: AsyncSession, conversation_id: int
+    ) -> list[ConversationReport]:
+        result = await session.scalars(
+            select(ConversationReport)
+            .where(
+                ConversationReport.conversation_id == conversation_id,
+                ConversationReport.status == ReportStatus.OPEN,
+            )
+            .order_by(ConversationReport.id)
+        )
+        return list(result)
+
+    async def reports(
+        self, session: AsyncSession, statuses: list[ReportStatus], offset: int, limit: int
+    ) -> tuple[list[ConversationReport], int]:
+        """Reports in ``statuses``, the oldest first (the longest waiting on top)."""
+        where = ConversationReport.status.in_(statuses)
+        items = await session.scalars(
+            select(ConversationReport)
+            .where(where)
+            .order_by(ConversationReport.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        total = await session.scalar(select(func.count(ConversationReport.id)).where(where))
+        return list(items), int(total or 0)
+
+    async def lock_report(self, session: AsyncSession, report_id: int) -> ConversationReport | None:
+        return await session.scalar(
+            select(ConversationReport)
+            .where(ConversationReport.id == report_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
 
 
 inbox_repository = InboxRepository()

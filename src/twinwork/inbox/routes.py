@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
@@ -9,8 +10,17 @@ from starlette.datastructures import UploadFile
 from twinwork.account.models import User
 from twinwork.config import get_settings
 from twinwork.inbox.files import ACCEPTED, Upload
-from twinwork.inbox.models import Attachment, Message, Offer
+from twinwork.inbox.models import (
+    REPORT_REASON_LABELS,
+    Attachment,
+    Message,
+    Offer,
+    ReportStatus,
+)
+from twinwork.inbox.offer_checkout import OfferCheckout, accept_offer, offer_checkout_summary
+from twinwork.inbox.report import ReportView, report_service
 from twinwork.inbox.schemas import (
+    AdminReportOut,
     AttachmentOut,
     ConversationIn,
     ConversationOut,
@@ -20,24 +30,31 @@ from twinwork.inbox.schemas import (
     HandoverOut,
     MessageIn,
     MessageOut,
+    OfferAcceptIn,
     OfferIn,
     OfferOut,
     PartyOut,
+    ReportIn,
+    ReportOut,
+    ReportPageOut,
+    ReportResolutionIn,
     SubjectOut,
 )
 from twinwork.inbox.sending import send_message, start_conversation
 from twinwork.inbox.service import ConversationView, Thread, inbox_service
 from twinwork.kit.db import mark_rollback_only, utcnow
 from twinwork.kit.encoding import decode_base64
-from twinwork.kit.errors import DomainError, ValidationFailed
+from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
+    ApiAdmin,
     ApiUser,
     DbSession,
     IdempotencyKey,
+    PageAdmin,
     PageUser,
     SessionMaker,
     Storage,
@@ -111,6 +128,7 @@ def summary_out(view: ConversationView) -> dict[str, Any]:
                 reason=conversation.handover_reason,
                 summary=conversation.handover_summary,
                 at=conversation.handed_over_at,
+                answered_at=conversation.handover_answered_at,
             )
             if handed_over
             else None
@@ -244,19 +262,26 @@ async def make_offer(
 
 
 @api.post("/conversations/{conversation_id}/offers/{offer_id}/accept", response_model=OfferOut)
-async def accept_offer(
+@writes_own_units
+async def accept_offer_api(
     conversation_id: IdPath,
     offer_id: IdPath,
     user: ApiUser,
     session: DbSession,
+    sessionmaker: SessionMaker,
     request_key: IdempotencyKey = None,
+    body: OfferAcceptIn | None = None,
 ) -> OfferOut:
-    """The buyer accepts: an order on the offer's terms, its price paid from the wallet into
-    escrow like any package order (``order_id`` in the answer). An offer becomes one order at
-    most; a retry with the same Idempotency-Key returns it."""
-    return offer_out(
-        await inbox_service.accept_offer(session, user, conversation_id, offer_id, request_key)
+    """The buyer accepts: an order on the offer's terms, its price paid into escrow like any
+    package order (``order_id`` in the answer): from the wallet, or with ``card_number`` a
+    card pays what the wallet lacks (402 if it is short and no card is given). An offer
+    becomes one order at most and is charged once; a retry with the same Idempotency-Key
+    returns it, another request meanwhile answers 409."""
+    card_number = body.card_number if body is not None else None
+    await accept_offer(
+        session, sessionmaker, user, conversation_id, offer_id, request_key, card_number
     )
+    return offer_out(await inbox_service.offer(session, user, conversation_id, offer_id))
 
 
 @api.post("/conversations/{conversation_id}/offers/{offer_id}/withdraw", response_model=OfferOut)
@@ -275,6 +300,72 @@ async def decline_offer(
     return offer_out(
         await inbox_service.close_offer(session, user, conversation_id, offer_id, "decline")
     )
+
+
+@api.post(
+    "/conversations/{conversation_id}/reports",
+    response_model=ReportOut,
+    status_code=status.HTTP_201_CREATED,
+)
+async def report_conversation(
+    conversation_id: IdPath, body: ReportIn, user: ApiUser, session: DbSession
+) -> ReportOut:
+    """Report the conversation to the operators (either party): ``reason`` from a fixed list
+    and a ``note``. While it is open an operator may read the conversation (never write in
+    it); one open report per person and conversation (409 for a second)."""
+    report = await report_service.report(session, user, conversation_id, body.reason, body.note)
+    return ReportOut.model_validate(report)
+
+
+def admin_report_out(view: ReportView) -> AdminReportOut:
+    return AdminReportOut(
+        **ReportOut.model_validate(view.report).model_dump(),
+        reporter=PartyOut(id=view.reporter.id, display_name=view.reporter.display_name),
+        buyer=PartyOut(id=view.buyer.id, display_name=view.buyer.display_name),
+        freelancer=PartyOut(id=view.freelancer.id, display_name=view.freelancer.display_name),
+        resolution=view.report.resolution,
+    )
+
+
+def _report_status(value: str | None) -> ReportStatus | None:
+    if value in (None, "", "all"):
+        return None
+    try:
+        return ReportStatus(value)
+    except ValueError:
+        raise NotFound(f"No report status {str(value)[:20]!r}: open, resolved or all.") from None
+
+
+ReportStatusQuery = Annotated[str | None, Query(alias="status", max_length=20)]
+
+
+@api.get("/admin/reports", response_model=ReportPageOut)
+async def list_reports(
+    admin: ApiAdmin,
+    session: DbSession,
+    status_filter: ReportStatusQuery = ReportStatus.OPEN,
+    page: Page = 1,
+) -> ReportPageOut:
+    """Reported conversations, the longest waiting first; ``status`` open (default),
+    resolved or all. ``GET /api/v1/conversations/{conversation_id}`` reads one while its
+    report is open."""
+    results = await report_service.page(session, admin, _report_status(status_filter), page)
+    return ReportPageOut(
+        items=[admin_report_out(view) for view in results.items],
+        page=results.page,
+        pages=results.pages,
+        total=results.total,
+    )
+
+
+@api.post("/admin/reports/{report_id}/resolve", response_model=ReportOut)
+async def resolve_report(
+    report_id: IdPath, body: ReportResolutionIn, admin: ApiAdmin, session: DbSession
+) -> ReportOut:
+    """Close a report with what was done; operators then no longer read the conversation
+    (unless another report on it is open, or its order is disputed)."""
+    report = await report_service.resolve(session, admin, report_id, body.resolution)
+    return ReportOut.model_validate(report)
 
 
 @api.post("/conversations/{conversation_id}/takeover", response_model=ConversationOut)
@@ -418,10 +509,20 @@ async def _thread_context(
     session: DbSession, user: User, conversation_id: int, page: int = 1
 ) -> dict[str, Any]:
     thread = await inbox_service.thread(session, user, conversation_id, page)
+    conversation = thread.view.conversation
+    is_admin_reader = thread.view.role == "admin"
     return {
         "thread": thread,
         "view": thread.view,
-        "conversation": thread.view.conversation,
+        "conversation": conversation,
+        # A party sees only their own open report; the operator every open one.
+        "my_report": (
+            None if is_admin_reader else await report_service.mine_open(session, user, conversation)
+        ),
+        "open_reports": (
+            await report_service.open_on(session, user, conversation) if is_admin_reader else []
+        ),
+        "report_reasons": REPORT_REASON_LABELS,
         "now": utcnow(),
         "accepted": ACCEPTED,
         "max_files": get_settings().inbox_attachment_max_files,
@@ -534,16 +635,66 @@ async def make_offer_page(
     return RedirectResponse(f"/inbox/{conversation_id}?done=offer#latest", status_code=303)
 
 
-@pages.post("/inbox/{conversation_id}/offers/{offer_id}/accept")
-async def accept_offer_page(
+@pages.get("/inbox/{conversation_id}/offers/{offer_id}/checkout")
+async def offer_checkout_page(
     request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    """The summary step between an offer and paying, as for a package: nothing is charged."""
+    try:
+        summary = await offer_checkout_summary(session, user, conversation_id, offer_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise  # a stranger's or a missing offer: the 404 of an id that does not exist
+        return await _thread_error(request, session, user, conversation_id, {}, exc)
+    return _offer_checkout(request, summary, f"offer-{offer_id}-{uuid.uuid4().hex}")
+
+
+def _offer_checkout(
+    request: Request,
+    summary: OfferCheckout,
+    key: str | None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "offer_checkout.html",
+        {"summary": summary, "key": key, "errors": errors or {}},
+        status_code=status_code,
+    )
+
+
+@pages.post("/inbox/{conversation_id}/offers/{offer_id}/accept")
+@writes_own_units
+async def accept_offer_page(
+    request: Request,
+    conversation_id: IdPath,
+    offer_id: IdPath,
+    session: DbSession,
+    sessionmaker: SessionMaker,
+    user: PageUser,
 ) -> Response:
     data = await form_data(request)
     key = form_idempotency_key(data)
     try:
-        offer = await inbox_service.accept_offer(session, user, conversation_id, offer_id, key)
-    except DomainError as exc:
-        return await _thread_error(request, session, user, conversation_id, data, exc)
+        body = validate(OfferAcceptIn, {"card_number": data.get("card_number") or None})
+        await accept_offer(
+            session, sessionmaker, user, conversation_id, offer_id, key, body.card_number
+        )
+        offer = await inbox_service.offer(session, user, conversation_id, offer_id)
+    except (FormErrors, DomainError) as exc:
+        mark_rollback_only(session)
+        errors = exc.errors if isinstance(exc, FormErrors) else domain_errors(exc)
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        try:
+            # The summary again, with what went wrong and a new key: what is sent from it
+            # (another card, say) is a new request; the failed one let go of the offer. An
+            # offer that can no longer be paid shows the thread.
+            summary = await offer_checkout_summary(session, user, conversation_id, offer_id)
+        except DomainError as gone:
+            return await _thread_error(request, session, user, conversation_id, data, gone)
+        fresh = f"offer-{offer_id}-{uuid.uuid4().hex}"
+        return _offer_checkout(request, summary, fresh, errors, status_code)
     return RedirectResponse(f"/orders/{offer.order_id}?placed=1", status_code=303)
 
 
@@ -575,6 +726,70 @@ async def _close_offer(
     except DomainError as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
     return RedirectResponse(f"/inbox/{conversation_id}?done={action}#latest", status_code=303)
+
+
+@pages.post("/inbox/{conversation_id}/report")
+async def report_page(
+    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+) -> Response:
+    data = await form_data(request)
+    try:
+        body = validate(ReportIn, {"reason": data.get("reason", ""), "note": data.get("note", "")})
+        await report_service.report(session, user, conversation_id, body.reason, body.note)
+    except (FormErrors, DomainError) as exc:
+        return await _thread_error(request, session, user, conversation_id, data, exc)
+    return RedirectResponse(f"/inbox/{conversation_id}?done=report#latest", status_code=303)
+
+
+@pages.get("/admin/reports")
+async def reports_page(
+    request: Request,
+    session: DbSession,
+    admin: PageAdmin,
+    status_filter: ReportStatusQuery = ReportStatus.OPEN,
+    page: Page = 1,
+) -> Response:
+    chosen = _report_status(status_filter)
+    return render(
+        request,
+        "reports.html",
+        {
+            "results": await report_service.page(session, admin, chosen, page),
+            "status_filter": chosen.value if chosen is not None else "all",
+            "statuses": (ReportStatus.OPEN.value, ReportStatus.RESOLVED.value, "all"),
+            "report_reasons": REPORT_REASON_LABELS,
+        },
+    )
+
+
+@pages.post("/admin/reports/{report_id}/resolve")
+async def resolve_report_page(
+    request: Request, report_id: IdPath, session: DbSession, admin: PageAdmin
+) -> Response:
+    data = await form_data(request)
+    back = _optional_id(data.get("conversation_id"))
+    try:
+        body = validate(ReportResolutionIn, {"resolution": data.get("resolution", "")})
+        await report_service.resolve(session, admin, report_id, body.resolution)
+    except (FormErrors, DomainError) as exc:
+        mark_rollback_only(session)
+        message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return render(
+            request,
+            "reports.html",
+            {
+                "results": await report_service.page(session, admin, ReportStatus.OPEN, 1),
+                "status_filter": ReportStatus.OPEN.value,
+                "statuses": (ReportStatus.OPEN.value, ReportStatus.RESOLVED.value, "all"),
+                "report_reasons": REPORT_REASON_LABELS,
+                "error": message,
+                "failed_report": report_id,
+                "failed_conversation": back,
+            },
+            status_code=status_code,
+        )
+    return RedirectResponse("/admin/reports?done=resolved", status_code=303)
 
 
 @pages.post("/inbox/{conversation_id}/takeover")

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from twinwork.inbox.models import AssistantState, AuthorKind
+from twinwork.billing.schemas import CARD_REFERENCE_SCHEMA, card_reference
+from twinwork.inbox.models import AssistantState, AuthorKind, ReportReason, ReportStatus
 from twinwork.kit.text import CLEANED
 from twinwork.order.models import OrderKind
 
@@ -110,6 +111,9 @@ class HandoverOut(BaseModel):
     reason: str | None
     summary: str | None
     at: datetime | None
+    answered_at: datetime | None = None
+    """When the freelancer first wrote after it (None: it still waits for them). The
+    assistant stays quiet either way until the freelancer hands the conversation back."""
 
 
 class SubjectOut(BaseModel):
@@ -147,3 +151,82 @@ class ConversationPageOut(BaseModel):
     total: int
     unread: int
     """Unread messages over all your conversations."""
+
+
+class OfferAcceptIn(BaseModel):
+    """Paying for an accepted offer, as at a package's checkout: the wallet pays; with
+    ``card_number`` a card pays what the wallet lacks (at least the smallest card payment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Pay at checkout: what the wallet does not cover is charged to this card.",
+        json_schema_extra=CARD_REFERENCE_SCHEMA,
+    )
+
+    @field_validator("card_number")
+    @classmethod
+    def _card(cls, card_number: str | None) -> str | None:
+        return (
+            None if card_number is None or not card_number.strip() else card_reference(card_number)
+        )
+
+
+MAX_REPORT_NOTE_CHARS = 2000
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReportReason = Field(
+        description="spam, harassment, scam (incl. asking to pay outside twinwork), "
+        "inappropriate, personal_data or other."
+    )
+    note: Annotated[str, Field(max_length=MAX_REPORT_NOTE_CHARS), CLEANED] = Field(
+        default="",
+        validate_default=True,
+        description="What happened, for the operator (optional except for other).",
+    )
+
+    @field_validator("note")
+    @classmethod
+    def _say_what_else(cls, note: str, info: ValidationInfo) -> str:
+        if info.data.get("reason") == ReportReason.OTHER and not note.strip():
+            raise ValueError("Say what happened when the reason is something else.")
+        return note
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    reason: ReportReason
+    note: str
+    status: ReportStatus
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class AdminReportOut(ReportOut):
+    reporter: PartyOut
+    buyer: PartyOut
+    freelancer: PartyOut
+    resolution: str | None
+
+
+class ReportPageOut(BaseModel):
+    items: list[AdminReportOut]
+    page: int
+    pages: int
+    total: int
+
+
+class ReportResolutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: Annotated[str, Field(min_length=3, max_length=MAX_REPORT_NOTE_CHARS), CLEANED] = (
+        Field(description="What was done about it, kept with the report.")
+    )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from twinwork.account.models import User
 from twinwork.inbox.files import Upload
-from twinwork.inbox.hooks import run_client_message_handlers
+from twinwork.inbox.hooks import run_client_message_handlers, run_freelancer_message_handlers
 from twinwork.inbox.models import AuthorKind
 from twinwork.inbox.service import inbox_service
 from twinwork.kit.db import end_transaction_early, unit_of_work
@@ -39,6 +39,8 @@ async def send_message(
         message_id, kind = message.id, message.author_kind
     if kind == AuthorKind.BUYER:
         await run_client_message_handlers(sessionmaker, conversation_id, message_id)
+    elif kind == AuthorKind.FREELANCER:
+        await run_freelancer_message_handlers(sessionmaker, conversation_id, message_id)
     return message_id
 
 
@@ -70,4 +72,6 @@ async def start_conversation(
         conversation_id, message_id, kind = conversation.id, message.id, message.author_kind
     if kind == AuthorKind.BUYER:
         await run_client_message_handlers(sessionmaker, conversation_id, message_id)
+    elif kind == AuthorKind.FREELANCER:
+        await run_freelancer_message_handlers(sessionmaker, conversation_id, message_id)
     return conversation_id, is_new

@@ -1,8 +1,9 @@
 """The inbox: conversations between one buyer and one freelancer, messages with their author
 kind, read marks, attachments, custom offers, and the assistant's state per conversation.
 
-Who may see a conversation: its buyer and its freelancer; an operator only when the order the
-conversation is about has a dispute. Everyone else is answered as if it did not exist.
+Who may see a conversation: its buyer and its freelancer; an operator only while the order the
+conversation is about has a dispute or a party's report on it is open (read-only). Everyone
+else is answered as if it did not exist.
 """
 
 from __future__ import annotations
@@ -204,18 +205,24 @@ class InboxService:
         self, session: AsyncSession, user: User, conversation_id: int
     ) -> Conversation:
         """A conversation its parties may read, and an operator while a dispute involves the
-        order it is about; anyone else gets the 404 of a missing id."""
+        order it is about or a report on it is open; anyone else gets the 404 of a missing
+        id."""
         conversation = await inbox_repository.conversation(session, conversation_id)
         if conversation is not None and (
             user.id in (conversation.buyer_user_id, conversation.freelancer_user_id)
-            or (
-                user.is_admin
-                and conversation.order_id is not None
-                and await inbox_repository.order_has_dispute(session, conversation.order_id)
-            )
+            or (user.is_admin and await self.operator_may_read(session, conversation))
         ):
             return conversation
         raise NotFound(f"There is no conversation {conversation_id} of yours.")
+
+    async def operator_may_read(self, session: AsyncSession, conversation: Conversation) -> bool:
+        """A dispute on the order it is about, or an open report on it: nothing else lets an
+        operator read people's messages."""
+        if conversation.order_id is not None and await inbox_repository.order_has_dispute(
+            session, conversation.order_id
+        ):
+            return True
+        return await inbox_repository.has_open_report(session, conversation.id)
 
     async def about_order(self, session: AsyncSession, user: User, order_id: int) -> Conversation:
         """The conversation about an order, for whoever may read it (the parties; an operator
@@ -269,6 +276,15 @@ class InboxService:
         if files:
             assert storage is not None
             await self._store_files(session, storage, message, files)
+        if (
+            not is_buyer
+            and conversation.assistant_state == AssistantState.HANDED_OVER
+            and conversation.handover_answered_at is None
+        ):
+            # The freelancer answered what was handed to them: it stops waiting for them,
+            # and the assistant still stays quiet here until they hand it back.
+            conversation.handover_answered_at = message.created_at
+            await session.flush()
         return message
 
     def _check_rate(self, sent_last_minute: int) -> None:
@@ -503,7 +519,7 @@ class InboxService:
                 f"You accepted this offer already: it is order #{offer.order_id}.",
                 order_id=offer.order_id,
             )
-        self._still_open(offer)
+        self.check_still_open(offer)
         order = await order_service.place_custom(
             session,
             user,
@@ -538,13 +554,13 @@ class InboxService:
             raise Forbidden("Only the freelancer who made the offer can withdraw it.")
         if action == "decline" and user.id != conversation.buyer_user_id:
             raise Forbidden("Only the buyer can decline an offer.")
-        self._still_open(offer)
+        self.check_still_open(offer)
         offer.status = OfferStatus.WITHDRAWN if action == "withdraw" else OfferStatus.DECLINED
         offer.closed_at = utcnow()
         await session.flush()
         return offer
 
-    def _still_open(self, offer: Offer) -> None:
+    def check_still_open(self, offer: Offer) -> None:
         state = offer.state(utcnow())
         if state == "expired":
             raise Conflict(
@@ -554,6 +570,16 @@ class InboxService:
         if state != "open":
             raise Conflict(f"This offer was {state}; it cannot be accepted or changed now.")
 
+    async def offer(
+        self, session: AsyncSession, user: User, conversation_id: int, offer_id: int
+    ) -> Offer:
+        """An offer of a conversation ``user`` may read."""
+        conversation = await self.for_reader(session, user, conversation_id)
+        found = (await inbox_repository.offers(session, {offer_id})).get(offer_id)
+        if found is None or found.conversation_id != conversation.id:
+            raise NotFound(f"Conversation {conversation_id} has no offer {offer_id}.")
+        return found
+
     async def order_of(self, session: AsyncSession, offer: Offer) -> Order | None:
         return await session.get(Order, offer.order_id) if offer.order_id else None
 
@@ -562,8 +588,11 @@ class InboxService:
     async def take_over(
         self, session: AsyncSession, user: User, conversation_id: int
     ) -> Conversation:
-        """The freelancer answers from now on; the assistant stays quiet here."""
+        """The freelancer answers from now on; the assistant stays quiet here. Taking over a
+        conversation the assistant already handed over keeps its reason and summary."""
         conversation = await self._freelancer_only(session, user, conversation_id)
+        if conversation.assistant_state == AssistantState.HANDED_OVER:
+            return conversation
         return await set_assistant_state(
             session, conversation.id, AssistantState.HANDED_OVER, reason="freelancer_took_over"
         )
@@ -609,10 +638,12 @@ async def set_assistant_state(
         conversation.handover_reason = None
         conversation.handover_summary = None
         conversation.handed_over_at = None
+        conversation.handover_answered_at = None
     elif state == AssistantState.HANDED_OVER:
         conversation.handover_reason = reason[:60] if reason else None
         conversation.handover_summary = summary
         conversation.handed_over_at = utcnow()
+        conversation.handover_answered_at = None
     await session.flush()
     return conversation
 

@@ -381,6 +381,25 @@ def sign(
 def read(data: bytes, mime_type: str, *, trust_anchor_pem: str | None = None) -> ManifestReport:
     """The file's active manifest, validated against the platform's trust anchor (or against
     ``trust_anchor_pem``, the anchor another installation publishes)."""
+    try:
+        store, detailed = _read_store(data, mime_type, trust_anchor_pem)
+    except c2pa.C2paError as exc:
+        # Credentials that cannot even be parsed are as good as forged.
+        return ManifestReport(ValidationState.INVALID, None, (), None, (str(exc),))
+    return _report(store, detailed)
+
+
+def read_store(
+    data: bytes, mime_type: str, *, trust_anchor_pem: str | None = None
+) -> dict[str, Any]:
+    """The file's manifest store as the c2pa library reads it back (the JSON ``c2patool``
+    prints): every manifest, its assertions and the validation results."""
+    return _read_store(data, mime_type, trust_anchor_pem)[0]
+
+
+def _read_store(
+    data: bytes, mime_type: str, trust_anchor_pem: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     mime = normalise_mime_type(mime_type)
     settings = (
         platform_identity().reader_settings
@@ -390,19 +409,14 @@ def read(data: bytes, mime_type: str, *, trust_anchor_pem: str | None = None) ->
     context = c2pa.Context.from_json(settings)
     try:
         with c2pa.Reader(mime, io.BytesIO(data), None, context) as reader:
-            store = json.loads(reader.json())
-            detailed = json.loads(reader.detailed_json())
+            return json.loads(reader.json()), json.loads(reader.detailed_json())
     except c2pa.C2paError.ManifestNotFound as exc:
         raise NoContentCredentials(
             "This file carries no content credentials: it was not signed by twinwork, or its "
             "credentials were stripped. Download the original from your order."
         ) from exc
-    except c2pa.C2paError as exc:
-        # Credentials that cannot even be parsed are as good as forged.
-        return ManifestReport(ValidationState.INVALID, None, (), None, (str(exc),))
     finally:
         context.close()
-    return _report(store, detailed)
 
 
 def _report(store: dict[str, Any], detailed: dict[str, Any]) -> ManifestReport:

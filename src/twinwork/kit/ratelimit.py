@@ -81,5 +81,28 @@ def check_signup_attempt(client_ip: str) -> None:
         raise _too_many("sign-up")
 
 
+def check_generation_attempt(user_id: int, *, count: bool = True) -> None:
+    """Count one preview against the buyer's account (``count=False`` only looks, for a
+    check made again where the preview is counted)."""
+    limit = parse(get_settings().generation_rate_limit)
+    limiter = _limiter()
+    allowed = (
+        limiter.hit(limit, "generation", f"user:{user_id}")
+        if count
+        else limiter.test(limit, "generation", f"user:{user_id}")
+    )
+    if not allowed:
+        raise TooManyRequests(
+            f"You have asked for {limit.amount} previews in the last {_window(limit)}, the "
+            "most one account may. Wait a little, then try again; nothing was charged.",
+            retry_after_seconds=limit.get_expiry(),
+        )
+
+
+def _window(limit: RateLimitItem) -> str:
+    granularity = limit.GRANULARITY.name
+    return granularity if limit.multiples == 1 else f"{limit.multiples} {granularity}s"
+
+
 def reset_limits() -> None:
     _storage().reset()

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from twinwork.ml.streaming import TextSink
+
 ConfigT = TypeVar("ConfigT", bound="DataclassInstance")
 """A modality's training configuration (its plan): a dataclass stored as JSON on the run."""
 
@@ -83,6 +85,16 @@ def _ignore(_: TrainingProgress) -> None:
 
 def _never() -> bool:
     return False
+
+
+def one_unit(_brief: str, _options: Mapping[str, Any]) -> int:
+    """The default price rule: a generation is one use, whatever its brief."""
+    return 1
+
+
+PER_USE = "per use"
+DEFAULT_BRIEF_MAX_CHARS = 1000
+"""What a brief may hold for a modality that names no limit of its own."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,9 @@ class GenerateRequest:
     domain (a design's headline, call to action and sizes)."""
     attachments: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
     """Files the buyer sent with the brief, checked by the domain (a design's "logo", "photo")."""
+    sink: TextSink | None = None
+    """Where to write the text while it is written (a streamed preview), and how the reader
+    cancels it; a modality that cannot stream ignores it (``twinwork.ml.streaming``)."""
 
 
 # ---- the table ---------------------------------------------------------------------------
@@ -187,6 +202,11 @@ class Modality(Generic[ConfigT]):
     """Forget an adapter this process holds in memory, by its ``adapter_key`` (erasure)."""
     warm: Callable[[ModelEnvironment], None] | None = None
     """Load what generation needs (the base model) ahead of the first request; slow."""
+    prefetch: Callable[[ModelEnvironment, Callable[[], Path], str], bool] | None = None
+    """Bring an adapter into the serving engine ahead of its first request (a buyer opened
+    the model's page), given how to fetch its directory and its ``adapter_key``; returns
+    whether it is resident. A cold or remote engine ignores it: it never loads the base
+    model, and fetches the adapter only when its engine is loaded."""
     generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None
     """For modalities whose work is files (designs, audio): the files, in the order a buyer
     reads them. ``generate`` then returns the text that stands for them (a caption)."""
@@ -199,6 +219,17 @@ class Modality(Generic[ConfigT]):
     can act on."""
     takes_attachments: bool = False
     """Whether a buyer may attach images (a design's logo and photo); others refuse them."""
+    price_units: Callable[[str, Mapping[str, Any]], int] = one_unit
+    """How many times the model's price one generation costs, from its brief and options
+    (a narration: one per started 100 words of script); at least 1."""
+    price_unit_label: str = PER_USE
+    """What the model's price is for, as shown beside it ("per started 100 words")."""
+    brief_max_chars: int = DEFAULT_BRIEF_MAX_CHARS
+    """The longest brief this modality takes (a voice script is longer than a text brief)."""
+
+    def units(self, brief: str, options: Mapping[str, Any] | None = None) -> int:
+        """``price_units`` of this brief, never below 1: every generation costs something."""
+        return max(1, int(self.price_units(brief, options or {})))
 
     def config_as_dict(self, config: ConfigT) -> dict[str, Any]:
         return dataclasses.asdict(config)
@@ -228,11 +259,15 @@ def register_modality(
     generate: Callable[[GenerateRequest], str],
     evict: Callable[[str], None] | None = None,
     warm: Callable[[ModelEnvironment], None] | None = None,
+    prefetch: Callable[[ModelEnvironment, Callable[[], Path], str], bool] | None = None,
     generate_files: Callable[[GenerateRequest], Sequence[GeneratedFile]] | None = None,
     preview_files: Callable[[Sequence[GeneratedFile]], Sequence[GeneratedFile]] | None = None,
     options_field: str | None = None,
     check_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
     takes_attachments: bool = False,
+    price_units: Callable[[str, Mapping[str, Any]], int] = one_unit,
+    price_unit_label: str = PER_USE,
+    brief_max_chars: int = DEFAULT_BRIEF_MAX_CHARS,
 ) -> Modality[ConfigT]:
     """Add a modality to the table; a name can be registered once (unregister it first)."""
     if not dataclasses.is_dataclass(config_cls):
@@ -241,6 +276,8 @@ def register_modality(
         raise ValueError(f"modality {name!r} must train on at least one sample kind")
     if min_samples < 1:
         raise ValueError(f"min_samples of modality {name!r} must be positive")
+    if brief_max_chars < 1:
+        raise ValueError(f"brief_max_chars of modality {name!r} must be positive")
     if name in _modalities:
         raise ValueError(f"modality {name!r} is already registered")
     modality = Modality(
@@ -255,11 +292,15 @@ def register_modality(
         generate=generate,
         evict=evict,
         warm=warm,
+        prefetch=prefetch,
         generate_files=generate_files,
         preview_files=preview_files,
         options_field=options_field,
         check_options=check_options,
         takes_attachments=takes_attachments,
+        price_units=price_units,
+        price_unit_label=price_unit_label,
+        brief_max_chars=brief_max_chars,
     )
     _modalities[name] = modality
     return modality

@@ -8,6 +8,7 @@ the wallet. An AI order is a purchased generation, recorded as a completed order
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import re
 import unicodedata
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,16 +32,20 @@ from twinwork.config import get_settings
 from twinwork.creation.models import PersonalModel
 from twinwork.creation.service import creation_service
 from twinwork.generation.models import Generation
+from twinwork.kit.content_credentials import Credentials
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.files import check_file, sniffed_type
 from twinwork.kit.idempotency import ensure_same_request, request_fingerprint
 from twinwork.kit.money import format_amount
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service
+from twinwork.ml import get_modality
 from twinwork.notify.models import NotificationKind
 from twinwork.notify.service import notify
+from twinwork.order.credentials import hybrid_claim, signable_type, signed
 from twinwork.order.models import (
     Delivery,
     DeliveryFile,
@@ -92,6 +98,25 @@ class Quote:
     revisions: int
     delivery_days: int
     model: PersonalModel | None
+    units: int = 1
+    """How many times the model's price the brief costs (its modality counts them)."""
+    unit_label: str = "per use"
+
+
+class Priced(Protocol):
+    """What paying at checkout needs to know of what is bought: a package's quote, or a custom
+    offer accepted in the inbox (the same card rule for both)."""
+
+    @property
+    def kind(self) -> OrderKind: ...
+
+    @property
+    def price_amount(self) -> int:
+        """In cents."""
+        ...
+
+    @property
+    def currency(self) -> str: ...
 
 
 def order_fingerprint(data: OrderIn) -> str:
@@ -152,6 +177,17 @@ def check_attachments(attachments: Sequence[Attachment]) -> None:
                 f"may be at most {settings.delivery_file_max_bytes:,} bytes.",
                 field="files",
             )
+        # Judged from the bytes: no paths for names, programs, web pages, lying extensions,
+        # hidden files after a picture, scripted SVG or archive bombs (kit.files).
+        check_file(item.name, item.data, field="files")
+
+
+async def _with_credentials(item: Attachment, claim: Credentials) -> Attachment:
+    """The file with the claim's C2PA manifest, where its type can carry one."""
+    kind = signable_type(item.data)
+    if kind is None:
+        return item
+    return Attachment(item.name, kind, await asyncio.to_thread(signed, item.data, kind, claim))
 
 
 @dataclass(frozen=True)
@@ -187,6 +223,7 @@ class OrderService:
         assert freelancer is not None
         model = None
         price = package.price_amount
+        units, unit_label = 1, "per use"
         if data.kind in (OrderKind.AI, OrderKind.HYBRID):
             if len(data.brief.strip()) < 3:
                 raise ValidationFailed("Describe what you need in the brief.", field="brief")
@@ -196,8 +233,11 @@ class OrderService:
                     f"{freelancer.display_name} has no active AI model; order human work."
                 )
             model = models[0]
-            # The package's own AI or hybrid price, else the model's (catalog.offer).
-            offer = package_offer(package, model)
+            spec = get_modality(model.modality)
+            units, unit_label = spec.units(data.brief), spec.price_unit_label
+            # The package's own AI or hybrid price, else the model's, times the units the
+            # brief counts (catalog.offer).
+            offer = package_offer(package, model, units)
             if data.kind == OrderKind.HYBRID and offer.hybrid_amount is None:
                 raise Conflict(
                     f"{freelancer.display_name} does not offer hybrid work yet; order AI "
@@ -215,10 +255,12 @@ class OrderService:
             revisions=package.revisions,
             delivery_days=package.delivery_days,
             model=model,
+            units=units,
+            unit_label=unit_label,
         )
 
     async def card_shortfall(
-        self, session: AsyncSession, buyer: User, quote: Quote, *, by_card: bool
+        self, session: AsyncSession, buyer: User, quote: Priced, *, by_card: bool
     ) -> int:
         """What a card pays at checkout before the order is placed (in cents): the part of the
         price the wallet does not cover, at least the smallest card payment (the rest stays in
@@ -473,7 +515,8 @@ class OrderService:
                 DeliveryFile(
                     delivery_id=delivery.id,
                     name=name,
-                    content_type=file_content_type(item.content_type, name),
+                    content_type=sniffed_type(item.data)
+                    or file_content_type(item.content_type, name),
                     byte_size=len(item.data),
                     sha256=sha256_hex(item.data),
                     storage_key=key,
@@ -526,6 +569,10 @@ class OrderService:
         if order.status != OrderStatus.IN_PROGRESS:
             raise Conflict(f"This order is {order.status.replace('_', ' ')}; nothing to deliver.")
         check_attachments(attachments)
+        # Hybrid work's images and audio carry content credentials saying "human edited".
+        claim = await hybrid_claim(session, order, user) if attachments else None
+        if claim is not None:
+            attachments = [await _with_credentials(item, claim) for item in attachments]
         # An AI order reaches here only from a custom offer: the freelancer delivers model work.
         made_by = order.kind
         delivery = Delivery(

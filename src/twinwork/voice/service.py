@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from twinwork.account.models import User
 from twinwork.config import get_settings
+from twinwork.creation.model_pages import ModelLink, register_model_page_section
 from twinwork.creation.models import PersonalModel, TrainingRun
 from twinwork.creation.service import creation_service
 from twinwork.creation.training_gates import register_training_gate
@@ -278,5 +280,50 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} minutes"
 
 
+class VoiceModelPages:
+    """A voice model's own pieces, linked from its pages: the verification and held-out takes
+    and the recordings for its owner; for buyers, the verification its version trained on."""
+
+    name = "voice"
+
+    async def owner_links(self, session: AsyncSession, model: PersonalModel) -> Sequence[ModelLink]:
+        if model.modality != VOICE_MODALITY or model.erased_at is not None:
+            return []
+        passed = await voice_verification.passed(session, model.id)
+        owner = await session.get(User, model.owner_user_id)
+        totals = await portfolio_service.totals(session, owner) if owner is not None else None
+        recordings = ""
+        if totals is not None:
+            minutes = totals.recorded_seconds / 60
+            recordings = f"{totals.recordings_consented} with consent, {minutes:.1f} minutes"
+        return [
+            ModelLink(
+                "Voice verification and held-out takes",
+                f"/dashboard/models/{model.id}/voice",
+                "Verified" if passed else "Not verified yet: training needs it",
+            ),
+            ModelLink("Your recordings", "/dashboard/portfolio#samples", recordings),
+        ]
+
+    async def public_notes(self, session: AsyncSession, model: PersonalModel) -> Sequence[str]:
+        if model.modality != VOICE_MODALITY or model.approved_version_id is None:
+            return []
+        version = await creation_service.version(session, model.approved_version_id)
+        if version is None:
+            return []
+        proof = (await self.evidence(session, version.run_id)) if version.run_id else None
+        if proof is None or proof.checked_at is None:
+            return []
+        return [
+            "Voice verified: before this version trained, its owner read aloud a random "
+            "sentence that matched the recordings it learned from "
+            f"({proof.checked_at:%Y-%m-%d}, match {proof.similarity or 0:.2f})."
+        ]
+
+    async def evidence(self, session: AsyncSession, run_id: int) -> VoiceVerification | None:
+        return (await voice_verification.evidence_for_runs(session, [run_id])).get(run_id)
+
+
 voice_verification = VoiceVerificationService()
 register_training_gate(VoiceTrainingGate())
+register_model_page_section(VoiceModelPages())

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from twinwork import __version__
 from twinwork.account import routes as account_routes
 from twinwork.assistant import routes as assistant_routes
+from twinwork.assistant.embedding import warm_up_in_background as warm_up_assistant_encoder
 from twinwork.billing.payout import routes as payout_routes
 from twinwork.billing.receipt import routes as receipt_routes
 from twinwork.billing.wallet import routes as wallet_routes
@@ -26,6 +27,7 @@ from twinwork.creation.runtime import warm_up
 from twinwork.domains import load_domains
 from twinwork.equity import routes as equity_routes
 from twinwork.generation import routes as generation_routes
+from twinwork.generation import stream_routes as generation_stream_routes
 from twinwork.inbox import routes as inbox_routes
 from twinwork.kit.db import make_engine, make_sessionmaker
 from twinwork.kit.storage import make_storage
@@ -45,7 +47,7 @@ from twinwork.web.middleware import RequestGuard, VisitorCookies
 UPLOAD_PATHS = re.compile(
     r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver"
     r"|/api/v1/portfolio/samples|/dashboard/portfolio/samples"
-    r"|/api/v1/models/\d+/generations|/models/\d+/generate"
+    r"|/api/v1/models/\d+/generations(/stream)?|/models/\d+/generate(/stream)?"
     r"|/api/v1/models/\d+/voice-verification|/dashboard/models/\d+/voice/verification"
     r"|/dashboard/gigs/\d+/gallery|/dashboard/profile/avatar"
     r"|/api/v1/conversations(/\d+/messages)?|/inbox(/\d+/messages)?"
@@ -72,6 +74,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             log.info("job consumer started with %d threads", settings.worker_threads)
         if settings.warm_up_models:
             warm_up(settings)  # a background thread: serving starts at once
+            # The assistant's sentence encoder too: a buyer's first message is not the one
+            # that waits seconds for it to load.
+            warm_up_assistant_encoder()
         try:
             yield
         finally:
@@ -122,6 +127,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         portfolio_routes,
         creation_routes,
         generation_routes,
+        generation_stream_routes,
         order_routes,
         equity_routes,
         trends_routes,
@@ -143,6 +149,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         portfolio_routes,
         creation_routes,
         generation_routes,
+        generation_stream_routes,
         order_routes,
         equity_routes,
         trends_routes,

@@ -44,6 +44,7 @@ DESCRIPTIONS = {
     403: "Not allowed for your role.",
     404: "Not found, or not yours: another freelancer's private items answer the same.",
     409: "Conflict with the current state; the detail says what to do.",
+    410: "Gone: the model was erased by its owner.",
     413: "The request body is too large.",
     422: "Invalid input; `errors` names each field.",
     429: "Too many requests; retry after the Retry-After header's seconds.",
@@ -53,6 +54,7 @@ EVERY_OPERATION = (400, 413, 422, 429, 503)
 AUTHENTICATED = (401, 403, 404)
 MONEY = (402, 409)
 _METHODS = ("get", "put", "post", "patch", "delete")
+_WRITES = ("put", "post", "patch", "delete")
 
 
 def install(app: FastAPI) -> None:
@@ -91,15 +93,36 @@ def add_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 statuses.update(AUTHENTICATED)
             if _takes_idempotency_key(operation):
                 statuses.update(MONEY)
+            # A signed-in write can meet a state that refuses it (an order already accepted,
+            # an application already made): 409 with what to do instead.
+            if operation.get("security") and method in _WRITES:
+                statuses.add(409)
+            # A page past the last one is a 404 (kit.pagination).
+            if _takes_query(operation, "page"):
+                statuses.add(404)
+            # An erased model answers 410 to everything about it (creation.errors).
+            if "{model_id}" in path:
+                statuses.add(410)
             responses = operation.setdefault("responses", {})
-            for status in sorted(statuses):
+            # Statuses a route declares itself (a wrong password's 401, a membership's 402)
+            # are problems too, and get the Problem body.
+            own = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
+            for status in sorted(statuses | own):
+                declared = responses.get(str(status), {}).get("description")
+                described = declared if status in own - statuses else None
                 responses[str(status)] = {
-                    "description": DESCRIPTIONS[status],
+                    "description": described or DESCRIPTIONS.get(status, "An error."),
                     "content": {
                         PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
                     },
                 }
     return schema
+
+
+def _takes_query(operation: dict[str, Any], name: str) -> bool:
+    return any(
+        p.get("in") == "query" and p.get("name") == name for p in operation.get("parameters", [])
+    )
 
 
 def _takes_idempotency_key(operation: dict[str, Any]) -> bool:

@@ -57,6 +57,7 @@ register_modality(
     generate=entry.generate,
     evict=entry.evict,
     warm=entry.warm,
+    prefetch=entry.prefetch,
     options_field=entry.OPTIONS_FIELD,
     check_options=entry.check_options,
 )

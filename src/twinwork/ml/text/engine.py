@@ -19,6 +19,8 @@ from typing import Any
 import torch
 
 from twinwork.ml.engine import MultiAdapterEngine, Request, Sampling
+from twinwork.ml.engine.streaming import follow
+from twinwork.ml.streaming import TextSink
 from twinwork.ml.text.adapter import read_adapter
 from twinwork.ml.text.base import BaseModelRef
 from twinwork.ml.text.loading import load_model, load_tokenizer
@@ -103,6 +105,7 @@ class TextEngine:
         min_new_tokens: int = 0,
         stop: Sequence[str] = (),
         timeout: float | None = None,
+        sink: TextSink | None = None,
     ) -> str:
         """Answer ``brief`` with the adapter in ``adapter_dir`` (None: the plain base model).
 
@@ -111,7 +114,9 @@ class TextEngine:
         logits (batch mates change the last bits of the arithmetic, rarely a sampled token).
         ``stop_at_eos=False`` always writes ``max_new_tokens`` tokens (benchmarks time a fixed
         length that way). Raises the engine's errors (``twinwork.ml.engine.errors``): an adapter
-        refused at load, a prompt longer than the context.
+        refused at load, a prompt longer than the context. With a ``sink`` the text is also
+        written into it as it comes, and cancelling the sink cancels the request
+        (``RequestCancelled``).
         """
         request = self.submit(
             brief,
@@ -128,6 +133,8 @@ class TextEngine:
                 seed=seed,
             ),
         )
+        if sink is not None:
+            return follow(request, sink).text.strip()
         return request.result(timeout).text.strip()
 
     def submit(
@@ -231,6 +238,13 @@ def get_engine(base: BaseModelRef) -> TextEngine:
         if engine is None:
             engine = _engines[key] = TextEngine(base)
         return engine
+
+
+def loaded_engine(base: BaseModelRef) -> TextEngine | None:
+    """This process's engine for ``base`` if it is loaded already; never loads one (a page
+    view's prefetch must not start a base model)."""
+    with _engines_lock:
+        return _engines.get(base.path.resolve())
 
 
 def evict_everywhere(adapter_key: str) -> None:

@@ -7,7 +7,8 @@ torch) load on the first call.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from twinwork.ml.registry import (
@@ -107,17 +108,21 @@ def check_options(options: Mapping[str, Any]) -> dict[str, Any]:
 def generate(request: GenerateRequest) -> str:
     """Answer the brief on this process's engine for the base model, as long as the brief's
     kind and the buyer's length option ask (``prompt.generation_arguments``); the request's
-    ``max_length`` caps answers for which the buyer chose no length."""
+    ``max_length`` caps answers for which the buyer chose no length. On the remote engine
+    when the host chose one (``remote.use_remote``)."""
     from twinwork.ml.text.engine import get_engine
+    from twinwork.ml.text.remote import remote_engine
 
+    base = _base(request.environment)
     return generate_answer(
-        get_engine(_base(request.environment)),
+        remote_engine(base) or get_engine(base),
         request.brief,
         request.adapter_dir,
         options=dict(request.options),
         adapter_key=request.adapter_key,
         seed=request.seed,
         cap=request.max_length or GENERATION_MAX_NEW_TOKENS,
+        sink=request.sink,
     )
 
 
@@ -127,13 +132,33 @@ def evict(adapter_key: str) -> None:
     engine = sys.modules.get("twinwork.ml.text.engine")
     if engine is not None:
         engine.evict_everywhere(adapter_key)
+    remote = sys.modules.get("twinwork.ml.text.remote")
+    if remote is not None:  # and off the remote server, when one serves this process
+        remote.evict_everywhere(adapter_key)
+
+
+def prefetch(environment: ModelEnvironment, fetch: Callable[[], Path], adapter_key: str) -> bool:
+    """Copy an adapter into a slot of this process's engine ahead of its first request (a
+    buyer opened the model's page). A no-op, returning False, while no engine is loaded:
+    a page view never loads the base model (nor torch), nor fetches the adapter for it."""
+    engine_module = sys.modules.get("twinwork.ml.text.engine")
+    if engine_module is None:
+        return False
+    engine = engine_module.loaded_engine(_base(environment))
+    if engine is None or not hasattr(engine, "prefetch"):
+        return False
+    return bool(engine.prefetch(fetch(), adapter_key))
 
 
 def warm(environment: ModelEnvironment) -> None:
-    """Convert the base if needed and load the serving engine (tens of seconds when cold)."""
+    """Convert the base if needed and load the serving engine (tens of seconds when cold);
+    with a remote engine, only its tokenizer (the weights are the server's)."""
     from twinwork.ml.text.engine import get_engine
+    from twinwork.ml.text.remote import remote_engine
 
-    get_engine(_base(environment))
+    base = _base(environment)
+    if remote_engine(base) is None:
+        get_engine(base)
 
 
 def _base(environment: ModelEnvironment) -> BaseModelRef:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
+    from twinwork.ml.streaming import TextSink
+
 SYSTEM_PROMPT = "You are a professional writer. Reply with the requested text only."
 _INSTRUCTION = "Write this in my own style.\nBrief: {brief}"
 IGNORE_INDEX = -100
@@ -297,15 +299,25 @@ def generate_answer(
     adapter_key: str | None = None,
     seed: int | None = None,
     cap: int | None = None,
+    sink: TextSink | None = None,
 ) -> str:
     """One answer as a buyer gets it: the length the brief's kind and the buyer's options ask
-    for (``prompt.generation_arguments``), through the engine's own sampling."""
+    for (``prompt.generation_arguments``), through the engine's own sampling. With a ``sink``
+    the text is written into it as it comes (in one piece at the end where the engine cannot
+    stream)."""
     arguments: dict[str, Any] = dict(generation_arguments(brief, options, cap=cap))
-    if "min_new_tokens" not in inspect.signature(engine.generate).parameters:
+    accepted = inspect.signature(engine.generate).parameters
+    if "min_new_tokens" not in accepted:
         # An engine without a minimum length only gets the cap.
         del arguments["min_new_tokens"]
-    return str(
+    streams = sink is not None and "sink" in accepted
+    if streams:
+        arguments["sink"] = sink
+    text = str(
         engine.generate(
             brief, adapter_dir=adapter_dir, adapter_key=adapter_key, seed=seed, **arguments
         )
     )
+    if sink is not None and not streams:
+        sink.write(text)
+    return text

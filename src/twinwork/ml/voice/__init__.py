@@ -20,6 +20,7 @@ from twinwork.ml.voice.base import BASE_VOICE_ID
 from twinwork.ml.voice.config import MIN_RECORDINGS, SAMPLE_KINDS, VoicePlan, plan_voice
 from twinwork.ml.voice.evaluation import CLOSER_MARGIN, speaker_metrics
 from twinwork.ml.voice.mapping import VoiceMapping
+from twinwork.ml.voice.pricing import PRICE_UNIT_LABEL, SCRIPT_MAX_CHARS, price_units
 
 register_modality(
     name="voice",
@@ -35,15 +36,20 @@ register_modality(
     warm=entry.warm,
     generate_files=entry.generate_files,
     preview_files=entry.preview_files,
+    price_units=price_units,
+    price_unit_label=PRICE_UNIT_LABEL,
+    brief_max_chars=SCRIPT_MAX_CHARS,
 )
 
 __all__ = [
     "BASE_VOICE_ID",
     "CLOSER_MARGIN",
     "MIN_RECORDINGS",
+    "PRICE_UNIT_LABEL",
     "SAMPLE_KINDS",
     "VoiceMapping",
     "VoicePlan",
     "plan_voice",
+    "price_units",
     "speaker_metrics",
 ]

@@ -143,7 +143,93 @@
     });
   }
 
+  // Text previews appear while the model writes them: the form goes to its streaming twin
+  // (Server-Sent Events read through fetch, since EventSource cannot post a form) and the
+  // page moves to the stored preview when it is ready. A refusal before the model starts,
+  // or a browser without streams, sends the form the ordinary way, which shows what to change.
+  function readEvents(reader, onEvent) {
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var blocks = buffer.split("\n\n");
+        buffer = blocks.pop();
+        blocks.forEach(function (block) {
+          var name = "message";
+          var data = "";
+          block.split("\n").forEach(function (line) {
+            if (line.indexOf("event: ") === 0) name = line.slice(7);
+            else if (line.indexOf("data: ") === 0) data += line.slice(6);
+          });
+          if (data) onEvent(name, JSON.parse(data));
+        });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function setUpStreamedPreviews() {
+    if (!window.fetch || !window.TextDecoder || !window.FormData || !window.ReadableStream) return;
+    document.querySelectorAll("form[data-stream-action]").forEach(function (form) {
+      var box = form.querySelector("#stream-preview");
+      var text = box && box.querySelector("[data-stream-text]");
+      var status = box && box.querySelector("[data-stream-status]");
+      var button = form.querySelector("button[type='submit']");
+      if (!box || !text || !status || !button) return;
+      var busy = false;
+      function done(message) {
+        busy = false;
+        button.disabled = false;
+        status.textContent = message;
+      }
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (busy) return;
+        busy = true;
+        button.disabled = true;
+        text.textContent = "";
+        status.textContent = "Writing…";
+        box.hidden = false;
+        var finished = false;
+        fetch(form.getAttribute("data-stream-action"), {
+          method: "POST",
+          body: new FormData(form),
+          credentials: "same-origin",
+          headers: { Accept: "text/event-stream" }
+        }).then(function (response) {
+          var type = response.headers.get("content-type") || "";
+          if (!response.ok || type.indexOf("text/event-stream") !== 0 || !response.body) {
+            box.hidden = true;
+            form.submit(); // the ordinary post shows the refusal in the form
+            return null;
+          }
+          return readEvents(response.body.getReader(), function (name, data) {
+            if (name === "preview") {
+              text.textContent += data.delta;
+            } else if (name === "generation") {
+              finished = true;
+              text.textContent = data.preview;
+              status.textContent = "Preview ready: opening it…";
+              window.location.assign(data.url);
+            } else if (name === "error") {
+              finished = true;
+              done(data.detail || data.title || "The preview failed. Try again.");
+            }
+          }).then(function () {
+            if (!finished) done("The connection ended before the preview was ready. Try again.");
+          });
+        }).catch(function () {
+          done("The connection was lost before the preview was ready. Try again.");
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpStreamedPreviews();
     setUpVoiceRecorders();
     setUpWayToggles();
     setUpMenu();
