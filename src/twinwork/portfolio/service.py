@@ -164,11 +164,7 @@ class PortfolioService:
     ) -> PortfolioSample:
         """Add a voice recording with its script (``portfolio.audio`` checks and cleans it
         from its content); a refused file leaves nothing behind."""
-        raw = decode_base64(
-            data.content_base64,
-            field="content_base64",
-            message="content_base64 is not valid base64: send the file's bytes base64-encoded.",
-        )
+        raw = _sample_bytes(data.content_base64)
         return await self.add_audio_bytes(
             session,
             storage,
@@ -255,11 +251,7 @@ class PortfolioService:
         """Add a design. The bytes are checked and re-encoded by ``kit.images`` (type from
         the content, no bombs, polyglots or animation, metadata stripped, SVG sanitised)
         before anything is stored; a refused file leaves nothing behind."""
-        raw = decode_base64(
-            data.content_base64,
-            field="content_base64",
-            message="content_base64 is not valid base64: send the file's bytes base64-encoded.",
-        )
+        raw = _sample_bytes(data.content_base64)
         return await self.add_image_bytes(
             session,
             storage,
@@ -566,3 +558,12 @@ def chain_is_valid(chain: Sequence[DataUseRecord]) -> bool:
 
 
 portfolio_service = PortfolioService()
+
+
+def _sample_bytes(content_base64: str) -> bytes:
+    """A file sample's bytes from the JSON body (designs and recordings alike)."""
+    return decode_base64(
+        content_base64,
+        field="content_base64",
+        message="content_base64 is not valid base64: send the file's bytes base64-encoded.",
+    )
