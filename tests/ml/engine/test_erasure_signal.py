@@ -28,7 +28,9 @@ from twinwork.ml.text.prompt import prompt_ids
 
 pytestmark = pytest.mark.slow
 
-LONG = Sampling(temperature=0, max_new_tokens=120, stop_at_eos=False)
+# Long enough that neither running row can finish while the signal travels (a poll or two):
+# the queued request can only join once the erased row has left, and is then refused.
+LONG = Sampling(temperature=0, max_new_tokens=300, stop_at_eos=False)
 SHORT = Sampling(temperature=0, max_new_tokens=24, stop_at_eos=False)
 
 
@@ -78,7 +80,7 @@ def test_an_erasure_in_one_engine_wipes_the_slot_in_the_other(
 
         ids = prompt_ids(tokenizer, "Lyrics about leaving home")
         running = serving.submit(ids, "wide", LONG)
-        mate = serving.submit(ids, "narrow", SHORT)
+        mate = serving.submit(ids, "narrow", LONG)
         queued = serving.submit(ids, "wide", SHORT)  # the batch is full: it waits
         next(iter(running))  # the erased adapter's row is decoding
         assert not queued.done
@@ -94,7 +96,7 @@ def test_an_erasure_in_one_engine_wipes_the_slot_in_the_other(
         heard_after = time.monotonic() - started
         assert heard_after < 5.0
         # The batch mate on another adapter is untouched and finishes its answer.
-        assert len(mate.result(timeout=120).token_ids) == SHORT.max_new_tokens
+        assert len(mate.result(timeout=120).token_ids) == LONG.max_new_tokens
         # The slot is wiped and forgotten; nothing can bring the adapter back.
         assert "wide" not in serving.cache.resident()
         assert not serving.cache.knows("wide")

@@ -83,11 +83,11 @@ class MultiAdapterEngine:
 
     def prefetch(self, key: str) -> bool:
         """Load ``key`` ahead of its first request (a buyer opened the model's page)."""
-        with self.scheduler.step_lock:
+        with self.scheduler.between_steps():
             return self.cache.prefetch(key)
 
     def pin(self, key: str) -> None:
-        with self.scheduler.step_lock:
+        with self.scheduler.between_steps():
             self.cache.pin(key)
 
     def unpin(self, key: str) -> None:

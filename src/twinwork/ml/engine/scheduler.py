@@ -21,6 +21,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,12 +188,33 @@ class Scheduler:
         # Held for every step and every change to the batch: erasure waits for the step in
         # flight, then wipes the slot and drops its rows before the next one.
         self.step_lock = threading.RLock()
+        # Callers waiting for the batch between two steps (``between_steps``). A lock is not
+        # fair: the loop releases it and takes it back before a waiting thread wakes, so under
+        # a busy batch an erasure could wait until every row had finished. The loop lets
+        # them in first.
+        self._callers = 0
+        self._turn = threading.Condition()
         self._closed = False
         self.steps = 0
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     # ---- callers --------------------------------------------------------------------------
+
+    @contextmanager
+    def between_steps(self) -> Iterator[None]:
+        """Hold the batch between two decode steps: no step runs until the block ends. The
+        loop finishes the step in flight, if any, and lets the caller in before the next one,
+        however busy the batch."""
+        with self._turn:
+            self._callers += 1
+        try:
+            with self.step_lock:
+                yield
+        finally:
+            with self._turn:
+                self._callers -= 1
+                self._turn.notify_all()
 
     def submit(self, prompt_ids: Sequence[int], adapter: str | None, sampling: Sampling) -> Request:
         """Queue a request; returns at once. An unknown adapter or a prompt too long fails the
@@ -226,7 +248,7 @@ class Scheduler:
     def erase(self, adapter: str) -> bool:
         """Wipe ``adapter`` now: its slot is zeroed and every request for it, running or
         queued, fails with AdapterErased; batch mates continue."""
-        with self.step_lock:
+        with self.between_steps():
             self._erased.add(adapter)
             held = self.cache.erase(adapter)
             gone = [i for i, row in enumerate(self._rows) if row.request.adapter == adapter]
@@ -260,6 +282,9 @@ class Scheduler:
                     self._shut_down()
                     return
                 joining = self._take_pending()
+            with self._turn:
+                while self._callers:
+                    self._turn.wait()
             try:
                 with self.step_lock, torch.inference_mode():
                     self._step(joining)
