@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     s3_allow_http: bool = False
 
     secret_key: str | None = None
+    # The key of the opaque public ids in URLs (kit.public_ids); unset: derived from the secret
+    # key. Pin it to the old secret before rotating the secret key, or every kept link changes.
+    public_id_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     # Unset: Secure cookies unless the site is served over plain http on this machine (the
     # embedded demo on http://127.0.0.1:8000), so a public deployment never sends them in clear.

@@ -41,11 +41,15 @@ async def test_nul_characters_in_json_bodies_are_refused(client: httpx.AsyncClie
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("gig_id", ["99999999999999999999999", "2147483648", "0", "-1"])
-async def test_out_of_range_ids_are_a_422(client: httpx.AsyncClient, gig_id: str) -> None:
+@pytest.mark.parametrize(
+    "gig_id",
+    ["99999999999999999999999", "2147483648", "0", "-1", "a" * 26, "A" * 26, "a" * 27],
+)
+async def test_ids_that_name_no_gig_are_a_404(client: httpx.AsyncClient, gig_id: str) -> None:
+    # Neither a database overflow nor a hint about which ids exist: no such gig.
     response = await client.get(f"/api/v1/gigs/{gig_id}")
-    assert response.status_code == 422
-    assert (await client.get(f"/gigs/{gig_id}")).status_code == 422
+    assert response.status_code == 404
+    assert (await client.get(f"/gigs/{gig_id}")).status_code == 404
 
 
 @pytest.mark.parametrize(

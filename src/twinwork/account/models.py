@@ -6,10 +6,12 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
-class User(Base):
+class User(PublicIdMixin, Base):
     __tablename__ = "users"
+    __public_kind__ = "user"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -42,10 +44,11 @@ class UserSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ApiToken(Base):
+class ApiToken(PublicIdMixin, Base):
     """A bearer token for the JSON API, stored as a digest."""
 
     __tablename__ = "api_tokens"
+    __public_kind__ = "token"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

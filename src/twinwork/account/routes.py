@@ -15,7 +15,7 @@ from twinwork.account.service import EmailTaken, account_service
 from twinwork.config import get_settings
 from twinwork.kit.csrf import CSRF_COOKIE, CSRF_COOKIE_MAX_AGE, new_csrf_token
 from twinwork.kit.errors import DomainError
-from twinwork.kit.ids import IdPath
+from twinwork.kit.public_ids import TokenId
 from twinwork.kit.ratelimit import check_signup_attempt
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -88,7 +88,7 @@ async def list_tokens(user: ApiUser, session: DbSession) -> list[ApiTokenOut]:
 
 
 @api.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token_by_id(token_id: IdPath, user: ApiUser, session: DbSession) -> Response:
+async def revoke_token_by_id(token_id: TokenId, user: ApiUser, session: DbSession) -> Response:
     await account_service.revoke_api_token_id(session, user, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

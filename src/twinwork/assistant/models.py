@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 DEFAULT_NAME = "Twin"
 DEFAULT_AVAILABILITY: dict[str, Any] = {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
@@ -136,8 +137,9 @@ class AssistantSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class FaqEntry(Base):
+class FaqEntry(PublicIdMixin, Base):
     __tablename__ = "assistant_faq_entries"
+    __public_kind__ = "faq"
     __table_args__ = (Index("ix_assistant_faq_entries_user_id_id", "user_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,8 +200,9 @@ class AssistantTurn(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Handover(Base):
+class Handover(PublicIdMixin, Base):
     __tablename__ = "assistant_handovers"
+    __public_kind__ = "handover"
     __table_args__ = (
         CheckConstraint(_one_of("reason", HandoverReason), name="reason"),
         CheckConstraint(_one_of("status", HandoverStatus), name="status"),
@@ -227,12 +230,13 @@ class Handover(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class RequirementDraft(Base):
+class RequirementDraft(PublicIdMixin, Base):
     """What the buyer told the assistant they need, gathered into an order brief that the
     freelancer confirms with one click (the buyer then gets the brief and the package to
     order)."""
 
     __tablename__ = "assistant_drafts"
+    __public_kind__ = "draft"
     __table_args__ = (
         CheckConstraint(_one_of("status", DraftStatus), name="status"),
         Index("ix_assistant_drafts_freelancer_status", "freelancer_user_id", "status"),

@@ -26,9 +26,9 @@ from twinwork.assistant.schemas import (
 from twinwork.assistant.service import assistant_service
 from twinwork.assistant.tasks import reindex_knowledge
 from twinwork.kit.errors import DomainError
-from twinwork.kit.ids import IdPath
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import DraftId, FaqId, HandoverId
 from twinwork.program.errors import ProgramRequired
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -120,14 +120,14 @@ async def add_faq(body: FaqIn, user: ApiUser, session: DbSession) -> FaqOut:
 
 
 @api.put("/faq/{entry_id}", response_model=FaqOut)
-async def put_faq(entry_id: IdPath, body: FaqIn, user: ApiUser, session: DbSession) -> FaqOut:
+async def put_faq(entry_id: FaqId, body: FaqIn, user: ApiUser, session: DbSession) -> FaqOut:
     entry = await assistant_service.update_faq(session, user, entry_id, body)
     enqueue_after_commit(session, reindex_knowledge, user.id)
     return faq_out(entry)
 
 
 @api.delete("/faq/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_faq(entry_id: IdPath, user: ApiUser, session: DbSession) -> Response:
+async def delete_faq(entry_id: FaqId, user: ApiUser, session: DbSession) -> Response:
     await assistant_service.delete_faq(session, user, entry_id)
     enqueue_after_commit(session, reindex_knowledge, user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -149,7 +149,7 @@ async def faq_suggestions(user: ApiUser, session: DbSession) -> list[FaqSuggesti
     status_code=status.HTTP_201_CREATED,
 )
 async def accept_faq_suggestion(
-    handover_id: IdPath, body: FaqIn, user: ApiUser, session: DbSession
+    handover_id: HandoverId, body: FaqIn, user: ApiUser, session: DbSession
 ) -> FaqOut:
     entry = await assistant_service.accept_suggestion(session, user, handover_id, body)
     enqueue_after_commit(session, reindex_knowledge, user.id)
@@ -181,13 +181,13 @@ async def list_drafts(user: ApiUser, session: DbSession) -> list[DraftOut]:
 
 
 @api.post("/drafts/{draft_id}/confirm", response_model=DraftOut)
-async def confirm_draft(draft_id: IdPath, user: ApiUser, session: DbSession) -> DraftOut:
+async def confirm_draft(draft_id: DraftId, user: ApiUser, session: DbSession) -> DraftOut:
     """Send the client the confirmed brief and the package to order."""
     return draft_out(await assistant_service.confirm_draft(session, user, draft_id))
 
 
 @api.post("/drafts/{draft_id}/dismiss", response_model=DraftOut)
-async def dismiss_draft(draft_id: IdPath, user: ApiUser, session: DbSession) -> DraftOut:
+async def dismiss_draft(draft_id: DraftId, user: ApiUser, session: DbSession) -> DraftOut:
     return draft_out(await assistant_service.dismiss_draft(session, user, draft_id))
 
 
@@ -310,7 +310,7 @@ async def add_faq_page(request: Request, session: DbSession, user: PageFreelance
 
 @pages.post("/dashboard/assistant/faq-suggestions/{handover_id}")
 async def accept_suggestion_page(
-    request: Request, handover_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, handover_id: HandoverId, session: DbSession, user: PageFreelancer
 ) -> Response:
     data = await form_data(request)
     try:
@@ -326,7 +326,7 @@ async def accept_suggestion_page(
 
 @pages.post("/dashboard/assistant/faq/{entry_id}/delete")
 async def delete_faq_page(
-    request: Request, entry_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, entry_id: FaqId, session: DbSession, user: PageFreelancer
 ) -> Response:
     data = await form_data(request)
     try:
@@ -341,7 +341,7 @@ async def delete_faq_page(
 
 @pages.post("/dashboard/assistant/drafts/{draft_id}/confirm")
 async def confirm_draft_page(
-    draft_id: IdPath, session: DbSession, user: PageFreelancer
+    draft_id: DraftId, session: DbSession, user: PageFreelancer
 ) -> Response:
     await assistant_service.confirm_draft(session, user, draft_id)
     return RedirectResponse("/dashboard/assistant?done=confirmed#drafts", status_code=303)
@@ -349,7 +349,7 @@ async def confirm_draft_page(
 
 @pages.post("/dashboard/assistant/drafts/{draft_id}/dismiss")
 async def dismiss_draft_page(
-    draft_id: IdPath, session: DbSession, user: PageFreelancer
+    draft_id: DraftId, session: DbSession, user: PageFreelancer
 ) -> Response:
     await assistant_service.dismiss_draft(session, user, draft_id)
     return RedirectResponse("/dashboard/assistant?done=dismissed#drafts", status_code=303)

@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class PaymentStatus(StrEnum):
@@ -27,7 +28,7 @@ PAYMENT_STATUSES = tuple(PaymentStatus)
 succeeded: charged and in the wallet. failed: declined, or no charge was ever made."""
 
 
-class Payment(Base):
+class Payment(PublicIdMixin, Base):
     """A card payment into a wallet: the buyer's receipt once ``status`` is "succeeded", the
     record of a declined attempt once "failed".
 
@@ -38,6 +39,7 @@ class Payment(Base):
     happened under it (``PaymentProvider.lookup``)."""
 
     __tablename__ = "payments"
+    __public_kind__ = "payment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
@@ -78,12 +80,13 @@ it. failed: refused, the money is back in available. reversed: paid, then return
 provider (a Connect transfer reversal), the money is back in available."""
 
 
-class Payout(Base):
+class Payout(PublicIdMixin, Base):
     """Money leaving for a freelancer's bank. The available balance moves to "in transit" when
     it is requested; a job sends it and records the answer: paid, or failed and returned. A
     paid payout whose transfer the provider reverses later becomes "reversed" (returned)."""
 
     __tablename__ = "payouts"
+    __public_kind__ = "payout"
     __table_args__ = (UniqueConstraint("user_id", "request_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -19,7 +19,7 @@ from twinwork.catalog.routes import _dashboard_context, _gig_form_context
 from twinwork.catalog.service import gig_service
 from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.ids import IdPath
+from twinwork.kit.public_ids import GigId, ImageId
 from twinwork.portfolio.routes import PICTURE_CSP
 from twinwork.portfolio.service import IMAGE_KIND, portfolio_service
 from twinwork.web.deps import (
@@ -53,7 +53,7 @@ def picture_response(picture: StoredPicture) -> Response:
 
 @pages.get("/gig-images/{image_id}")
 async def gig_image(
-    image_id: IdPath,
+    image_id: ImageId,
     session: DbSession,
     storage: Storage,
     viewer: PageUserOptional,
@@ -91,7 +91,7 @@ async def _gallery_error(
 
 @pages.post("/dashboard/gigs/{gig_id}/gallery")
 async def upload_gallery_image(
-    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer, storage: Storage
+    gig_id: GigId, request: Request, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     await gig_service.owned(session, user, gig_id)  # another's gig: 404 before anything else
     try:
@@ -114,7 +114,7 @@ async def upload_gallery_image(
 
 @pages.post("/dashboard/gigs/{gig_id}/gallery/from-portfolio")
 async def add_from_portfolio(
-    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer, storage: Storage
+    gig_id: GigId, request: Request, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     await gig_service.owned(session, user, gig_id)
     form = await request.form()
@@ -147,8 +147,8 @@ async def add_from_portfolio(
 
 @pages.post("/dashboard/gigs/{gig_id}/gallery/{image_id}/{action}")
 async def change_gallery_image(
-    gig_id: IdPath,
-    image_id: IdPath,
+    gig_id: GigId,
+    image_id: ImageId,
     action: GalleryAction,
     session: DbSession,
     user: PageFreelancer,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.account.models import User
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 LEVELS = ("new", "level_1", "level_2", "top_rated", "pro")
 LEVEL_LABELS = {
@@ -92,8 +93,9 @@ class SellerLevelChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Gig(Base):
+class Gig(PublicIdMixin, Base):
     __tablename__ = "gigs"
+    __public_kind__ = "gig"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'paused')", name="status"),
         Index("ix_gigs_status_category", "status", "category_id"),
@@ -171,11 +173,12 @@ class GigPackage(Base):
     per-use price plus its refinement price (no hybrid if the model has none)."""
 
 
-class GigImage(Base):
+class GigImage(PublicIdMixin, Base):
     """One gallery picture of a gig, stored twice: resized for the gig page (``large_key``)
     and for cards (``card_key``); both re-encoded with no metadata (see catalog.gallery)."""
 
     __tablename__ = "gig_images"
+    __public_kind__ = "image"
     __table_args__ = (
         # The same picture twice would only repeat itself in the gallery.
         UniqueConstraint("gig_id", "content_hash"),

@@ -29,9 +29,9 @@ from twinwork.generation.prefetch import prefetch_model
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import DomainError, ValidationFailed
-from twinwork.kit.ids import IdPath
 from twinwork.kit.money import format_decimal, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import GigId
 from twinwork.order.review import review_service
 from twinwork.order.service import order_service
 from twinwork.order.timeline import due_in
@@ -98,7 +98,7 @@ async def list_gigs(
 
 
 @api.get("/gigs/{gig_id}", response_model=GigOut)
-async def get_gig(gig_id: IdPath, session: DbSession, user: ApiUserOptional) -> Gig:
+async def get_gig(gig_id: GigId, session: DbSession, user: ApiUserOptional) -> Gig:
     return await gig_service.public(session, gig_id, user)
 
 
@@ -108,7 +108,7 @@ async def create_gig(body: GigCreate, user: ApiUser, session: DbSession) -> Gig:
 
 
 @api.patch("/gigs/{gig_id}", response_model=GigOut)
-async def update_gig(gig_id: IdPath, body: GigUpdate, user: ApiUser, session: DbSession) -> Gig:
+async def update_gig(gig_id: GigId, body: GigUpdate, user: ApiUser, session: DbSession) -> Gig:
     return await gig_service.update(session, user, gig_id, body)
 
 
@@ -127,7 +127,7 @@ async def update_profile(body: ProfileUpdate, user: ApiUser, session: DbSession)
 
 @pages.get("/gigs/{gig_id}")
 async def gig_page(
-    gig_id: IdPath,
+    gig_id: GigId,
     request: Request,
     session: DbSession,
     viewer: PageUserOptional,
@@ -225,7 +225,7 @@ async def new_gig_submit(request: Request, session: DbSession, user: PageFreelan
 
 @pages.get("/dashboard/gigs/{gig_id}/edit")
 async def edit_gig_page(
-    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: GigId, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
     context = await _gig_form_context(session, user, gig)
@@ -235,7 +235,7 @@ async def edit_gig_page(
 
 @pages.post("/dashboard/gigs/{gig_id}/edit")
 async def edit_gig_submit(
-    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: GigId, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     gig = await gig_service.owned(session, user, gig_id)
     return await _save_gig_form(request, session, user, gig)
@@ -262,7 +262,7 @@ async def _save_gig_form(
 
 @pages.post("/dashboard/gigs/{gig_id}/status")
 async def change_gig_status(
-    gig_id: IdPath, request: Request, session: DbSession, user: PageFreelancer
+    gig_id: GigId, request: Request, session: DbSession, user: PageFreelancer
 ) -> Response:
     data = await form_data(request)
     new_status = str(data.get("status", ""))

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class RunStatus(StrEnum):
@@ -34,8 +35,9 @@ ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 LICENSE_SCOPES = ("personal", "commercial")
 
 
-class PersonalModel(Base):
+class PersonalModel(PublicIdMixin, Base):
     __tablename__ = "personal_models"
+    __public_kind__ = "model"
     __table_args__ = (
         CheckConstraint("price_amount IS NULL OR price_amount > 0", name="price_positive"),
         CheckConstraint("license_scope IN ('personal', 'commercial')", name="license_scope"),
@@ -73,8 +75,9 @@ class PersonalModel(Base):
         return "active" if self.is_active else "inactive"
 
 
-class TrainingRun(Base):
+class TrainingRun(PublicIdMixin, Base):
     __tablename__ = "training_runs"
+    __public_kind__ = "run"
     __table_args__ = (
         CheckConstraint(
             "status IN ({})".format(", ".join(f"'{s}'" for s in RunStatus)), name="status"
@@ -116,8 +119,9 @@ class TrainingRun(Base):
         return 0.0 if not self.total_steps else min(1.0, self.step / self.total_steps)
 
 
-class ModelVersion(Base):
+class ModelVersion(PublicIdMixin, Base):
     __tablename__ = "model_versions"
+    __public_kind__ = "version"
     __table_args__ = (UniqueConstraint("model_id", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -142,10 +146,11 @@ class ModelVersion(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class ErasureReceipt(Base):
+class ErasureReceipt(PublicIdMixin, Base):
     """What erasing a model deleted, signed by the platform; kept after the model is gone."""
 
     __tablename__ = "erasure_receipts"
+    __public_kind__ = "erasure"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     model_id: Mapped[int] = mapped_column(

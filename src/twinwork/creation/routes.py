@@ -39,9 +39,9 @@ from twinwork.creation.tasks import train_model
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import mark_rollback_only, utcnow
 from twinwork.kit.errors import DomainError, NotFound
-from twinwork.kit.ids import IdPath
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.money import parse_dollars
+from twinwork.kit.public_ids import ModelId, RunId, VersionId
 from twinwork.kit.signing import signed_document
 from twinwork.ml import get_modality, modalities
 from twinwork.portfolio.service import portfolio_service
@@ -151,7 +151,7 @@ async def my_models(user: ApiUser, session: DbSession) -> list[ModelOut]:
 
 
 @api.get("/models/{model_id}", response_model=ModelOut)
-async def get_model(model_id: IdPath, viewer: ApiUserOptional, session: DbSession) -> ModelOut:
+async def get_model(model_id: ModelId, viewer: ApiUserOptional, session: DbSession) -> ModelOut:
     """Anyone sees an active model; its owner sees it in any state, with its versions."""
     model = await creation_service.visible(session, model_id, viewer)
     return await model_out(session, model, viewer)
@@ -159,7 +159,7 @@ async def get_model(model_id: IdPath, viewer: ApiUserOptional, session: DbSessio
 
 @api.patch("/models/{model_id}", response_model=ModelOut)
 async def update_model(
-    model_id: IdPath, body: ModelPatch, user: ApiUser, session: DbSession
+    model_id: ModelId, body: ModelPatch, user: ApiUser, session: DbSession
 ) -> ModelOut:
     """Set the price per use (cents), currency and licence terms."""
     model = await creation_service.update(session, user, model_id, body)
@@ -167,13 +167,13 @@ async def update_model(
 
 
 @api.post("/models/{model_id}/activate", response_model=ModelOut)
-async def activate_model(model_id: IdPath, user: ApiUser, session: DbSession) -> ModelOut:
+async def activate_model(model_id: ModelId, user: ApiUser, session: DbSession) -> ModelOut:
     model = await creation_service.activate(session, user, model_id)
     return await model_out(session, model, user)
 
 
 @api.post("/models/{model_id}/deactivate", response_model=ModelOut)
-async def deactivate_model(model_id: IdPath, user: ApiUser, session: DbSession) -> ModelOut:
+async def deactivate_model(model_id: ModelId, user: ApiUser, session: DbSession) -> ModelOut:
     """Switch the model off: new generations are refused from this moment."""
     model = await creation_service.deactivate(session, user, model_id)
     return await model_out(session, model, user)
@@ -181,7 +181,7 @@ async def deactivate_model(model_id: IdPath, user: ApiUser, session: DbSession) 
 
 @api.delete("/models/{model_id}", response_model=SignedDocumentOut)
 async def erase_model(
-    model_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    model_id: ModelId, user: ApiUser, session: DbSession, storage: Storage
 ) -> SignedDocumentOut:
     """Erase the model: adapters, checkpoints, cached copies and unpurchased previews are
     deleted; licences and certificates already issued stay valid. Returns a signed receipt."""
@@ -190,7 +190,9 @@ async def erase_model(
 
 
 @api.get("/models/{model_id}/erasure-receipt", response_model=SignedDocumentOut)
-async def erasure_receipt(model_id: IdPath, user: ApiUser, session: DbSession) -> SignedDocumentOut:
+async def erasure_receipt(
+    model_id: ModelId, user: ApiUser, session: DbSession
+) -> SignedDocumentOut:
     receipt = await creation_service.receipt(session, user, model_id)
     return SignedDocumentOut(**signed_document(receipt.id, receipt.payload, receipt.signature))
 
@@ -200,7 +202,7 @@ async def erasure_receipt(model_id: IdPath, user: ApiUser, session: DbSession) -
     response_model=RunOut,
     status_code=status.HTTP_202_ACCEPTED,
 )
-async def start_training(model_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+async def start_training(model_id: ModelId, user: ApiUser, session: DbSession) -> RunOut:
     """Queue a training run on your consented samples; poll GET /training-runs/{id}."""
     run = await creation_service.start_training(session, user, model_id)
     enqueue_after_commit(session, train_model, run.id)
@@ -208,24 +210,24 @@ async def start_training(model_id: IdPath, user: ApiUser, session: DbSession) ->
 
 
 @api.get("/training-runs/{run_id}", response_model=RunOut)
-async def get_run(run_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+async def get_run(run_id: RunId, user: ApiUser, session: DbSession) -> RunOut:
     return await run_out(session, await creation_service.run_for_owner(session, user, run_id))
 
 
 @api.post("/training-runs/{run_id}/cancel", response_model=RunOut)
-async def cancel_run(run_id: IdPath, user: ApiUser, session: DbSession) -> RunOut:
+async def cancel_run(run_id: RunId, user: ApiUser, session: DbSession) -> RunOut:
     return await run_out(session, await creation_service.cancel_run(session, user, run_id))
 
 
 @api.get("/models/{model_id}/versions", response_model=list[VersionOut])
-async def list_versions(model_id: IdPath, user: ApiUser, session: DbSession) -> list[VersionOut]:
+async def list_versions(model_id: ModelId, user: ApiUser, session: DbSession) -> list[VersionOut]:
     model = await creation_service.owned(session, user, model_id, allow_erased=True)
     return [version_out(v, model) for v in await creation_service.versions(session, model)]
 
 
 @api.post("/models/{model_id}/versions/{version_id}/approve", response_model=ModelOut)
 async def approve_version(
-    model_id: IdPath, version_id: IdPath, user: ApiUser, session: DbSession
+    model_id: ModelId, version_id: VersionId, user: ApiUser, session: DbSession
 ) -> ModelOut:
     """Approve a version for buyers; approving an earlier version rolls back to it."""
     model = await creation_service.approve(session, user, model_id, version_id)
@@ -234,7 +236,7 @@ async def approve_version(
 
 @api.get("/models/{model_id}/style", response_model=StyleOut)
 async def get_style(
-    model_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    model_id: ModelId, user: ApiUser, session: DbSession, storage: Storage
 ) -> StyleOut:
     """What the latest trained version learned (a design model: palette by role, fonts,
     layout), for the model's owner; 404 where there is none to show."""
@@ -244,7 +246,7 @@ async def get_style(
 
 @api.put("/models/{model_id}/corrections", response_model=ModelOut)
 async def set_corrections(
-    model_id: IdPath, body: CorrectionsIn, user: ApiUser, session: DbSession
+    model_id: ModelId, body: CorrectionsIn, user: ApiUser, session: DbSession
 ) -> ModelOut:
     """Correct what training learns before the next run: lock a colour per palette role,
     leave designs out (by content hash). Replaces the previous corrections."""
@@ -425,14 +427,14 @@ async def _model_context(
 
 @pages.get("/dashboard/models/{model_id}")
 async def model_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     return render(request, "model.html", await _model_context(session, user, model_id, storage))
 
 
 @pages.get("/dashboard/models/{model_id}/run")
 async def run_fragment(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     """Polled by htmx while a run is active; once it ends, the page reloads to show results."""
     context = await _model_context(session, user, model_id, storage)
@@ -467,7 +469,7 @@ async def _model_action(
 
 @pages.post("/dashboard/models/{model_id}/train")
 async def train_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     async def action() -> None:
         run = await creation_service.start_training(session, user, model_id)
@@ -479,8 +481,8 @@ async def train_page(
 @pages.post("/dashboard/models/{model_id}/runs/{run_id}/cancel")
 async def cancel_page(
     request: Request,
-    model_id: IdPath,
-    run_id: IdPath,
+    model_id: ModelId,
+    run_id: RunId,
     session: DbSession,
     user: PageFreelancer,
     storage: Storage,
@@ -494,8 +496,8 @@ async def cancel_page(
 @pages.post("/dashboard/models/{model_id}/versions/{version_id}/approve")
 async def approve_page(
     request: Request,
-    model_id: IdPath,
-    version_id: IdPath,
+    model_id: ModelId,
+    version_id: VersionId,
     session: DbSession,
     user: PageFreelancer,
     storage: Storage,
@@ -508,7 +510,7 @@ async def approve_page(
 
 @pages.post("/dashboard/models/{model_id}/listing")
 async def listing_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     async def action() -> None:
         data = await form_data(request)
@@ -540,7 +542,7 @@ async def listing_page(
 
 @pages.post("/dashboard/models/{model_id}/activate")
 async def activate_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     async def action() -> None:
         await creation_service.activate(session, user, model_id)
@@ -550,7 +552,7 @@ async def activate_page(
 
 @pages.post("/dashboard/models/{model_id}/deactivate")
 async def deactivate_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     async def action() -> None:
         await creation_service.deactivate(session, user, model_id)
@@ -560,7 +562,7 @@ async def deactivate_page(
 
 @pages.get("/dashboard/models/{model_id}/style.png")
 async def style_picture_page(
-    model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     """The learned style at a glance (palette with roles, fonts, layout heat map), for the
     model's owner."""
@@ -576,7 +578,7 @@ async def style_picture_page(
 
 @pages.post("/dashboard/models/{model_id}/corrections")
 async def corrections_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     async def action() -> None:
         form = await request.form()
@@ -595,7 +597,7 @@ async def corrections_page(
 @pages.post("/dashboard/models/{model_id}/erase")
 async def erase_page(
     request: Request,
-    model_id: IdPath,
+    model_id: ModelId,
     session: DbSession,
     user: PageFreelancer,
     storage: Storage,
@@ -612,7 +614,7 @@ async def erase_page(
 
 @pages.get("/dashboard/models/{model_id}/receipt")
 async def receipt_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer
 ) -> Response:
     receipt = await creation_service.receipt(session, user, model_id)
     document = signed_document(receipt.id, receipt.payload, receipt.signature)

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class TrancheStatus(StrEnum):
@@ -88,10 +89,11 @@ class EquityRound(Base):
     )
 
 
-class EquityGrant(Base):
+class EquityGrant(PublicIdMixin, Base):
     """One yearly tranche of a freelancer's award, in whole shares and the cents left over."""
 
     __tablename__ = "equity_grants"
+    __public_kind__ = "grant"
     __table_args__ = (
         # One grant per freelancer and year, and each tranche once: a repeated round
         # cannot grant twice whatever it read before writing.

@@ -26,8 +26,8 @@ from twinwork.equity.schemas import (
 from twinwork.equity.service import Candidate, Progress, RoundReport, equity_service
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import DomainError
-from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
+from twinwork.kit.public_ids import GrantId
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiAdmin,
@@ -170,7 +170,7 @@ async def equity_page(request: Request, session: DbSession, user: PageFreelancer
 
 @pages.get("/dashboard/equity/grants/{grant_id}/statement")
 async def statement_page(
-    request: Request, grant_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, grant_id: GrantId, session: DbSession, user: PageFreelancer
 ) -> Response:
     grant = await equity_service.grant_of(session, user, grant_id)
     context = {"grant": grant, "holder": user, "growth": format_growth}

@@ -9,10 +9,12 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
-class Generation(Base):
+class Generation(PublicIdMixin, Base):
     __tablename__ = "generations"
+    __public_kind__ = "generation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_id: Mapped[int] = mapped_column(
@@ -75,8 +77,9 @@ class GenerationFile(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Licence(Base):
+class Licence(PublicIdMixin, Base):
     __tablename__ = "licences"
+    __public_kind__ = "licence"
     __table_args__ = (UniqueConstraint("buyer_user_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,8 +103,9 @@ class Licence(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Certificate(Base):
+class Certificate(PublicIdMixin, Base):
     __tablename__ = "certificates"
+    __public_kind__ = "certificate"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     licence_id: Mapped[int] = mapped_column(

@@ -42,8 +42,8 @@ from twinwork.generation.service import (
 )
 from twinwork.kit.content_credentials import trust_anchor_pem
 from twinwork.kit.errors import DomainError
-from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import GenerationId, ModelId
 from twinwork.kit.signing import ALGORITHM, platform_key, signed_document
 from twinwork.ml import UnknownModality, get_modality
 from twinwork.order.checkout import buy_generation
@@ -203,7 +203,7 @@ def file_response(item: GenerationFile, data: bytes) -> Response:
 )
 @writes_own_units
 async def create_generation(
-    model_id: IdPath,
+    model_id: ModelId,
     body: GenerationIn,
     user: ApiUser,
     session: DbSession,
@@ -232,7 +232,9 @@ async def create_generation(
 
 
 @api.get("/generations/{generation_id}", response_model=GenerationOut)
-async def get_generation(generation_id: IdPath, user: ApiUser, session: DbSession) -> GenerationOut:
+async def get_generation(
+    generation_id: GenerationId, user: ApiUser, session: DbSession
+) -> GenerationOut:
     return generation_out(
         await generation_service.view(session, user, generation_id), with_text=True
     )
@@ -243,7 +245,7 @@ FileName = Annotated[str, Path(max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9.
 
 @api.get("/generations/{generation_id}/preview-files/{name}", response_class=Response)
 async def get_preview_file(
-    generation_id: IdPath, name: FileName, user: ApiUser, session: DbSession, storage: Storage
+    generation_id: GenerationId, name: FileName, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """A watermarked, reduced copy of one of your generation's files."""
     return file_response(
@@ -253,7 +255,7 @@ async def get_preview_file(
 
 @api.get("/generations/{generation_id}/files/{name}", response_class=Response)
 async def get_file(
-    generation_id: IdPath, name: FileName, user: ApiUser, session: DbSession, storage: Storage
+    generation_id: GenerationId, name: FileName, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """One full file of a generation you bought (or the zip of them all); 403 before you buy
     it."""
@@ -264,7 +266,7 @@ async def get_file(
 
 @api.post("/generations/{generation_id}/purchase", response_model=PurchaseOut)
 async def purchase_generation(
-    generation_id: IdPath,
+    generation_id: GenerationId,
     user: ApiUser,
     session: DbSession,
     idempotency_key: RequiredIdempotencyKey = None,
@@ -365,7 +367,7 @@ async def _public_model_context(
 @pages.get("/models/{model_id}")
 async def model_public_page(
     request: Request,
-    model_id: IdPath,
+    model_id: ModelId,
     session: DbSession,
     storage: Storage,
     viewer: PageUserOptional,
@@ -382,7 +384,7 @@ async def model_public_page(
 @writes_own_units
 async def generate_page(
     request: Request,
-    model_id: IdPath,
+    model_id: ModelId,
     session: DbSession,
     sessionmaker: SessionMaker,
     storage: Storage,
@@ -479,7 +481,7 @@ async def _generation_context(
 
 @pages.get("/generations/{generation_id}")
 async def generation_page(
-    request: Request, generation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, generation_id: GenerationId, session: DbSession, user: PageUser
 ) -> Response:
     return render(
         request, "generation.html", await _generation_context(session, user, generation_id)
@@ -488,7 +490,11 @@ async def generation_page(
 
 @pages.get("/generations/{generation_id}/preview-files/{name}")
 async def preview_file_page(
-    generation_id: IdPath, name: FileName, session: DbSession, storage: Storage, user: PageUser
+    generation_id: GenerationId,
+    name: FileName,
+    session: DbSession,
+    storage: Storage,
+    user: PageUser,
 ) -> Response:
     return file_response(
         *await open_file(session, storage, user, generation_id, name, preview=True)
@@ -497,7 +503,11 @@ async def preview_file_page(
 
 @pages.get("/generations/{generation_id}/files/{name}")
 async def file_page(
-    generation_id: IdPath, name: FileName, session: DbSession, storage: Storage, user: PageUser
+    generation_id: GenerationId,
+    name: FileName,
+    session: DbSession,
+    storage: Storage,
+    user: PageUser,
 ) -> Response:
     return file_response(
         *await open_file(session, storage, user, generation_id, name, preview=False)
@@ -506,7 +516,7 @@ async def file_page(
 
 @pages.post("/generations/{generation_id}/purchase")
 async def purchase_page(
-    request: Request, generation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, generation_id: GenerationId, session: DbSession, user: PageUser
 ) -> Response:
     data = await form_data(request)
     key = str(data.get("idempotency_key", ""))

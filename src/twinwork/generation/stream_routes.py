@@ -27,7 +27,7 @@ from twinwork.generation.service import GenerationView, generation_service, prev
 from twinwork.generation.streaming import HEADERS, MEDIA_TYPE, preview_events
 from twinwork.kit.db import unit_of_work
 from twinwork.kit.errors import NotFound
-from twinwork.kit.ids import IdPath
+from twinwork.kit.public_ids import ModelId
 from twinwork.kit.ratelimit import check_generation_attempt
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml.streaming import TextSink
@@ -101,7 +101,7 @@ def _streamed(
 )
 @writes_own_units
 async def stream_generation(
-    model_id: IdPath,
+    model_id: ModelId,
     body: GenerationIn,
     user: ApiUser,
     session: DbSession,
@@ -127,7 +127,7 @@ async def stream_generation(
 @writes_own_units
 async def stream_generation_page(
     request: Request,
-    model_id: IdPath,
+    model_id: ModelId,
     session: DbSession,
     sessionmaker: SessionMaker,
     storage: Storage,

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 from twinwork.order.models import OrderKind
 
 
@@ -54,12 +55,13 @@ def _one_of(column: str, enum: type[StrEnum]) -> str:
     return "{} IN ({})".format(column, ", ".join(f"'{member}'" for member in enum))
 
 
-class Conversation(Base):
+class Conversation(PublicIdMixin, Base):
     """One per (buyer, freelancer, subject): ``subject_key`` is ``general``, ``gig:<id>`` or
     ``order:<id>``. Read marks and the last e-mail sent live here, one pair per party: a
     conversation has exactly two."""
 
     __tablename__ = "inbox_conversations"
+    __public_kind__ = "conversation"
     __table_args__ = (
         UniqueConstraint("buyer_user_id", "freelancer_user_id", "subject_key"),
         CheckConstraint(_one_of("assistant_state", AssistantState), name="assistant_state"),
@@ -99,8 +101,9 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Message(Base):
+class Message(PublicIdMixin, Base):
     __tablename__ = "inbox_messages"
+    __public_kind__ = "message"
     __table_args__ = (
         CheckConstraint(_one_of("author_kind", AuthorKind), name="author_kind"),
         Index("ix_inbox_messages_conversation_id_id", "conversation_id", "id"),
@@ -124,11 +127,12 @@ class Message(Base):
     attachments: Mapped[list[Attachment]] = relationship(lazy="selectin", order_by="Attachment.id")
 
 
-class Attachment(Base):
+class Attachment(PublicIdMixin, Base):
     """A file sent with a message. The bytes live in object storage under ``storage_key``;
     the type was sniffed from the content, never taken from the name."""
 
     __tablename__ = "inbox_attachments"
+    __public_kind__ = "attachment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(
@@ -142,12 +146,13 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Offer(Base):
+class Offer(PublicIdMixin, Base):
     """A custom offer: what, for how much, in how many days, with how many revisions, made
     how. Accepting it places an order through the same escrow code as a package order;
     ``order_id`` is unique, so an offer becomes at most one order."""
 
     __tablename__ = "inbox_offers"
+    __public_kind__ = "offer"
     __table_args__ = (
         CheckConstraint(_one_of("status", OfferStatus), name="status"),
         CheckConstraint(_one_of("kind", OrderKind), name="kind"),
@@ -219,12 +224,13 @@ class ReportStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class ConversationReport(Base):
+class ConversationReport(PublicIdMixin, Base):
     """A party's report of a conversation. While it is open an operator may read (never
     write in) the conversation; resolving it ends that access. One open report per reporter
     and conversation (a partial unique index): reporting again adds nothing."""
 
     __tablename__ = "inbox_reports"
+    __public_kind__ = "report"
     __table_args__ = (
         CheckConstraint(_one_of("reason", ReportReason), name="reason"),
         CheckConstraint(_one_of("status", ReportStatus), name="status"),

@@ -45,9 +45,9 @@ from twinwork.inbox.service import ConversationView, Thread, inbox_service
 from twinwork.kit.db import mark_rollback_only, utcnow
 from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import AttachmentId, ConversationId, OfferId, OrderId, ReportId
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiAdmin,
@@ -207,7 +207,7 @@ async def start(
 @api.get("/conversations/{conversation_id}", response_model=ConversationOut)
 @writes_on_get
 async def get_conversation(
-    conversation_id: IdPath, user: ApiUser, session: DbSession, page: Page = 1
+    conversation_id: ConversationId, user: ApiUser, session: DbSession, page: Page = 1
 ) -> ConversationOut:
     """One page of messages, oldest first; page 1 holds the newest, and reading it marks the
     conversation read."""
@@ -221,7 +221,7 @@ async def get_conversation(
 )
 @writes_own_units
 async def post_message(
-    conversation_id: IdPath,
+    conversation_id: ConversationId,
     body: MessageIn,
     user: ApiUser,
     session: DbSession,
@@ -237,8 +237,8 @@ async def post_message(
 
 @api.get("/conversations/{conversation_id}/attachments/{attachment_id}")
 async def get_attachment(
-    conversation_id: IdPath,
-    attachment_id: IdPath,
+    conversation_id: ConversationId,
+    attachment_id: AttachmentId,
     user: ApiUser,
     session: DbSession,
     storage: Storage,
@@ -254,7 +254,7 @@ async def get_attachment(
     status_code=status.HTTP_201_CREATED,
 )
 async def make_offer(
-    conversation_id: IdPath, body: OfferIn, user: ApiUser, session: DbSession
+    conversation_id: ConversationId, body: OfferIn, user: ApiUser, session: DbSession
 ) -> OfferOut:
     """The freelancer offers custom work: what, the price in cents, delivery days, revisions
     and how it is made (human, ai, hybrid). It expires after ``expires_in_days`` (7)."""
@@ -264,8 +264,8 @@ async def make_offer(
 @api.post("/conversations/{conversation_id}/offers/{offer_id}/accept", response_model=OfferOut)
 @writes_own_units
 async def accept_offer_api(
-    conversation_id: IdPath,
-    offer_id: IdPath,
+    conversation_id: ConversationId,
+    offer_id: OfferId,
     user: ApiUser,
     session: DbSession,
     sessionmaker: SessionMaker,
@@ -286,7 +286,7 @@ async def accept_offer_api(
 
 @api.post("/conversations/{conversation_id}/offers/{offer_id}/withdraw", response_model=OfferOut)
 async def withdraw_offer(
-    conversation_id: IdPath, offer_id: IdPath, user: ApiUser, session: DbSession
+    conversation_id: ConversationId, offer_id: OfferId, user: ApiUser, session: DbSession
 ) -> OfferOut:
     return offer_out(
         await inbox_service.close_offer(session, user, conversation_id, offer_id, "withdraw")
@@ -295,7 +295,7 @@ async def withdraw_offer(
 
 @api.post("/conversations/{conversation_id}/offers/{offer_id}/decline", response_model=OfferOut)
 async def decline_offer(
-    conversation_id: IdPath, offer_id: IdPath, user: ApiUser, session: DbSession
+    conversation_id: ConversationId, offer_id: OfferId, user: ApiUser, session: DbSession
 ) -> OfferOut:
     return offer_out(
         await inbox_service.close_offer(session, user, conversation_id, offer_id, "decline")
@@ -308,7 +308,7 @@ async def decline_offer(
     status_code=status.HTTP_201_CREATED,
 )
 async def report_conversation(
-    conversation_id: IdPath, body: ReportIn, user: ApiUser, session: DbSession
+    conversation_id: ConversationId, body: ReportIn, user: ApiUser, session: DbSession
 ) -> ReportOut:
     """Report the conversation to the operators (either party): ``reason`` from a fixed list
     and a ``note``. While it is open an operator may read the conversation (never write in
@@ -360,7 +360,7 @@ async def list_reports(
 
 @api.post("/admin/reports/{report_id}/resolve", response_model=ReportOut)
 async def resolve_report(
-    report_id: IdPath, body: ReportResolutionIn, admin: ApiAdmin, session: DbSession
+    report_id: ReportId, body: ReportResolutionIn, admin: ApiAdmin, session: DbSession
 ) -> ReportOut:
     """Close a report with what was done; operators then no longer read the conversation
     (unless another report on it is open, or its order is disputed)."""
@@ -369,14 +369,18 @@ async def resolve_report(
 
 
 @api.post("/conversations/{conversation_id}/takeover", response_model=ConversationOut)
-async def take_over(conversation_id: IdPath, user: ApiUser, session: DbSession) -> ConversationOut:
+async def take_over(
+    conversation_id: ConversationId, user: ApiUser, session: DbSession
+) -> ConversationOut:
     """The freelancer answers from now on: the assistant stays quiet in this conversation."""
     await inbox_service.take_over(session, user, conversation_id)
     return thread_out(await inbox_service.thread(session, user, conversation_id))
 
 
 @api.post("/conversations/{conversation_id}/handback", response_model=ConversationOut)
-async def hand_back(conversation_id: IdPath, user: ApiUser, session: DbSession) -> ConversationOut:
+async def hand_back(
+    conversation_id: ConversationId, user: ApiUser, session: DbSession
+) -> ConversationOut:
     """The freelancer lets the assistant answer again in this conversation."""
     await inbox_service.hand_back(session, user, conversation_id)
     return thread_out(await inbox_service.thread(session, user, conversation_id))
@@ -533,7 +537,9 @@ async def _thread_context(
 
 
 @pages.get("/inbox/orders/{order_id}")
-async def order_conversation_page(order_id: IdPath, session: DbSession, user: PageUser) -> Response:
+async def order_conversation_page(
+    order_id: OrderId, session: DbSession, user: PageUser
+) -> Response:
     """The conversation about an order (linked from a disputed order's admin page)."""
     conversation = await inbox_service.about_order(session, user, order_id)
     return RedirectResponse(f"/inbox/{conversation.id}#latest", status_code=303)
@@ -542,7 +548,11 @@ async def order_conversation_page(order_id: IdPath, session: DbSession, user: Pa
 @pages.get("/inbox/{conversation_id}")
 @writes_on_get
 async def conversation_page(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser, page: Page = 1
+    request: Request,
+    conversation_id: ConversationId,
+    session: DbSession,
+    user: PageUser,
+    page: Page = 1,
 ) -> Response:
     return render(
         request, "conversation.html", await _thread_context(session, user, conversation_id, page)
@@ -552,7 +562,7 @@ async def conversation_page(
 @pages.get("/inbox/{conversation_id}/messages")
 @writes_on_get
 async def messages_fragment(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, conversation_id: ConversationId, session: DbSession, user: PageUser
 ) -> Response:
     """The newest messages, polled by htmx while the conversation is open."""
     return render(request, "_messages.html", await _thread_context(session, user, conversation_id))
@@ -562,7 +572,7 @@ async def messages_fragment(
 @writes_own_units
 async def post_message_page(
     request: Request,
-    conversation_id: IdPath,
+    conversation_id: ConversationId,
     session: DbSession,
     sessionmaker: SessionMaker,
     storage: Storage,
@@ -598,8 +608,8 @@ async def _thread_error(
 
 @pages.get("/inbox/{conversation_id}/attachments/{attachment_id}")
 async def attachment_page(
-    conversation_id: IdPath,
-    attachment_id: IdPath,
+    conversation_id: ConversationId,
+    attachment_id: AttachmentId,
     session: DbSession,
     storage: Storage,
     user: PageUser,
@@ -610,7 +620,7 @@ async def attachment_page(
 
 @pages.post("/inbox/{conversation_id}/offers")
 async def make_offer_page(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, conversation_id: ConversationId, session: DbSession, user: PageUser
 ) -> Response:
     data = await form_data(request)
     try:
@@ -637,7 +647,11 @@ async def make_offer_page(
 
 @pages.get("/inbox/{conversation_id}/offers/{offer_id}/checkout")
 async def offer_checkout_page(
-    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+    request: Request,
+    conversation_id: ConversationId,
+    offer_id: OfferId,
+    session: DbSession,
+    user: PageUser,
 ) -> Response:
     """The summary step between an offer and paying, as for a package: nothing is charged."""
     try:
@@ -668,8 +682,8 @@ def _offer_checkout(
 @writes_own_units
 async def accept_offer_page(
     request: Request,
-    conversation_id: IdPath,
-    offer_id: IdPath,
+    conversation_id: ConversationId,
+    offer_id: OfferId,
     session: DbSession,
     sessionmaker: SessionMaker,
     user: PageUser,
@@ -700,14 +714,22 @@ async def accept_offer_page(
 
 @pages.post("/inbox/{conversation_id}/offers/{offer_id}/withdraw")
 async def withdraw_offer_page(
-    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+    request: Request,
+    conversation_id: ConversationId,
+    offer_id: OfferId,
+    session: DbSession,
+    user: PageUser,
 ) -> Response:
     return await _close_offer(request, session, user, conversation_id, offer_id, "withdraw")
 
 
 @pages.post("/inbox/{conversation_id}/offers/{offer_id}/decline")
 async def decline_offer_page(
-    request: Request, conversation_id: IdPath, offer_id: IdPath, session: DbSession, user: PageUser
+    request: Request,
+    conversation_id: ConversationId,
+    offer_id: OfferId,
+    session: DbSession,
+    user: PageUser,
 ) -> Response:
     return await _close_offer(request, session, user, conversation_id, offer_id, "decline")
 
@@ -730,7 +752,7 @@ async def _close_offer(
 
 @pages.post("/inbox/{conversation_id}/report")
 async def report_page(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, conversation_id: ConversationId, session: DbSession, user: PageUser
 ) -> Response:
     data = await form_data(request)
     try:
@@ -764,7 +786,7 @@ async def reports_page(
 
 @pages.post("/admin/reports/{report_id}/resolve")
 async def resolve_report_page(
-    request: Request, report_id: IdPath, session: DbSession, admin: PageAdmin
+    request: Request, report_id: ReportId, session: DbSession, admin: PageAdmin
 ) -> Response:
     data = await form_data(request)
     back = _optional_id(data.get("conversation_id"))
@@ -794,7 +816,7 @@ async def resolve_report_page(
 
 @pages.post("/inbox/{conversation_id}/takeover")
 async def take_over_page(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, conversation_id: ConversationId, session: DbSession, user: PageUser
 ) -> Response:
     data = await form_data(request)
     try:
@@ -806,7 +828,7 @@ async def take_over_page(
 
 @pages.post("/inbox/{conversation_id}/handback")
 async def hand_back_page(
-    request: Request, conversation_id: IdPath, session: DbSession, user: PageUser
+    request: Request, conversation_id: ConversationId, session: DbSession, user: PageUser
 ) -> Response:
     data = await form_data(request)
     try:

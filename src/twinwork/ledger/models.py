@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 # Kinds of account, and whether their balance may go below zero. Payment clearing mirrors money
 # held outside the platform (cards, banks), so it goes negative as money comes in.
@@ -51,8 +52,9 @@ class LedgerAccount(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LedgerTransaction(Base):
+class LedgerTransaction(PublicIdMixin, Base):
     __tablename__ = "ledger_transactions"
+    __public_kind__ = "transaction"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reason: Mapped[str] = mapped_column(String(40))

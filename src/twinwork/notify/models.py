@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class NotificationKind(StrEnum):
@@ -34,8 +35,9 @@ KIND_LABELS = {
 }
 
 
-class Notification(Base):
+class Notification(PublicIdMixin, Base):
     __tablename__ = "notifications"
+    __public_kind__ = "notification"
     __table_args__ = (
         # A producer retried (an idempotent ledger posting, a job run twice) notifies once.
         UniqueConstraint("user_id", "dedupe_key"),

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from twinwork.kit.ids import IdPath
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import NotificationId
 from twinwork.notify.schemas import MarkedReadOut, NotificationOut, NotificationPageOut
 from twinwork.notify.service import notification_service
 from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageUser, writes_on_get
@@ -54,7 +54,7 @@ async def notifications_page(
 @pages.get("/notifications/{notification_id}")
 @writes_on_get
 async def open_notification(
-    notification_id: IdPath, session: DbSession, user: PageUser
+    notification_id: NotificationId, session: DbSession, user: PageUser
 ) -> Response:
     """Following a notification marks it read and goes where it points."""
     notification = await notification_service.open(session, user, notification_id)

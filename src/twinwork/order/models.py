@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class OrderKind(StrEnum):
@@ -52,8 +53,9 @@ def _one_of(column: str, enum: type[StrEnum]) -> str:
     return "{} IN ({})".format(column, ", ".join(f"'{member}'" for member in enum))
 
 
-class Order(Base):
+class Order(PublicIdMixin, Base):
     __tablename__ = "orders"
+    __public_kind__ = "order"
     __table_args__ = (
         UniqueConstraint("buyer_user_id", "request_key"),
         CheckConstraint(_one_of("kind", OrderKind), name="kind"),
@@ -99,10 +101,11 @@ class Order(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Delivery(Base):
+class Delivery(PublicIdMixin, Base):
     """Work handed to the buyer; ``made_by`` says how it was made, shown with it."""
 
     __tablename__ = "order_deliveries"
+    __public_kind__ = "delivery"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
@@ -115,11 +118,12 @@ class Delivery(Base):
     files: Mapped[list[DeliveryFile]] = relationship(lazy="selectin", order_by="DeliveryFile.id")
 
 
-class DeliveryFile(Base):
+class DeliveryFile(PublicIdMixin, Base):
     """A file handed over with a delivery (artwork, audio, a document). The bytes live in
     object storage under ``storage_key``; the row says what they are and proves them (hash)."""
 
     __tablename__ = "order_delivery_files"
+    __public_kind__ = "file"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(
@@ -142,8 +146,9 @@ class RevisionRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Review(Base):
+class Review(PublicIdMixin, Base):
     __tablename__ = "order_reviews"
+    __public_kind__ = "review"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), unique=True)
@@ -155,12 +160,13 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Dispute(Base):
+class Dispute(PublicIdMixin, Base):
     """A buyer's dispute over an order whose price is still in escrow. An admin resolves it
     by splitting the escrow: ``refund_amount`` back to the buyer, the rest to the freelancer
     (less the platform fee), in one ledger transaction keyed by the dispute."""
 
     __tablename__ = "order_disputes"
+    __public_kind__ = "dispute"
     __table_args__ = (
         CheckConstraint(_one_of("status", DisputeStatus), name="status"),
         CheckConstraint("refund_amount IS NULL OR refund_amount >= 0", name="refund_not_negative"),

@@ -12,9 +12,9 @@ from twinwork.generation.service import generation_service
 from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound
-from twinwork.kit.ids import IdPath
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import DisputeId, FileId, OrderId
 from twinwork.order.checkout import checkout, checkout_summary
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
@@ -126,13 +126,13 @@ async def list_orders(
 
 
 @api.get("/orders/{order_id}", response_model=OrderOut)
-async def get_order(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
+async def get_order(order_id: OrderId, user: ApiUser, session: DbSession) -> OrderOut:
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
 
 
 @api.post("/orders/{order_id}/requirements", response_model=OrderOut)
 async def submit_requirements(
-    order_id: IdPath, body: RequirementsIn, user: ApiUser, session: DbSession
+    order_id: OrderId, body: RequirementsIn, user: ApiUser, session: DbSession
 ) -> OrderOut:
     """The buyer of an order placed without a brief says what they need; the package's
     delivery time starts now."""
@@ -142,7 +142,7 @@ async def submit_requirements(
 
 @api.post("/orders/{order_id}/deliveries", response_model=OrderOut, status_code=201)
 async def deliver(
-    order_id: IdPath, body: DeliveryIn, user: ApiUser, session: DbSession, storage: Storage
+    order_id: OrderId, body: DeliveryIn, user: ApiUser, session: DbSession, storage: Storage
 ) -> OrderOut:
     """Hand over the work: ``text``, and ``files`` as ``[{name, content_base64,
     content_type?}]`` (up to 10, 20 MB each by default)."""
@@ -159,7 +159,7 @@ def decode_file(item: DeliveryFileIn) -> Attachment:
 
 @api.get("/orders/{order_id}/files/{file_id}")
 async def download_file(
-    order_id: IdPath, file_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    order_id: OrderId, file_id: FileId, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """A delivered file's bytes, for the order's buyer and freelancer."""
     return await file_response(session, storage, user, order_id, file_id)
@@ -178,32 +178,34 @@ async def download(storage: Storage, item: DeliveryFile) -> Response:
 
 
 @api.post("/orders/{order_id}/accept", response_model=OrderOut)
-async def accept(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
+async def accept(order_id: OrderId, user: ApiUser, session: DbSession) -> OrderOut:
     """Accept the delivery: escrow is released to the freelancer, less the platform fee."""
     return await order_out(session, await order_service.accept(session, user, order_id), user)
 
 
 @api.post("/orders/{order_id}/revisions", response_model=OrderOut)
-async def revise(order_id: IdPath, body: RevisionIn, user: ApiUser, session: DbSession) -> OrderOut:
+async def revise(
+    order_id: OrderId, body: RevisionIn, user: ApiUser, session: DbSession
+) -> OrderOut:
     order = await order_service.request_revision(session, user, order_id, body.message)
     return await order_out(session, order, user)
 
 
 @api.post("/orders/{order_id}/cancel", response_model=OrderOut)
-async def cancel(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
+async def cancel(order_id: OrderId, user: ApiUser, session: DbSession) -> OrderOut:
     """Before delivery, either party may cancel; the buyer's wallet is refunded."""
     return await order_out(session, await order_service.cancel(session, user, order_id), user)
 
 
 @api.post("/orders/{order_id}/reviews", response_model=OrderOut, status_code=201)
-async def review(order_id: IdPath, body: ReviewIn, user: ApiUser, session: DbSession) -> OrderOut:
+async def review(order_id: OrderId, body: ReviewIn, user: ApiUser, session: DbSession) -> OrderOut:
     await order_service.review(session, user, order_id, body)
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
 
 
 @api.post("/orders/{order_id}/disputes", response_model=OrderOut, status_code=201)
 async def open_dispute(
-    order_id: IdPath, body: DisputeIn, user: ApiUser, session: DbSession
+    order_id: OrderId, body: DisputeIn, user: ApiUser, session: DbSession
 ) -> OrderOut:
     """The buyer asks the platform to step in while the price is in escrow; the order is
     frozen (no delivery, acceptance or auto-acceptance) until the dispute ends."""
@@ -213,7 +215,7 @@ async def open_dispute(
 
 @api.post("/orders/{order_id}/dispute/response", response_model=OrderOut)
 async def respond_to_dispute(
-    order_id: IdPath, body: DisputeResponseIn, user: ApiUser, session: DbSession
+    order_id: OrderId, body: DisputeResponseIn, user: ApiUser, session: DbSession
 ) -> OrderOut:
     """The freelancer's side of the story, shown to the admin who resolves the dispute."""
     await dispute_service.respond(session, user, order_id, body.response)
@@ -221,7 +223,7 @@ async def respond_to_dispute(
 
 
 @api.post("/orders/{order_id}/dispute/withdraw", response_model=OrderOut)
-async def withdraw_dispute(order_id: IdPath, user: ApiUser, session: DbSession) -> OrderOut:
+async def withdraw_dispute(order_id: OrderId, user: ApiUser, session: DbSession) -> OrderOut:
     """The buyer closes the dispute; the order goes back to where it was."""
     await dispute_service.withdraw(session, user, order_id)
     return await order_out(session, await order_service.for_party(session, user, order_id), user)
@@ -255,7 +257,7 @@ async def list_disputes(
 
 @api.post("/admin/disputes/{dispute_id}/resolve", response_model=DisputeOut)
 async def resolve_dispute(
-    dispute_id: IdPath, body: DisputeResolutionIn, admin: ApiAdmin, session: DbSession
+    dispute_id: DisputeId, body: DisputeResolutionIn, admin: ApiAdmin, session: DbSession
 ) -> DisputeOut:
     """Split the escrow: ``refund_amount`` back to the buyer, the rest to the freelancer less
     the platform fee, in one ledger transaction."""
@@ -353,14 +355,14 @@ async def _order_context(session: DbSession, user: User, order_id: int) -> dict[
 
 @pages.get("/orders/{order_id}")
 async def order_page(
-    request: Request, order_id: IdPath, session: DbSession, user: PageUser
+    request: Request, order_id: OrderId, session: DbSession, user: PageUser
 ) -> Response:
     return render(request, "order.html", await _order_context(session, user, order_id))
 
 
 @pages.get("/orders/{order_id}/files/{file_id}")
 async def download_file_page(
-    order_id: IdPath, file_id: IdPath, session: DbSession, storage: Storage, user: PageUser
+    order_id: OrderId, file_id: FileId, session: DbSession, storage: Storage, user: PageUser
 ) -> Response:
     return await file_response(session, storage, user, order_id, file_id)
 
@@ -381,7 +383,7 @@ async def uploaded_files(request: Request) -> list[Attachment]:
 @pages.post("/orders/{order_id}/{action}")
 async def order_action(
     request: Request,
-    order_id: IdPath,
+    order_id: OrderId,
     action: str,
     session: DbSession,
     storage: Storage,
@@ -488,14 +490,14 @@ async def _dispute_context(session: DbSession, dispute_id: int) -> dict[str, obj
 
 @pages.get("/admin/disputes/{dispute_id}")
 async def dispute_page(
-    request: Request, dispute_id: IdPath, session: DbSession, _admin: PageAdmin
+    request: Request, dispute_id: DisputeId, session: DbSession, _admin: PageAdmin
 ) -> Response:
     return render(request, "dispute.html", await _dispute_context(session, dispute_id))
 
 
 @pages.get("/admin/disputes/{dispute_id}/files/{file_id}")
 async def dispute_file(
-    dispute_id: IdPath, file_id: IdPath, session: DbSession, storage: Storage, _admin: PageAdmin
+    dispute_id: DisputeId, file_id: FileId, session: DbSession, storage: Storage, _admin: PageAdmin
 ) -> Response:
     """A file delivered on a disputed order, for the admin weighing it."""
     return await download(
@@ -505,7 +507,7 @@ async def dispute_file(
 
 @pages.post("/admin/disputes/{dispute_id}/resolve")
 async def resolve_dispute_page(
-    request: Request, dispute_id: IdPath, session: DbSession, admin: PageAdmin
+    request: Request, dispute_id: DisputeId, session: DbSession, admin: PageAdmin
 ) -> Response:
     data = await form_data(request)
     try:

@@ -8,13 +8,15 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 SAMPLE_KINDS = ("text", "image", "audio")
 SAMPLE_SOURCES = ("paste", "upload", "order")
 
 
-class PortfolioSample(Base):
+class PortfolioSample(PublicIdMixin, Base):
     __tablename__ = "portfolio_samples"
+    __public_kind__ = "sample"
     # The same work twice would weigh double in training and count twice against the limits.
     __table_args__ = (UniqueConstraint("owner_user_id", "content_hash"),)
 

@@ -13,9 +13,9 @@ from twinwork.catalog.service import category_service, gig_service
 from twinwork.config import get_settings
 from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
-from twinwork.kit.ids import IdPath
 from twinwork.kit.images import THUMBNAIL_SIDE, CleanImage, ImageKind
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import SampleId
 from twinwork.portfolio.models import PortfolioSample
 from twinwork.portfolio.schemas import (
     AnySampleIn,
@@ -112,7 +112,7 @@ async def list_samples(
 
 @api.patch("/samples/{sample_id}", response_model=SampleOut)
 async def update_sample(
-    sample_id: IdPath, body: SamplePatch, user: ApiUser, session: DbSession
+    sample_id: SampleId, body: SamplePatch, user: ApiUser, session: DbSession
 ) -> SampleOut:
     """Give or withdraw consent to train. Withdrawing takes effect for every run not yet
     started; runs already finished keep what they learned, and the data-use ledger says which."""
@@ -122,7 +122,7 @@ async def update_sample(
 
 @api.delete("/samples/{sample_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_sample(
-    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    sample_id: SampleId, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """Delete a sample's text or stored file. Runs that have not read it yet fail rather than
     read it; versions already trained on it keep what they learned (erase or retrain the model
@@ -133,7 +133,7 @@ async def remove_sample(
 
 @api.get("/samples/{sample_id}/thumbnail")
 async def sample_thumbnail(
-    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    sample_id: SampleId, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """A design's reduced copy (no side over 320 px), for its owner only."""
     picture = await portfolio_service.picture(session, storage, user, sample_id, THUMBNAIL_SIDE)
@@ -142,7 +142,7 @@ async def sample_thumbnail(
 
 @api.get("/samples/{sample_id}/audio")
 async def sample_audio(
-    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    sample_id: SampleId, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """A recording as stored (FLAC: cleaned, loudness-normalised), for its owner only."""
     data = await portfolio_service.recording(session, storage, user, sample_id)
@@ -151,7 +151,7 @@ async def sample_audio(
 
 @api.get("/samples/{sample_id}/waveform")
 async def sample_waveform(
-    sample_id: IdPath, user: ApiUser, session: DbSession, storage: Storage
+    sample_id: SampleId, user: ApiUser, session: DbSession, storage: Storage
 ) -> Response:
     """A picture of a recording's waveform (PNG), for its owner only."""
     png = await portfolio_service.waveform(session, storage, user, sample_id)
@@ -349,14 +349,14 @@ async def _add_recording_page(
 
 @pages.get("/dashboard/portfolio/samples/{sample_id}/audio")
 async def audio_page(
-    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    sample_id: SampleId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     return recording_response(await portfolio_service.recording(session, storage, user, sample_id))
 
 
 @pages.get("/dashboard/portfolio/samples/{sample_id}/waveform")
 async def waveform_page(
-    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    sample_id: SampleId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     png = await portfolio_service.waveform(session, storage, user, sample_id)
     return picture_response(CleanImage(ImageKind.PNG, png, None, None))
@@ -364,7 +364,7 @@ async def waveform_page(
 
 @pages.get("/dashboard/portfolio/samples/{sample_id}/thumbnail")
 async def thumbnail_page(
-    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    sample_id: SampleId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     picture = await portfolio_service.picture(session, storage, user, sample_id, THUMBNAIL_SIDE)
     return picture_response(picture)
@@ -372,7 +372,7 @@ async def thumbnail_page(
 
 @pages.post("/dashboard/portfolio/samples/{sample_id}/consent")
 async def consent_page(
-    request: Request, sample_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, sample_id: SampleId, session: DbSession, user: PageFreelancer
 ) -> Response:
     form = await request.form()
     consent = form.get("consent") == "on"
@@ -382,7 +382,7 @@ async def consent_page(
 
 @pages.post("/dashboard/portfolio/samples/{sample_id}/remove")
 async def remove_sample_page(
-    sample_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    sample_id: SampleId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     await portfolio_service.remove(session, user, sample_id, storage)
     return RedirectResponse("/dashboard/portfolio?removed=1", status_code=303)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from twinwork.kit.db import Base, StrEnumType, UTCDateTime, utcnow
+from twinwork.kit.public_ids import PublicIdMixin
 
 
 class MembershipStatus(StrEnum):
@@ -90,12 +91,13 @@ class ProgramSubscription(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Invoice(Base):
+class Invoice(PublicIdMixin, Base):
     """One period of a subscription. Written (open) and committed before the card is charged:
     a renewal killed mid-way finds it and charges again under the same key, which the provider
     answers with the first result instead of a second charge."""
 
     __tablename__ = "invoices"
+    __public_kind__ = "invoice"
     __table_args__ = (UniqueConstraint("subscription_id", "period_start"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -185,11 +187,12 @@ class ProgramRules(Base):
     )
 
 
-class ProgramApplication(Base):
+class ProgramApplication(PublicIdMixin, Base):
     """A freelancer's way into the program: an application (admitted by the rules, reviewed
     by an operator, or waitlisted), an invitation, or an existing member's seat."""
 
     __tablename__ = "program_applications"
+    __public_kind__ = "application"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)

@@ -13,9 +13,9 @@ from twinwork.billing.schemas import CardIn
 from twinwork.catalog.models import LEVELS
 from twinwork.config import get_settings
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.ids import IdPath
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.pagination import MAX_PAGE
+from twinwork.kit.public_ids import ApplicationId
 from twinwork.program.admission import (
     QUEUE_STATUSES,
     ApplicationView,
@@ -286,7 +286,7 @@ async def list_applications(
 
 @api.post("/admin/program/applications/{application_id}/approve", response_model=ApplicationOut)
 async def approve_application(
-    application_id: IdPath, admin: ApiAdmin, session: DbSession
+    application_id: ApplicationId, admin: ApiAdmin, session: DbSession
 ) -> ApplicationOut:
     """Admit an application in review or on the waitlist: 409 with the seat count when no
     seat is free."""
@@ -296,7 +296,7 @@ async def approve_application(
 
 @api.post("/admin/program/applications/{application_id}/decline", response_model=ApplicationOut)
 async def decline_application(
-    application_id: IdPath, body: DeclineIn, admin: ApiAdmin, session: DbSession
+    application_id: ApplicationId, body: DeclineIn, admin: ApiAdmin, session: DbSession
 ) -> ApplicationOut:
     """Decline with a reason the freelancer reads; they may apply again later."""
     application = await admission_service.decline(session, admin, application_id, body.reason)
@@ -422,7 +422,11 @@ async def _admin_action(
 
 @pages.post("/admin/program/applications/{application_id}/{action}")
 async def admin_decide_page(
-    request: Request, application_id: IdPath, action: str, session: DbSession, admin: PageAdmin
+    request: Request,
+    application_id: ApplicationId,
+    action: str,
+    session: DbSession,
+    admin: PageAdmin,
 ) -> Response:
     if action not in ("approve", "decline"):
         raise NotFound("No such action.")

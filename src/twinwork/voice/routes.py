@@ -14,7 +14,7 @@ from twinwork.creation import artifacts
 from twinwork.creation.service import creation_service
 from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.ids import IdPath
+from twinwork.kit.public_ids import ModelId, VersionId
 from twinwork.portfolio.audio import RECORDING_MAX_BYTES
 from twinwork.portfolio.service import portfolio_service
 from twinwork.voice.schemas import PhraseOut, VerificationIn, VerificationOut
@@ -30,7 +30,7 @@ TAKE_TYPES = {".mp3": "audio/mpeg", ".png": "image/png"}
 
 
 @api.get("/models/{model_id}/voice-verification", response_model=PhraseOut)
-async def get_phrase(model_id: IdPath, user: ApiUser, session: DbSession) -> PhraseOut:
+async def get_phrase(model_id: ModelId, user: ApiUser, session: DbSession) -> PhraseOut:
     """The sentence to record for voice verification: the same one until it is answered or
     30 minutes old, then a new one. A voice model trains only once a take of it matched the
     portfolio's recordings."""
@@ -57,7 +57,7 @@ def _decode(content_base64: str) -> bytes:
 
 @api.post("/models/{model_id}/voice-verification", response_model=VerificationOut)
 async def post_take(
-    model_id: IdPath, body: VerificationIn, user: ApiUser, session: DbSession, storage: Storage
+    model_id: ModelId, body: VerificationIn, user: ApiUser, session: DbSession, storage: Storage
 ) -> VerificationOut:
     """A take of the phrase (WAV, FLAC, MP3 or Ogg). ``verified`` says whether it matched the
     portfolio's voice above ``threshold``; a take that did not is kept as a failed attempt,
@@ -103,14 +103,14 @@ async def _context(session: DbSession, user: PageFreelancer, model_id: int) -> d
 
 @pages.get("/dashboard/models/{model_id}/voice")
 async def voice_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer
 ) -> Response:
     return render(request, "voice_model.html", await _context(session, user, model_id))
 
 
 @pages.post("/dashboard/models/{model_id}/voice/verification")
 async def verify_page(
-    request: Request, model_id: IdPath, session: DbSession, user: PageFreelancer, storage: Storage
+    request: Request, model_id: ModelId, session: DbSession, user: PageFreelancer, storage: Storage
 ) -> Response:
     await creation_service.owned(session, user, model_id)  # a stranger's: 404 first
     form = await request.form()
@@ -141,8 +141,8 @@ async def verify_page(
 
 @pages.get("/dashboard/models/{model_id}/versions/{version_id}/takes/{name}")
 async def take_page(
-    model_id: IdPath,
-    version_id: IdPath,
+    model_id: ModelId,
+    version_id: VersionId,
     name: str,
     session: DbSession,
     user: PageFreelancer,

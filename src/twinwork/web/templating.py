@@ -15,6 +15,7 @@ from twinwork.catalog.countries import COUNTRY_NAMES, country_name
 from twinwork.catalog.models import LEVEL_LABELS
 from twinwork.config import get_settings
 from twinwork.kit.money import format_amount, format_decimal
+from twinwork.kit.public_ids import jinja_public_id
 from twinwork.kit.text import format_file_size
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ environment.filters["decimal_amount"] = format_decimal
 environment.filters["plural"] = _plural
 environment.filters["filesize"] = format_file_size
 environment.filters["country_name"] = country_name
+environment.filters["public_id"] = jinja_public_id
 environment.globals["level_labels"] = LEVEL_LABELS
 environment.globals["country_names"] = COUNTRY_NAMES
 
