@@ -124,7 +124,7 @@ class Server:
 
 @dataclass
 class Market:
-    model_ids: list[int]
+    model_ids: list[str]  # public ids, as the API answers them
     buyers: list[dict[str, str]]
     train_seconds: float
 
@@ -162,7 +162,7 @@ async def _sign_up(client: httpx.AsyncClient, name: str, role: str) -> tuple[str
 
 async def _freelancer_model(
     client: httpx.AsyncClient, admin: dict[str, str], index: int
-) -> tuple[int, int, dict[str, str]]:
+) -> tuple[str, str, dict[str, str]]:
     """A freelancer in the program with a model in training; returns (model, run, headers)."""
     email, headers = await _sign_up(client, f"Bench Writer {index}", "freelancer")
     _expect(
@@ -193,11 +193,11 @@ async def _freelancer_model(
     run = _expect(
         await client.post(f"/api/v1/models/{model['id']}/training-runs", headers=headers), 202
     )
-    return int(model["id"]), int(run["id"]), headers
+    return str(model["id"]), str(run["id"]), headers
 
 
 async def _publish(
-    client: httpx.AsyncClient, model_id: int, run_id: int, headers: dict[str, str]
+    client: httpx.AsyncClient, model_id: str, run_id: str, headers: dict[str, str]
 ) -> None:
     deadline = time.monotonic() + 1800
     while True:
@@ -239,21 +239,21 @@ async def build_market(server: Server, buyers: int) -> Market:
 
 
 async def _preview(
-    client: httpx.AsyncClient, model_id: int, headers: dict[str, str], words: int
-) -> tuple[float, int]:
+    client: httpx.AsyncClient, model_id: str, headers: dict[str, str], words: int
+) -> tuple[float, str]:
     body = {"brief": BRIEF, "text": {"words": words}}
     started = time.perf_counter()
     got = _expect(
         await client.post(f"/api/v1/models/{model_id}/generations", json=body, headers=headers),
         201,
     )
-    return time.perf_counter() - started, int(got["id"])
+    return time.perf_counter() - started, str(got["id"])
 
 
-async def measure(server: Server, market: Market, mode: Mode, rounds: int, words: int) -> list[int]:
+async def measure(server: Server, market: Market, mode: Mode, rounds: int, words: int) -> list[str]:
     """One untimed warm-up preview (the server loads its base model on start), then
     ``rounds`` timed rounds of every buyer at once; returns the timed generations."""
-    generations: list[int] = []
+    generations: list[str] = []
     limits = httpx.Limits(max_connections=64)
     async with httpx.AsyncClient(base_url=server.url, timeout=3600, limits=limits) as client:
         await _preview(client, market.model_ids[0], market.buyers[0], 10)
@@ -273,7 +273,7 @@ async def measure(server: Server, market: Market, mode: Mode, rounds: int, words
 
 
 async def count_tokens(
-    server: Server, market: Market, generations: list[int], tokenizer: Any
+    server: Server, market: Market, generations: list[str], tokenizer: Any
 ) -> int:
     """Buy each timed preview (untimed) and count the tokens of its text."""
     total = 0

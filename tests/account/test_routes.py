@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -7,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import PASSWORD, api_signup, unique_email
 from twinwork.account.models import User
+from twinwork.kit import public_ids
 
 PROBLEM = "application/problem+json"
 
@@ -36,13 +39,14 @@ async def test_signup_returns_user_and_a_working_token(client: httpx.AsyncClient
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200
     assert me.json()["id"] == body["user"]["id"]
+    assert re.fullmatch(public_ids.PATTERN, body["user"]["id"]), body["user"]["id"]
 
 
 async def test_password_is_stored_as_an_argon2_hash(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     user, _ = await api_signup(client)
-    stored = await session.get(User, user["id"])
+    stored = await session.get(User, public_ids.row_id("user", user["id"]))
     assert stored is not None
     assert stored.password_hash.startswith("$argon2")
     assert PASSWORD not in stored.password_hash

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.account.factories import PASSWORD, api_signup, create_user, unique_email
 from twinwork.account.models import ApiToken
 from twinwork.config import Settings, get_settings
-from twinwork.kit import ratelimit
+from twinwork.kit import public_ids, ratelimit
 from twinwork.kit.csrf import CSRF_COOKIE, SESSION_COOKIE
 from twinwork.kit.db import utcnow
 
@@ -180,7 +181,7 @@ async def test_expired_api_token_is_refused(
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
     await session.execute(
         update(ApiToken)
-        .where(ApiToken.user_id == user["id"])
+        .where(ApiToken.user_id == public_ids.row_id("user", user["id"]))
         .values(expires_at=utcnow() - timedelta(seconds=1))
     )
     await session.flush()
@@ -234,6 +235,7 @@ async def test_revoking_a_token_by_id_and_someone_elses_is_not_found(
     _, other_headers = await api_signup(client)
     tokens = (await client.get("/api/v1/auth/tokens", headers=headers)).json()
     laptop_id = next(token["id"] for token in tokens if token["label"] == "laptop")
+    assert all(re.fullmatch(public_ids.PATTERN, token["id"]) for token in tokens)
 
     foreign = await client.delete(f"/api/v1/auth/tokens/{laptop_id}", headers=other_headers)
     assert foreign.status_code == 404
@@ -243,6 +245,34 @@ async def test_revoking_a_token_by_id_and_someone_elses_is_not_found(
     assert mine.status_code == 204
     assert (await client.get("/api/v1/me", headers=laptop_headers)).status_code == 401
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+
+
+async def test_a_tokens_row_id_names_no_token(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = unique_email()
+    _, headers = await api_signup(client, email=email)
+    laptop = await client.post(
+        "/api/v1/auth/token", json={"email": email, "password": PASSWORD, "label": "laptop"}
+    )
+    laptop_headers = {"Authorization": f"Bearer {laptop.json()['token']}"}
+    tokens = (await client.get("/api/v1/auth/tokens", headers=headers)).json()
+    laptop_id = next(token["id"] for token in tokens if token["label"] == "laptop")
+    row = public_ids.row_id("token", laptop_id)
+    stored = await session.get(ApiToken, row)
+    assert stored is not None and stored.name == "laptop"
+
+    refused = await client.delete(f"/api/v1/auth/tokens/{row}", headers=headers)
+    assert refused.status_code == 404
+    # A user's public id is no token's id, though it may share the row number.
+    other_kind = public_ids.public_id("user", row)
+    assert (
+        await client.delete(f"/api/v1/auth/tokens/{other_kind}", headers=headers)
+    ).status_code == 404
+    assert (await client.get("/api/v1/me", headers=laptop_headers)).status_code == 200
+    revoked = await client.delete(f"/api/v1/auth/tokens/{laptop_id}", headers=headers)
+    assert revoked.status_code == 204
+    assert (await client.get("/api/v1/me", headers=laptop_headers)).status_code == 401
 
 
 async def sign_in_page(client: httpx.AsyncClient, email: str) -> None:

@@ -43,7 +43,7 @@ class Seller:
     user: dict[str, Any]
     headers: dict[str, str]
     handle: str
-    gig_id: int
+    gig_id: str  # public id
     gig: dict[str, Any]
 
 
@@ -91,7 +91,7 @@ async def ask(
 
 
 async def say(
-    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: int, text: str
+    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: str, text: str
 ) -> dict[str, Any]:
     response = await client.post(
         f"/api/v1/conversations/{conversation_id}/messages", json={"text": text}, headers=headers

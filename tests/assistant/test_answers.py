@@ -3,6 +3,7 @@ the gig's own, read by a tool when the buyer asks; FAQ answers are the freelance
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -18,11 +19,13 @@ from tests.assistant.factories import (
     seller_with_assistant,
 )
 from tests.creation.factories import stored_model
+from tests.inbox.factories import key
 from tests.order.test_orders import funded_buyer, order
 from twinwork.account.models import User
 from twinwork.assistant.tools import format_day
 from twinwork.kit.db import utcnow
 from twinwork.kit.money import format_amount
+from twinwork.order.models import Order
 
 
 def due_date(days: int) -> str:
@@ -97,30 +100,39 @@ async def test_the_first_reply_introduces_the_assistant_and_later_ones_do_not(
 
 
 async def test_order_status_speaks_only_of_the_asking_buyers_own_orders(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seller = await seller_with_assistant(client, new_clients_only=False)
     theirs = await funded_buyer(client)
     placed = await order(client, theirs, seller.gig_id, brief="A logo for my bakery")
     assert placed.status_code == 201, placed.text
     their_order = placed.json()["id"]
+    reference = their_order[:8].upper()  # as the order's page names it
+    row = await session.get(Order, key("order", their_order))
+    assert row is not None and row.reference == reference
 
     [own] = assistant_replies(await ask(client, theirs, seller, "What is the status of my order?"))
-    assert f"#{their_order}" in own and "in progress" in own
+    assert f"Order #{reference} (" in own and "in progress" in own
+    # Named by reference, never by the row's key.
+    assert not re.search(rf"#\s*{row.id}\b", own)
+    named = assistant_replies(
+        await ask(client, theirs, seller, f"Where is order #{reference.lower()} now?")
+    )[-1]  # the same conversation: its newest reply
+    assert f"Order #{reference} (" in named and "in progress" in named
 
-    stranger = await buyer(client)
-    [other] = assistant_replies(
-        await ask(client, stranger, seller, f"What is the status of order #{their_order}?")
-    )
-    assert "can't find an order" in other
-    assert "in progress" not in other and "A logo for my bakery" not in other
+    for asked in (reference, their_order):
+        [other] = assistant_replies(
+            await ask(client, await buyer(client), seller, f"What is the status of order #{asked}?")
+        )
+        assert "can't find an order" in other
+        assert "in progress" not in other and "A logo for my bakery" not in other
 
 
 async def test_ai_and_hybrid_are_explained_with_the_models_price_and_licence(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seller = await seller_with_assistant(client)
-    owner = await session.get(User, seller.user["id"])
+    owner = await session.get(User, key("user", seller.user["id"]))
     assert owner is not None
     stored = await stored_model(session, owner, approved=True, price_amount=1200)
     stored.model.is_active = True

@@ -20,6 +20,7 @@ from tests.assistant.factories import (
     say,
     seller_with_assistant,
 )
+from tests.inbox.factories import key
 from tests.order.test_orders import funded_buyer, order
 from twinwork.assistant.schemas import DAY_NAMES
 from twinwork.assistant.service import assistant_service
@@ -245,8 +246,9 @@ async def test_a_waiting_client_gets_one_follow_up_with_when_to_expect_an_answer
 
     assert await assistant_service.send_follow_ups(session, utcnow() + timedelta(hours=1)) == []
     done = {f.conversation_id: f for f in await assistant_service.send_follow_ups(session, later)}
-    assert done[conversation["id"]].sent is True
-    assert done[answered["id"]].sent is False and done[answered["id"]].why == "answered"
+    waiting, talked = key("conversation", conversation["id"]), key("conversation", answered["id"])
+    assert done[waiting].sent is True
+    assert done[talked].sent is False and done[talked].why == "answered"
     assert await assistant_service.send_follow_ups(session, later + timedelta(hours=5)) == []
     await session.commit()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -17,6 +18,7 @@ from twinwork.billing.payout.transfer import (
     send_payout_now,
 )
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import PATTERN, row_id
 from twinwork.ledger.service import Leg, ledger_service
 
 CLOSED_ACCOUNT = "000111111116"
@@ -41,7 +43,7 @@ async def sale(session: AsyncSession, freelancer_id: int, amount: int) -> None:
 
 async def freelancer(client: httpx.AsyncClient) -> tuple[int, dict[str, str]]:
     user, headers = await api_signup(client, roles=("freelancer",))
-    return int(str(user["id"])), headers
+    return row_id("user", user["id"]), headers
 
 
 async def earnings(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, int]:
@@ -81,6 +83,7 @@ async def test_payout_pays_out_available_money(
     assert requested.status_code == 201, requested.text
     payout = requested.json()
     assert payout["status"] == "requested"
+    assert re.fullmatch(PATTERN, payout["id"])  # a public id, not a counter
     again = await client.post(
         "/api/v1/payouts", json={"amount": 3000}, headers={**headers, "Idempotency-Key": "p1"}
     )
@@ -88,8 +91,8 @@ async def test_payout_pays_out_available_money(
     body = await earnings(client, headers)
     assert (body["available_amount"], body["in_transit_amount"]) == (1000, 3000)
 
-    assert await send_payout_now(sessionmaker, payout["id"]) == "paid"
-    assert await send_payout_now(sessionmaker, payout["id"]) == "skipped"
+    assert await send_payout_now(sessionmaker, row_id("payout", payout["id"])) == "paid"
+    assert await send_payout_now(sessionmaker, row_id("payout", payout["id"])) == "skipped"
     body = await earnings(client, headers)
     assert (body["available_amount"], body["in_transit_amount"]) == (1000, 0)
     check = await ledger_service.check(session)
@@ -114,7 +117,7 @@ async def test_failed_transfer_returns_the_money(
             headers=headers,
         )
     ).json()
-    assert await send_payout_now(sessionmaker, payout["id"]) == "failed"
+    assert await send_payout_now(sessionmaker, row_id("payout", payout["id"])) == "failed"
     [listed] = (await client.get("/api/v1/payouts", headers=headers)).json()
     assert listed["status"] == "failed" and "closed" in listed["failure_message"]
     body = await earnings(client, headers)
@@ -164,7 +167,7 @@ async def test_a_payout_killed_after_the_transfer_is_recorded_once(
     await sale(session, user_id, 5000)
     payout = (await client.post("/api/v1/payouts", json={"amount": 2000}, headers=headers)).json()
     async with unit_of_work(sessionmaker) as uow:
-        transfer = await earnings_service.start_transfer(uow, payout["id"])
+        transfer = await earnings_service.start_transfer(uow, row_id("payout", payout["id"]))
     assert transfer is not None
     first = await earnings_service.transfer(transfer)
     # ... the worker dies here: processing, money in transit, nothing recorded.
@@ -173,7 +176,7 @@ async def test_a_payout_killed_after_the_transfer_is_recorded_once(
     assert "paid" in statuses
     from twinwork.billing.models import Payout
 
-    row = await session.get(Payout, payout["id"], populate_existing=True)
+    row = await session.get(Payout, row_id("payout", payout["id"]), populate_existing=True)
     assert row is not None and row.external_id == first.external_id  # one transfer, not two
     body = await earnings(client, headers)
     assert (body["available_amount"], body["in_transit_amount"]) == (2000, 0)

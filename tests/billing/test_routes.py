@@ -17,6 +17,7 @@ from twinwork.billing.models import Payment
 from twinwork.billing.provider import ChargeResult
 from twinwork.billing.wallet.top_up import finish_unrecorded_top_ups
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import row_id
 from twinwork.ledger.models import LedgerEntry, LedgerTransaction
 
 GOOD_CARD = "4242 4242 4242 4242"
@@ -39,12 +40,13 @@ async def dying_client(
         yield client
 
 
-async def payment_transactions(session: AsyncSession, payment_id: int) -> int:
+async def payment_transactions(session: AsyncSession, payment_id: str) -> int:
+    """Transactions of the payment an answer names by its public id."""
     return int(
         await session.scalar(
             select(func.count()).where(
                 LedgerTransaction.reference_type == "payment",
-                LedgerTransaction.reference_id == str(payment_id),
+                LedgerTransaction.reference_id == str(row_id("payment", payment_id)),
             )
         )
         or 0
@@ -243,7 +245,7 @@ async def test_reading_a_wallet_writes_nothing(
     user, headers = await api_signup(client)
     assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 0
     accounts = await session.scalar(
-        select(func.count()).where(LedgerAccount.owner_user_id == user["id"])
+        select(func.count()).where(LedgerAccount.owner_user_id == row_id("user", user["id"]))
     )
     assert accounts == 0
 
@@ -345,6 +347,6 @@ async def test_a_top_up_killed_before_the_charge_fails_as_not_charged(
 
         late = ChargeResult(True, "sbx_ch_late")
         async with unit_of_work(sessionmaker) as uow:
-            await wallet_service.record_top_up(uow, failed["id"], late, utcnow())
+            await wallet_service.record_top_up(uow, row_id("payment", failed["id"]), late, utcnow())
         assert (await client.get("/api/v1/wallet", headers=headers)).json()["balance_amount"] == 900
     assert await payment_transactions(session, failed["id"]) == 1

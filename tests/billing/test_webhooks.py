@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from twinwork.billing.webhook import service as webhooks
 from twinwork.billing.webhook.tasks import retry_events, retry_webhook_events
 from twinwork.config import get_settings
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import PATTERN, row_id
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.ledger.service import ledger_service
 from twinwork.program.models import Invoice
@@ -101,8 +103,10 @@ async def paid_payout(
     await sale(session, user_id, 5000)
     requested = await client.post("/api/v1/payouts", json={"amount": 3000}, headers=headers)
     assert requested.status_code == 201, requested.text
-    assert await send_payout_now(sessionmaker, requested.json()["id"]) == "paid"
-    payout = await session.get(Payout, requested.json()["id"], populate_existing=True)
+    assert await send_payout_now(sessionmaker, row_id("payout", requested.json()["id"])) == "paid"
+    payout = await session.get(
+        Payout, row_id("payout", requested.json()["id"]), populate_existing=True
+    )
     assert payout is not None and payout.external_id is not None
     return payout, headers
 
@@ -231,11 +235,11 @@ async def test_a_reversal_before_the_payout_is_recorded_fails_then_the_job_appli
         await client.post("/api/v1/payouts", json={"amount": 3000}, headers=headers)
     ).json()
     async with unit_of_work(sessionmaker) as uow:
-        transfer = await earnings_service.start_transfer(uow, requested["id"])
+        transfer = await earnings_service.start_transfer(uow, row_id("payout", requested["id"]))
     assert transfer is not None
     result = await earnings_service.transfer(transfer)
     # The transfer is made but not recorded yet when Stripe already reports its reversal.
-    payout = await session.get(Payout, requested["id"], populate_existing=True)
+    payout = await session.get(Payout, row_id("payout", requested["id"]), populate_existing=True)
     assert payout is not None
     obj = {**reversal(payout), "id": result.external_id}
     event_id = f"evt_early_{uuid.uuid4().hex[:12]}"
@@ -401,7 +405,9 @@ async def test_a_late_success_pays_a_renewal_that_was_recorded_as_failed(
     await renew_due(sessionmaker, subscription.current_period_end + timedelta(minutes=1))
     body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
     assert body["status"] == "past_due"
-    invoice = await session.get(Invoice, body["invoices"][0]["id"], populate_existing=True)
+    invoice = await session.get(
+        Invoice, row_id("invoice", body["invoices"][0]["id"]), populate_existing=True
+    )
     assert invoice is not None and invoice.status == "failed"
 
     # The card network approved attempt 1 after all (it was "processing" when we asked).
@@ -456,6 +462,7 @@ async def test_admins_list_the_inbox_by_status(
     assert all(item["status"] == "ignored" for item in body["items"])
     [mine] = [item for item in body["items"] if item["external_id"] == event_id]
     assert mine["type"] == "customer.updated" and mine["source"] == "stripe"
+    assert re.fullmatch(PATTERN, mine["id"])  # a public id, not a counter
     assert (
         await client.get("/api/v1/admin/webhooks?status=bogus", headers=headers)
     ).status_code == 422

@@ -13,6 +13,10 @@ import httpx
 import pytest
 
 from tests.backends import Backends, free_port
+from twinwork.kit.public_ids import PATTERN
+
+# A row's public id inside a URL (kit.public_ids): what a page's address names a row by.
+PUBLIC_ID = PATTERN.removeprefix("^").removesuffix("$")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

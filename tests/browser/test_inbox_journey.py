@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_ADMIN
+from tests.browser.conftest import DEMO_ADMIN, PUBLIC_ID
 from tests.browser.test_journeys import sign_up
 
 SELLER = "noor-haddad-lyrics"
@@ -75,7 +75,7 @@ def test_contact_take_over_live_reply_and_a_custom_offer_accepted(
     expect(page.locator("#checkout-price")).to_contain_text("$80")
     expect(page.locator("#card_number")).to_have_count(0)
     page.get_by_role("button", name=re.compile("^Pay .* and place the order")).click()
-    expect(page).to_have_url(re.compile(r"/orders/\d+\?placed=1"))
+    expect(page).to_have_url(re.compile(rf"/orders/{PUBLIC_ID}\?placed=1"))
     expect(page.locator("#order-status")).to_have_text("In progress")
     expect(page.locator(".order-facts")).to_contain_text("held in escrow")
     expect(page.get_by_text("Custom package")).to_be_visible()

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_ADMIN
+from tests.browser.conftest import DEMO_ADMIN, PUBLIC_ID
 
 PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -288,7 +288,7 @@ def test_personal_model_from_samples_to_certificate_to_erasure(
     buyer.get_by_label("Your brief").fill("Lyrics about a lighthouse keeper")
     buyer.get_by_role("button", name="Generate a free preview").click()
     # The preview streams into the model page, which then opens the stored generation.
-    buyer.wait_for_url(re.compile(r"/generations/\d+"), timeout=180_000)
+    buyer.wait_for_url(re.compile(rf"/generations/{PUBLIC_ID}"), timeout=180_000)
     expect(buyer.locator(".preview-mark")).to_have_text("PREVIEW")
     expect(buyer.locator("#preview-text")).to_contain_text("…")
     buyer.get_by_role("button", name="Buy for $4").click()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_ADMIN
+from tests.browser.conftest import DEMO_ADMIN, PUBLIC_ID
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PREFIX = "tour-"
@@ -99,8 +99,8 @@ def tour_path(page: Page, base_url: str, name: str) -> str:
     if name in fixed:
         return fixed[name]
     found = {
-        "gig": (f"/freelancers/{LYRICIST}", r"/gigs/\d+"),
-        "order": ("/dashboard/orders", r"/orders/\d+"),
+        "gig": (f"/freelancers/{LYRICIST}", rf"/gigs/{PUBLIC_ID}"),
+        "order": ("/dashboard/orders", rf"/orders/{PUBLIC_ID}"),
     }
     listing, pattern = found[name]
     return first_link(page, base_url, listing, pattern)

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.backends import Backends
 from tests.browser.conftest import DEMO_ADMIN
+from twinwork.kit.public_ids import public_id
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -176,7 +177,7 @@ def test_a_new_order_rings_the_designers_bell(page: Page, live_server: str) -> N
     bell.click()
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
     expect(page.locator(".notification-unread")).to_contain_text(
-        f"New order #{placed.json()['id']}"
+        f"New order #{placed.json()['id'][:8].upper()}"  # the order's reference
     )
     both_widths(page, "notifications")
     page.set_viewport_size(PHONE)
@@ -258,7 +259,7 @@ def test_the_evaluation_reads_as_a_chart_and_progress_as_minutes(
     model_id, running_id = _stored_evaluation(database_url, DESIGNER)
     page.set_viewport_size(DESKTOP)
     sign_in(page, live_server, DESIGNER)
-    page.goto(f"{live_server}/dashboard/models/{model_id}")
+    page.goto(f"{live_server}/dashboard/models/{public_id('model', model_id)}")
     version = page.locator("#version-1")
     expect(version.locator("#verdict-1")).to_contain_text("Closer to your style than the base")
     expect(version.locator("svg.chart")).to_be_visible()
@@ -268,7 +269,7 @@ def test_the_evaluation_reads_as_a_chart_and_progress_as_minutes(
     expect(version.get_by_text("Perplexity (lower is better)")).to_be_visible()
     both_widths(page, "model-evaluation")
 
-    page.goto(f"{live_server}/dashboard/models/{running_id}")
+    page.goto(f"{live_server}/dashboard/models/{public_id('model', running_id)}")
     expect(page.locator("#run-percent")).to_contain_text("%")
     expect(page.locator("#run-left")).to_contain_text("minutes left")
     expect(page.locator("#run-progress")).not_to_contain_text("loss")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,3 +34,12 @@ async def create_gig(session: AsyncSession, owner: User, **overrides: Any) -> Gi
     return await gig_service.create(
         session, owner, GigCreate.model_validate(gig_payload(**overrides))
     )
+
+
+# A link, picture or form target with a plain row id in its path ("/gigs/12/edit").
+_ROW_ID_LINK = re.compile(r'(?:href|src|action)="([^"]*/\d+(?:[/?#][^"]*)?)"')
+
+
+def row_id_links(page: str) -> list[str]:
+    """Links of a page that name a row by its counter instead of its public id."""
+    return _ROW_ID_LINK.findall(page)

@@ -19,6 +19,7 @@ from twinwork.account.models import User
 from twinwork.catalog.models import Gig, GigPackage
 from twinwork.catalog.offer import gig_offers, lowest_ai_amount, package_offer
 from twinwork.creation.models import PersonalModel
+from twinwork.kit import public_ids
 from twinwork.order.models import OrderKind
 from twinwork.order.schemas import OrderIn
 from twinwork.order.service import order_service
@@ -140,7 +141,7 @@ async def test_each_package_box_opens_with_a_by_hand_ai_hybrid_toggle(
     _, gig = await seller_with_model(session)
     buyer = await funded_buyer(client)
     await signed_in_as(client, buyer)
-    page = (await client.get(f"/gigs/{gig.id}")).text
+    page = (await client.get(f"/gigs/{gig.public_id}")).text
     basic, standard = package_box(page, "basic"), package_box(page, "standard")
     # The toggle comes first in the box, before the title and prices; one radio group that
     # the order form sends as "kind", by hand chosen until the buyer picks another way.
@@ -161,7 +162,7 @@ async def test_each_package_box_opens_with_a_by_hand_ai_hybrid_toggle(
 
     # A visitor sees the same toggle (it only shows prices), each package its own group.
     client.cookies.clear()
-    anonymous = package_box((await client.get(f"/gigs/{gig.id}")).text, "basic")
+    anonymous = package_box((await client.get(f"/gigs/{gig.public_id}")).text, "basic")
     assert 'name="way-basic" value="ai"' in anonymous and 'name="kind"' not in anonymous
 
 
@@ -175,7 +176,7 @@ async def test_without_an_active_model_a_package_is_by_hand_only(
     await session.commit()
     buyer = await funded_buyer(client)
     await signed_in_as(client, buyer)
-    basic = package_box((await client.get(f"/gigs/{gig.id}")).text, "basic")
+    basic = package_box((await client.get(f"/gigs/{gig.public_id}")).text, "basic")
     assert "way-toggle" not in basic and 'data-way="ai"' not in basic
     assert '<input type="hidden" name="kind" value="human">' in basic
     assert "$45" in basic and "AI model ·" not in basic
@@ -188,7 +189,7 @@ async def test_ai_and_hybrid_orders_are_quoted_at_the_package_price(
     buyer = await create_user(session)
 
     async def quoted(package: str, kind: OrderKind) -> int:
-        body = OrderIn(gig_id=gig.id, package=package, kind=kind, brief="A verse about rain")
+        body = OrderIn(gig_id=gig.public_id, package=package, kind=kind, brief="A verse about rain")
         return (await order_service.quote(session, buyer, body)).price_amount
 
     assert await quoted("basic", OrderKind.HUMAN) == 4500
@@ -204,7 +205,7 @@ async def test_ai_and_hybrid_orders_are_quoted_at_the_package_price(
         "/orders/checkout",
         data={
             "csrf_token": token,
-            "gig_id": str(gig.id),
+            "gig_id": gig.public_id,
             "package": "basic",
             "kind": "hybrid",
             "brief": "A chorus about trains",
@@ -245,8 +246,10 @@ async def test_the_gig_form_saves_ai_and_hybrid_prices_and_explains_bad_ones(
     edit = (await client.get(saved.headers["location"])).text
     assert 'name="basic_ai_price" inputmode="decimal" value="12' in edit
     assert 'name="basic_hybrid_price" inputmode="decimal" value="40.5' in edit
-    gig_id = int(saved.headers["location"].split("/")[3])
+    gig_id = saved.headers["location"].split("/")[3]
+    assert re.fullmatch(public_ids.PATTERN, gig_id), saved.headers["location"]
     gig = (await client.get(f"/api/v1/gigs/{gig_id}")).json()
+    assert gig["id"] == gig_id
     assert (gig["packages"][0]["ai_price_amount"], gig["packages"][0]["hybrid_price_amount"]) == (
         1200,
         4050,
@@ -279,7 +282,7 @@ async def test_the_public_model_page_shows_the_examples_its_owner_approved(
     ]
     stored.model.is_active = True
     await session.commit()
-    page = (await client.get(f"/models/{stored.model.id}")).text
+    page = (await client.get(f"/models/{stored.model.public_id}")).text
     examples = page[page.index('id="examples"') :]
     assert "A chorus about a night train" in examples
     assert "Carriage lights are humming, every station calls your name" in examples
@@ -289,5 +292,5 @@ async def test_the_public_model_page_shows_the_examples_its_owner_approved(
 
     stored.version.evaluation_outputs = []
     await session.commit()
-    page = (await client.get(f"/models/{stored.model.id}")).text
+    page = (await client.get(f"/models/{stored.model.public_id}")).text
     assert "No examples yet" in page

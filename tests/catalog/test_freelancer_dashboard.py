@@ -3,10 +3,20 @@ in this month and what can be withdrawn, and the AI model's state."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
+from tests.catalog.factories import row_id_links
 from tests.order.test_order_page import signed_in_as
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
+from twinwork.kit import public_ids
+
+
+def reference(placed: dict[str, str]) -> str:
+    """How a page names an order: its public id's first eight characters."""
+    assert re.fullmatch(public_ids.PATTERN, placed["id"]), placed["id"]
+    return f"Order #{placed['id'][:8].upper()}"
 
 
 async def test_dashboard_lists_orders_to_deliver_soonest_due_first(
@@ -24,8 +34,10 @@ async def test_dashboard_lists_orders_to_deliver_soonest_due_first(
     assert '<span class="stat-value" id="orders-to-do-count">2</span>' in page
     assert "1 waiting on the buyer" in page
     queue = page[page.index('id="orders-to-do"') :]
-    assert queue.index(f"Order #{sooner['id']}") < queue.index(f"Order #{later['id']}")
-    assert f"Order #{waiting['id']}" not in queue[: queue.index("</section>")]
+    assert queue.index(reference(sooner)) < queue.index(reference(later))
+    assert reference(waiting) not in queue[: queue.index("</section>")]
+    assert f'href="/orders/{sooner["id"]}"' in queue
+    assert row_id_links(page) == [] and not re.search(r"Order #\d+\b", page)
     assert "Due in 3 days" in queue and "Due in 5 days" in queue
     assert '<span class="stat-value" id="model-status">None</span>' in page
 

@@ -11,13 +11,14 @@ import pytest
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.catalog.factories import create_gig
+from tests.catalog.factories import create_gig, row_id_links
 from tests.portfolio.test_image_samples import animated_gif, image_body, svg
 from tests.web.test_pages import csrf_token, signed_in_user
 from twinwork.account.models import User
 from twinwork.catalog.gallery.service import GALLERY_MAX_IMAGES, gallery_service
 from twinwork.catalog.models import Gig
 from twinwork.config import get_settings
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 
 
@@ -47,7 +48,7 @@ async def upload(
     client: httpx.AsyncClient, gig_id: int, data: bytes, name: str = "photo.jpg", alt: str = ""
 ) -> httpx.Response:
     return await client.post(
-        f"/dashboard/gigs/{gig_id}/gallery",
+        f"/dashboard/gigs/{public_id('gig', gig_id)}/gallery",
         data={"csrf_token": await csrf_token(client), "alt_text": alt},
         files={"file": (name, data, "application/octet-stream")},
     )
@@ -55,7 +56,7 @@ async def upload(
 
 async def act(client: httpx.AsyncClient, gig: Gig, image_id: int, action: str) -> httpx.Response:
     return await client.post(
-        f"/dashboard/gigs/{gig.id}/gallery/{image_id}/{action}",
+        f"/dashboard/gigs/{gig.public_id}/gallery/{public_id('image', image_id)}/{action}",
         data={"csrf_token": await csrf_token(client)},
     )
 
@@ -79,8 +80,8 @@ async def test_an_uploaded_photo_is_resized_stripped_and_becomes_the_card_image(
     await session.refresh(gig)
     assert gig.cover_image_id == image.id
 
-    large = await client.get(f"/gig-images/{image.id}")
-    card = await client.get(f"/gig-images/{image.id}?size=card")
+    large = await client.get(f"/gig-images/{image.public_id}")
+    card = await client.get(f"/gig-images/{image.public_id}?size=card")
     assert large.headers["content-type"] == "image/jpeg"
     with Image.open(io.BytesIO(large.content)) as opened:
         assert opened.size == (1280, 853)
@@ -92,13 +93,15 @@ async def test_an_uploaded_photo_is_resized_stripped_and_becomes_the_card_image(
 
     anonymous = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
     async with anonymous:
-        seen = await anonymous.get(f"/gig-images/{image.id}?size=card")
+        seen = await anonymous.get(f"/gig-images/{image.public_id}?size=card")
     assert seen.content == card.content and "public" in seen.headers["cache-control"]
-    page = await client.get(f"/gigs/{gig.id}")
-    assert f'src="/gig-images/{image.id}"' in page.text
+    page = await client.get(f"/gigs/{gig.public_id}")
+    assert f'src="/gig-images/{image.public_id}"' in page.text
     assert 'alt="A bakery logo on a paper bag"' in page.text
     results = await client.get("/search", params={"q": "bakery"})
-    assert f'src="/gig-images/{image.id}?size=card"' in results.text
+    assert f'src="/gig-images/{image.public_id}?size=card"' in results.text
+    answer = (await client.get(f"/api/v1/gigs/{gig.public_id}")).json()
+    assert answer["id"] == gig.public_id and answer["cover_image_id"] == image.public_id
 
 
 @pytest.mark.parametrize(
@@ -185,8 +188,8 @@ async def test_pictures_are_reordered_and_removed_and_the_card_image_follows(
     await session.refresh(gig)
     assert gig.cover_image_id == blue.id
     assert not any([await storage.exists(key) for key in keys])
-    assert (await client.get(f"/gig-images/{green.id}")).status_code == 404
-    editor = await client.get(f"/dashboard/gigs/{gig.id}/edit")
+    assert (await client.get(f"/gig-images/{green.public_id}")).status_code == 404
+    editor = await client.get(f"/dashboard/gigs/{gig.public_id}/edit")
     assert editor.text.count('class="gallery-editor-item"') == 2
     assert "Card image" in editor.text
 
@@ -212,17 +215,22 @@ async def test_a_design_from_the_portfolio_can_join_the_gallery(
         files={"file": ("sunny.png", base64.b64decode(str(body["content_base64"])), "image/png")},
     )
     assert added.status_code == 303, added.text
-    editor = await client.get(f"/dashboard/gigs/{gig.id}/edit")
-    [sample_id] = re.findall(r'name="sample_id" value="(\d+)"', editor.text)
+    editor = await client.get(f"/dashboard/gigs/{gig.public_id}/edit")
+    [sample_id] = re.findall(r'name="sample_id" value="([a-z2-7]{26})"', editor.text)
     chosen = await client.post(
-        f"/dashboard/gigs/{gig.id}/gallery/from-portfolio",
+        f"/dashboard/gigs/{gig.public_id}/gallery/from-portfolio",
         data={"csrf_token": await csrf_token(client), "sample_id": sample_id},
     )
     assert chosen.status_code == 303, chosen.text
     [image] = await gallery_service.images(session, gig.id)
-    assert (image.portfolio_sample_id, image.alt_text) == (int(sample_id), "Sunny poster")
-    editor = await client.get(f"/dashboard/gigs/{gig.id}/edit")
+    assert (image.portfolio_sample_id, image.alt_text) == (
+        row_id("sample", sample_id),
+        "Sunny poster",
+    )
+    editor = await client.get(f"/dashboard/gigs/{gig.public_id}/edit")
     assert "(in the gallery)" in editor.text and "from your portfolio" in editor.text
+    assert row_id_links(editor.text) == []
+    assert row_id_links((await client.get(f"/gigs/{gig.public_id}")).text) == []
 
 
 async def test_a_draft_gigs_pictures_are_its_owners_alone(
@@ -231,10 +239,10 @@ async def test_a_draft_gigs_pictures_are_its_owners_alone(
     _owner, gig = await owner_with_gig(client, session, status="draft")
     await upload(client, gig.id, photo(400, 300))
     [image] = await gallery_service.images(session, gig.id)
-    mine = await client.get(f"/gig-images/{image.id}")
+    mine = await client.get(f"/gig-images/{image.public_id}")
     assert mine.status_code == 200 and "no-store" in mine.headers["cache-control"]
     client.cookies.clear()
-    assert (await client.get(f"/gig-images/{image.id}")).status_code == 404
+    assert (await client.get(f"/gig-images/{image.public_id}")).status_code == 404
 
 
 async def test_an_avatar_is_cropped_square_and_shown_on_the_profile(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from twinwork.catalog.countries import COUNTRY_NAMES, country_name
 from twinwork.catalog.models import FreelancerProfile
+from twinwork.kit.public_ids import row_id
 from twinwork.order.models import Delivery, Order
 from twinwork.order.track_record import TrackRecord, track_record
 
@@ -46,7 +47,9 @@ async def test_profile_shows_country_member_since_response_time_and_completed_or
     me = (await client.get("/api/v1/me", headers=seller)).json()
     await client.patch("/api/v1/me/profile", json={"country": "DE"}, headers=seller)
     handle = await session.scalar(
-        select(FreelancerProfile.handle).where(FreelancerProfile.user_id == me["id"])
+        select(FreelancerProfile.handle).where(
+            FreelancerProfile.user_id == row_id("user", me["id"])
+        )
     )
     fresh = await client.get(f"/freelancers/{handle}")
     assert 'id="profile-country">Germany<' in fresh.text and ">DE<" not in fresh.text
@@ -62,7 +65,8 @@ async def test_profile_shows_country_member_since_response_time_and_completed_or
         await client.post(f"{url}/deliveries", json={"text": "Done"}, headers=seller)
     await client.post(f"/api/v1/orders/{ids[0]}/accept", headers=buyer)
     # Move the first delivery 5 hours and the second 3 hours after their order started.
-    for order_id, hours in zip(ids, (5, 3), strict=True):
+    for public_order_id, hours in zip(ids, (5, 3), strict=True):
+        order_id = row_id("order", public_order_id)
         placed_order = await session.get(Order, order_id)
         assert placed_order is not None
         delivery = await session.scalar(select(Delivery).where(Delivery.order_id == order_id))
@@ -71,7 +75,7 @@ async def test_profile_shows_country_member_since_response_time_and_completed_or
         delivery.created_at = started + timedelta(hours=hours)
     await session.commit()
 
-    record = await track_record(session, me["id"])
+    record = await track_record(session, row_id("user", me["id"]))
     assert (record.completed_orders, record.measured_orders) == (1, 2)
     assert record.response_hours == 4.0
     page = await client.get(f"/freelancers/{handle}")

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import create_user
-from tests.catalog.factories import create_gig
+from tests.catalog.factories import create_gig, row_id_links
 from tests.order.test_reviews import reviewed_order
 from twinwork.kit.db import utcnow
 from twinwork.order.models import OrderKind
@@ -38,7 +38,7 @@ async def test_gig_page_lists_its_reviews_newest_first_with_first_names_only(
     await reviewed_order(session, other_gig, joe, 1, "Not for this gig.", at=now)
     await session.commit()
 
-    page = await client.get(f"/gigs/{gig.id}")
+    page = await client.get(f"/gigs/{gig.public_id}")
     assert page.status_code == 200
     day = now.strftime("%Y-%m-%d")
     assert review_cards(page.text) == [
@@ -70,12 +70,12 @@ async def test_reviews_come_five_to_a_page_with_their_own_page_links(
         await reviewed_order(session, gig, buyer, 5, f"Review number {n}", at=now + timedelta(n))
     await session.commit()
 
-    first = await client.get(f"/gigs/{gig.id}")
+    first = await client.get(f"/gigs/{gig.public_id}")
     assert [card.split()[-1] for card in review_cards(first.text)] == ["6", "5", "4", "3", "2"]
-    assert f'href="/gigs/{gig.id}?reviews_page=2#reviews"' in first.text
-    second = await client.get(f"/gigs/{gig.id}", params={"reviews_page": 2})
+    assert f'href="/gigs/{gig.public_id}?reviews_page=2#reviews"' in first.text
+    second = await client.get(f"/gigs/{gig.public_id}", params={"reviews_page": 2})
     assert [card.split()[-1] for card in review_cards(second.text)] == ["1", "0"]
-    assert f'href="/gigs/{gig.id}?reviews_page=1#reviews"' in second.text
+    assert f'href="/gigs/{gig.public_id}?reviews_page=1#reviews"' in second.text
     assert "Page 2 of 2" in second.text
 
     handle = gig.freelancer.handle
@@ -83,9 +83,9 @@ async def test_reviews_come_five_to_a_page_with_their_own_page_links(
     assert len(review_cards(profile.text)) == 2
     assert f'href="/freelancers/{handle}?reviews_page=1#reviews"' in profile.text
 
-    past_the_end = await client.get(f"/gigs/{gig.id}", params={"reviews_page": 3})
+    past_the_end = await client.get(f"/gigs/{gig.public_id}", params={"reviews_page": 3})
     assert past_the_end.status_code == 404 and "Page 3 does not exist" in past_the_end.text
-    nonsense = await client.get(f"/gigs/{gig.id}", params={"reviews_page": "0"})
+    nonsense = await client.get(f"/gigs/{gig.public_id}", params={"reviews_page": "0"})
     assert nonsense.status_code == 422
 
 
@@ -95,9 +95,10 @@ async def test_pages_without_reviews_say_so_and_carry_no_inline_style(
     seller = await create_user(session, roles=("freelancer",))
     gig = await create_gig(session, seller)
     await session.commit()
-    for url in (f"/gigs/{gig.id}", f"/freelancers/{gig.freelancer.handle}"):
+    for url in (f"/gigs/{gig.public_id}", f"/freelancers/{gig.freelancer.handle}"):
         page = await client.get(url)
         assert page.status_code == 200
         section = page.text.split('id="reviews"', 1)[1].split("</section>", 1)[0]
         assert "No reviews yet" in section and review_cards(page.text) == []
         assert "style=" not in page.text and "<table" not in section
+        assert row_id_links(page.text) == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -8,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup
-from tests.catalog.factories import gig_payload
+from tests.catalog.factories import gig_payload, row_id_links
 from twinwork.catalog.models import Gig, GigPackage
+from twinwork.kit import public_ids
 
 PROBLEM = "application/problem+json"
 
@@ -182,7 +184,7 @@ async def test_freelancer_cannot_edit_someone_elses_gig(
         f"/api/v1/gigs/{gig['id']}", json={"title": "Taken over by someone else"}, headers=intruder
     )
     assert response.status_code == 404
-    stored = await session.get(Gig, gig["id"])
+    stored = await session.get(Gig, public_ids.row_id("gig", gig["id"]))
     assert stored is not None and stored.title == gig["title"]
 
 
@@ -190,6 +192,27 @@ async def test_unknown_gig_is_a_404_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/gigs/999999")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_gigs_are_named_by_public_ids_and_a_row_id_names_nothing(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, headers = await api_signup(client, roles=("freelancer",))
+    gig = (await client.post("/api/v1/gigs", json=gig_payload(), headers=headers)).json()
+    assert re.fullmatch(public_ids.PATTERN, gig["id"]), gig["id"]
+    listed = (await client.get("/api/v1/gigs")).json()["items"]
+    assert gig["id"] in [item["id"] for item in listed]
+    stored = await session.get(Gig, public_ids.row_id("gig", gig["id"]))
+    assert stored is not None and stored.public_id == gig["id"]
+
+    for url in (f"/api/v1/gigs/{stored.id}", f"/gigs/{stored.id}"):
+        assert (await client.get(url)).status_code == 404, url
+    # Another kind's id for the same row names no gig either.
+    order_id = public_ids.public_id("order", stored.id)
+    assert (await client.get(f"/api/v1/gigs/{order_id}")).status_code == 404
+    assert (await client.get(f"/api/v1/gigs/{gig['id']}")).status_code == 200
+    page = await client.get(f"/gigs/{gig['id']}")
+    assert page.status_code == 200 and row_id_links(page.text) == []
 
 
 async def test_gig_list_pages_and_refuses_pages_out_of_range(client: httpx.AsyncClient) -> None:

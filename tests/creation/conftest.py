@@ -20,6 +20,7 @@ from tests.program.factories import admit_api_user
 from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.training import execute_run
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 
 
@@ -72,7 +73,7 @@ async def create_and_train(
     started = await client.post(f"/api/v1/models/{model['id']}/training-runs", headers=owner)
     assert started.status_code == 202, started.text
     assert started.json()["status"] == "queued"
-    status = await execute_run(sessionmaker, started.json()["id"], storage)
+    status = await execute_run(sessionmaker, row_id("run", started.json()["id"]), storage)
     assert status == "succeeded"
     run = (await client.get(f"/api/v1/training-runs/{started.json()['id']}", headers=owner)).json()
     return TrainedModel(model=model, run=run, owner=owner, owner_user=user)

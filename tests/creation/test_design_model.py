@@ -21,6 +21,7 @@ from tests.web.test_pages import csrf_token, sign_in
 from twinwork.account.models import User
 from twinwork.config import get_settings
 from twinwork.creation.training import execute_run
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ml import GenerateRequest, ModelEnvironment, get_modality
 from twinwork.ml.design.demo import MINT, NAVY, SyntheticPalette, raster_design
@@ -103,7 +104,7 @@ async def train(
 ) -> dict[str, object]:
     started = await client.post(f"/api/v1/models/{model_id}/training-runs", headers=headers)
     assert started.status_code == 202, started.text
-    status = await execute_run(sessionmaker, started.json()["id"], storage)
+    status = await execute_run(sessionmaker, row_id("run", started.json()["id"]), storage)
     run = (
         await client.get(f"/api/v1/training-runs/{started.json()['id']}", headers=headers)
     ).json()
@@ -250,10 +251,10 @@ async def test_a_stored_design_changed_since_it_was_added_is_never_trained_on(
     ).json()["id"]
     started = await client.post(f"/api/v1/models/{model_id}/training-runs", headers=headers)
     assert started.status_code == 202, started.text
-    first = (await storage.list(f"portfolio/{user['id']}/"))[0]
+    first = (await storage.list(f"portfolio/{row_id('user', user['id'])}/"))[0]
     await storage.put(first, raster_design(MINT, size=SIDE))
     with pytest.raises(ProvenanceViolation, match="does not match its recorded hash"):
-        await execute_run(sessionmaker, started.json()["id"], storage)
+        await execute_run(sessionmaker, row_id("run", started.json()["id"]), storage)
     run = (
         await client.get(f"/api/v1/training-runs/{started.json()['id']}", headers=headers)
     ).json()
@@ -317,7 +318,7 @@ async def test_a_version_no_closer_than_the_default_style_cannot_be_approved(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     owner_json, headers = await api_signup(client, roles=("freelancer",))
-    owner = await session.get(User, owner_json["id"])
+    owner = await session.get(User, row_id("user", owner_json["id"]))
     assert owner is not None
     stored = await stored_model(session, owner)
     stored.model.modality = "design"
@@ -330,7 +331,8 @@ async def test_a_version_no_closer_than_the_default_style_cannot_be_approved(
     }
     await session.commit()
     response = await client.post(
-        f"/api/v1/models/{stored.model.id}/versions/{stored.version.id}/approve", headers=headers
+        f"/api/v1/models/{stored.model.public_id}/versions/{stored.version.public_id}/approve",
+        headers=headers,
     )
     assert response.status_code == 409
     assert "not measurably closer" in response.json()["detail"]

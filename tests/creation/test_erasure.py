@@ -19,6 +19,7 @@ from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.models import ErasureReceipt
 from twinwork.creation.tasks import finish_erasures, finish_unfinished_erasures
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage
 
 
@@ -30,7 +31,9 @@ async def adapter_in_use(client: httpx.AsyncClient, model: TrainedModel) -> tupl
     versions = await client.get(f"/api/v1/models/{model.id}/versions", headers=model.owner)
     [version] = versions.json()
     assert artifacts.adapter_cache_dir(get_settings(), version["artifact_hash"]).exists()
-    return f"models/{model.id}/runs/{version['run_id']}/adapter/", version["artifact_hash"]
+    # Storage keys keep the row ids.
+    where = f"models/{row_id('model', model.id)}/runs/{row_id('run', version['run_id'])}"
+    return f"{where}/adapter/", version["artifact_hash"]
 
 
 async def test_an_erasure_whose_commit_fails_deletes_nothing(
@@ -102,7 +105,7 @@ async def test_a_deletion_cut_short_is_finished_by_the_periodic_job(
     assert [v["erased"] for v in model["versions"]] == [False]
     monkeypatch.undo()
 
-    assert await finish_unfinished_erasures(sessionmaker, storage) == [active.id]
+    assert await finish_unfinished_erasures(sessionmaker, storage) == [row_id("model", active.id)]
     assert await storage.list(prefix) == []
     model = (await client.get(f"/api/v1/models/{active.id}", headers=active.owner)).json()
     assert [v["erased"] for v in model["versions"]] == [True]
@@ -123,13 +126,15 @@ async def test_erasing_from_the_model_page_deletes_the_files_and_shows_the_recei
     from twinwork.kit.csrf import CSRF_COOKIE
 
     await sign_in(client, str(trained.owner_user["email"]))
-    prefix = f"models/{trained.id}/runs/{trained.run['id']}/adapter/"
+    model_row, run_row = row_id("model", trained.id), row_id("run", trained.run["id"])
+    prefix = f"models/{model_row}/runs/{run_row}/adapter/"
     assert await storage.list(prefix)
     erased = await client.post(
         f"/dashboard/models/{trained.id}/erase",
         data={"confirm": "Rae's lyrics", "csrf_token": client.cookies.get(CSRF_COOKIE)},
     )
     assert erased.status_code == 303, erased.text
+    assert erased.headers["location"] == f"/dashboard/models/{trained.id}/receipt"
     assert await storage.list(prefix) == []
     receipt = await client.get(erased.headers["location"])
     assert "Erasure receipt" in receipt.text

@@ -93,7 +93,7 @@ async def test_the_model_page_shows_the_chart_verdict_and_a_fold_of_numbers(
     owner = await signed_in_user(client, session)
     stored = await stored_model(session, owner)
     await session.commit()
-    page = await client.get(f"/dashboard/models/{stored.model.id}")
+    page = await client.get(f"/dashboard/models/{stored.model.public_id}")
     assert page.status_code == 200
     text = page.text
     assert 'id="closeness-' in text and 'id="verdict-1"' in text
@@ -121,7 +121,7 @@ async def test_the_progress_fragment_speaks_in_percent_and_minutes(
     )
     session.add(run)
     await session.commit()
-    fragment = await client.get(f"/dashboard/models/{stored.model.id}/run")
+    fragment = await client.get(f"/dashboard/models/{stored.model.public_id}/run")
     assert fragment.status_code == 200
     assert 'id="run-percent"' in fragment.text and "minutes left" in fragment.text
     assert "checking the result included" in fragment.text

@@ -25,6 +25,7 @@ from twinwork.creation.training import execute_run
 from twinwork.generation.engine import generate_output
 from twinwork.generation.service import generation_service
 from twinwork.kit.db import unit_of_work
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import ledger_service
 
@@ -44,6 +45,11 @@ class EchoModel:
     version_id: int
     artifact_hash: str
 
+    @property
+    def public_id(self) -> str:
+        """The model's id as its URLs and answers write it."""
+        return public_id("model", self.model_id)
+
 
 async def train_echo_model(
     client: httpx.AsyncClient,
@@ -56,7 +62,7 @@ async def train_echo_model(
     for content in SAMPLES:
         await add_samples(client, headers, 1, content=content)
     async with unit_of_work(sessionmaker) as session:
-        owner = await account_service.get(session, int(str(user["id"])))
+        owner = await account_service.get(session, row_id("user", user["id"]))
         assert owner is not None
         model = await creation_service.create(
             session, owner, ModelIn(modality="echo", name="Eko's echo")

@@ -13,6 +13,7 @@ from tests.account.factories import api_signup
 from tests.billing.test_routes import top_up
 from tests.creation.conftest import TrainedModel, join_program, publish
 from tests.portfolio.factories import add_samples
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ledger.service import ledger_service
 
@@ -200,7 +201,7 @@ async def test_erasure_deletes_artifacts_keeps_licences_and_signs_a_receipt(
     bought = (await generate(client, active.id, buyer)).json()
     purchase = (await buy(client, bought["id"], buyer, "erase-test")).json()
     unbought = (await generate(client, active.id, buyer)).json()
-    prefix = f"models/{active.id}/"
+    prefix = f"models/{row_id('model', active.id)}/"  # storage keys keep row ids
     assert await storage.list(prefix)
 
     erased = await client.delete(f"/api/v1/models/{active.id}", headers=active.owner)
@@ -263,7 +264,9 @@ async def test_approving_an_earlier_version_rolls_back(
     from twinwork.creation.training import execute_run
 
     second = await client.post(f"/api/v1/models/{active.id}/training-runs", headers=active.owner)
-    assert await execute_run(sessionmaker, second.json()["id"], storage) == "succeeded"
+    assert (
+        await execute_run(sessionmaker, row_id("run", second.json()["id"]), storage) == "succeeded"
+    )
     model = (await client.get(f"/api/v1/models/{active.id}", headers=active.owner)).json()
     newest, first = model["versions"]
     assert (newest["number"], first["number"]) == (2, 1)
@@ -311,16 +314,16 @@ async def test_gig_and_profile_pages_offer_the_active_model(
     from twinwork.account.service import account_service
     from twinwork.catalog.service import profile_service
 
-    owner = await account_service.get(session, int(str(active.owner_user["id"])))
+    owner = await account_service.get(session, row_id("user", active.owner_user["id"]))
     assert owner is not None
     gig = await create_gig(session, owner)
     profile = await profile_service.for_user(session, owner)
-    for url in (f"/gigs/{gig.id}", f"/freelancers/{profile.handle}"):
+    for url in (f"/gigs/{gig.public_id}", f"/freelancers/{profile.handle}"):
         page = await client.get(url)
         assert "AI model available" in page.text and "$4" in page.text, url
         assert f"/models/{active.id}" in page.text
     await client.post(f"/api/v1/models/{active.id}/deactivate", headers=active.owner)
-    assert "AI model available" not in (await client.get(f"/gigs/{gig.id}")).text
+    assert "AI model available" not in (await client.get(f"/gigs/{gig.public_id}")).text
 
 
 async def test_training_and_selling_need_a_program_membership(

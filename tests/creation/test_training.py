@@ -23,6 +23,7 @@ from twinwork.creation import artifacts
 from twinwork.creation.models import TrainingRun
 from twinwork.creation.training import execute_run, reap_stale_runs
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.storage import ObjectStorage
 from twinwork.portfolio.models import DataUseRecord
 from twinwork.portfolio.service import ProvenanceViolation
@@ -52,13 +53,16 @@ async def test_a_run_handed_another_freelancers_sample_fails_and_reads_nothing(
     # Whatever path put it there, a foreign sample id in the run must stop the run.
     await session.execute(
         update(TrainingRun)
-        .where(TrainingRun.id == run["id"])
+        .where(TrainingRun.id == row_id("run", run["id"]))
         .values(
-            sample_ids=[*run_sample_ids(await session.get(TrainingRun, run["id"])), theirs["id"]]
+            sample_ids=[
+                *run_sample_ids(await session.get(TrainingRun, row_id("run", run["id"]))),
+                row_id("sample", theirs["id"]),
+            ]
         )
     )
     with pytest.raises(ProvenanceViolation, match="belongs to user"):
-        await execute_run(sessionmaker, int(str(run["id"])), storage)
+        await execute_run(sessionmaker, row_id("run", run["id"]), storage)
     failed = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
     assert failed["status"] == "failed" and "belongs to user" in failed["error"]
     assert failed["version_id"] is None
@@ -90,7 +94,7 @@ async def test_consent_withdrawn_while_queued_fails_the_run(
         headers=owner,
     )
     with pytest.raises(ProvenanceViolation):
-        await execute_run(sessionmaker, int(str(run["id"])), storage)
+        await execute_run(sessionmaker, row_id("run", run["id"]), storage)
     failed = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
     assert failed["status"] == "failed" and "no consent" in failed["error"]
 
@@ -99,6 +103,7 @@ async def test_one_run_at_a_time_and_cancel_while_queued(client: httpx.AsyncClie
     run, owner = await queued_run(client)
     second = await client.post(f"/api/v1/models/{run['model_id']}/training-runs", headers=owner)
     assert second.status_code == 409 and "still queued" in second.json()["detail"]
+    assert second.json()["run_id"] == run["id"]  # the busy run, by its public id
     cancelled = await client.post(f"/api/v1/training-runs/{run['id']}/cancel", headers=owner)
     assert cancelled.json()["status"] == "cancelled"
     again = await client.post(f"/api/v1/training-runs/{run['id']}/cancel", headers=owner)
@@ -113,11 +118,11 @@ async def test_cancel_during_training_stops_the_run(
 ) -> None:
     run, owner = await queued_run(client)
     # The flag is set the way the API sets it, while the run trains.
-    status = await _run_with_cancel(sessionmaker, session, int(str(run["id"])), storage)
+    status = await _run_with_cancel(sessionmaker, session, row_id("run", run["id"]), storage)
     assert status == "cancelled"
     final = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
     assert final["status"] == "cancelled" and final["version_id"] is None
-    assert not artifacts.run_dir(get_settings(), int(str(run["id"]))).exists()
+    assert not artifacts.run_dir(get_settings(), row_id("run", run["id"])).exists()
 
 
 async def _run_with_cancel(
@@ -148,22 +153,22 @@ async def test_a_run_whose_worker_died_is_requeued_then_given_up(
     stale = utcnow() - timedelta(seconds=settings.training_stale_seconds + 5)
     await session.execute(
         update(TrainingRun)
-        .where(TrainingRun.id == run["id"])
+        .where(TrainingRun.id == row_id("run", run["id"]))
         .values(status="running", attempts=1, heartbeat_at=stale)
     )
     requeued, failed = await reap_stale_runs(session, settings)
-    assert run["id"] in requeued and not failed
+    assert row_id("run", run["id"]) in requeued and not failed
     assert (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()[
         "status"
     ] == "queued"
 
     await session.execute(
         update(TrainingRun)
-        .where(TrainingRun.id == run["id"])
+        .where(TrainingRun.id == row_id("run", run["id"]))
         .values(status="running", attempts=settings.training_max_attempts, heartbeat_at=stale)
     )
     requeued, failed = await reap_stale_runs(session, settings)
-    assert run["id"] in failed
+    assert row_id("run", run["id"]) in failed
     body = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
     assert body["status"] == "failed" and "stopped responding" in body["error"]
 
@@ -179,7 +184,7 @@ async def test_a_requeued_run_resumes_from_its_checkpoint(
     from twinwork.ml.text import training as text_training
 
     run, owner = await queued_run(client)
-    run_id = int(str(run["id"]))
+    run_id = row_id("run", run["id"])
     calls: list[int | None] = []
     real_train = text_training.train_text_adapter
 
@@ -210,7 +215,9 @@ async def test_a_requeued_run_resumes_from_its_checkpoint(
     assert run_id in requeued
     assert await execute_run(sessionmaker, run_id, storage) == "succeeded"
     assert calls[0] is None and calls[1] is not None and calls[1] > 0
-    body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
+    body = (
+        await client.get(f"/api/v1/training-runs/{public_id('run', run_id)}", headers=owner)
+    ).json()
     assert body["status"] == "succeeded" and body["attempts"] == 2
     assert not artifacts.run_dir(get_settings(), run_id).exists()  # stored; nothing to resume
     # Each attempt read the samples, and each read is in the ledger.
@@ -260,7 +267,7 @@ async def test_a_passing_database_error_in_the_heartbeat_does_not_stop_training(
 
     monkeypatch.setattr(training, "_report", flaky_report)
     with caplog.at_level(logging.WARNING, logger=training.__name__):
-        status = await execute_run(sessionmaker, int(str(run["id"])), storage)
+        status = await execute_run(sessionmaker, row_id("run", run["id"]), storage)
     assert status == "succeeded"
     assert not failures and "could not save progress" in caplog.text
     body = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
@@ -286,7 +293,7 @@ async def test_a_heartbeat_that_keeps_failing_stops_training_with_the_reason(
 
     monkeypatch.setattr(training, "_report", unreachable)
     trained = tracked_training(monkeypatch)
-    status = await execute_run(sessionmaker, int(str(run["id"])), storage)
+    status = await execute_run(sessionmaker, row_id("run", run["id"]), storage)
     assert status == "failed"
     assert trained.is_set(), "the training thread must have ended before the job returns"
     body = (await client.get(f"/api/v1/training-runs/{run['id']}", headers=owner)).json()
@@ -306,7 +313,7 @@ async def test_a_job_cancelled_mid_training_stops_its_thread_and_keeps_the_check
     from twinwork.creation import training
 
     run, owner = await queued_run(client)
-    run_id = int(str(run["id"]))
+    run_id = row_id("run", run["id"])
     trained = tracked_training(monkeypatch)
     # Cancelled between reports, not inside one: the test's sessions share one connection,
     # which a query cut off half-way would leave unusable for the checks below.
@@ -330,7 +337,9 @@ async def test_a_job_cancelled_mid_training_stops_its_thread_and_keeps_the_check
     await asyncio.sleep(0.5)
     assert len(steps) == seen
     assert (artifacts.run_dir(get_settings(), run_id) / "checkpoint").exists()
-    body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
+    body = (
+        await client.get(f"/api/v1/training-runs/{public_id('run', run_id)}", headers=owner)
+    ).json()
     assert body["status"] == "running"
 
 
@@ -352,7 +361,7 @@ async def test_a_run_that_fails_deletes_its_checkpoint(
     from twinwork.ml.text import training as text_training
 
     run, owner = await queued_run(client)
-    run_id = int(str(run["id"]))
+    run_id = row_id("run", run["id"])
     real_train = text_training.train_text_adapter
 
     def fails_after_a_checkpoint(*args: Any, **kwargs: Any) -> Any:
@@ -367,7 +376,9 @@ async def test_a_run_that_fails_deletes_its_checkpoint(
 
     monkeypatch.setattr(text_training, "train_text_adapter", fails_after_a_checkpoint)
     assert await execute_run(sessionmaker, run_id, storage) == "failed"
-    body = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
+    body = (
+        await client.get(f"/api/v1/training-runs/{public_id('run', run_id)}", headers=owner)
+    ).json()
     assert body["status"] == "failed" and "No space left" in body["error"]
     assert not artifacts.run_dir(get_settings(), run_id).exists()
 
@@ -379,7 +390,7 @@ async def test_the_reaper_keeps_the_checkpoint_of_a_requeued_run_and_deletes_a_g
 ) -> None:
     settings = get_settings()
     stale = utcnow() - timedelta(seconds=settings.training_stale_seconds + 5)
-    runs = [int(str((await queued_run(client))[0]["id"])) for _ in range(3)]
+    runs = [row_id("run", (await queued_run(client))[0]["id"]) for _ in range(3)]
     requeue, give_up, cancel = runs
     for run_id, attempts, cancel_requested in (
         (requeue, 1, False),
@@ -410,7 +421,7 @@ async def test_cancelling_a_requeued_run_deletes_the_checkpoint_it_would_have_re
     client: httpx.AsyncClient,
 ) -> None:
     run, owner = await queued_run(client)
-    directory = leave_checkpoint(int(str(run["id"])))
+    directory = leave_checkpoint(row_id("run", run["id"]))
     cancelled = await client.post(f"/api/v1/training-runs/{run['id']}/cancel", headers=owner)
     assert cancelled.json()["status"] == "cancelled"
     assert not directory.exists()

@@ -69,7 +69,7 @@ async def test_demo_models_train_in_the_background_then_go_on_sale(
     lyrics_gig, copy_gig = await first_gig(session, lyrics), await first_gig(session, copy)
 
     # Meanwhile the gig page says the model is coming, and sells by hand only.
-    page = (await client.get(f"/gigs/{lyrics_gig.id}")).text
+    page = (await client.get(f"/gigs/{lyrics_gig.public_id}")).text
     assert "training, ready in a few minutes" in page and "way-toggle" not in page
     assert await activate_demo_models(session) == []  # nothing trained yet
 
@@ -88,13 +88,13 @@ async def test_demo_models_train_in_the_background_then_go_on_sale(
     await session.commit()
     assert await activate_demo_models(session) == []  # once
 
-    page = (await client.get(f"/gigs/{lyrics_gig.id}")).text
+    page = (await client.get(f"/gigs/{lyrics_gig.public_id}")).text
     assert "way-toggle" in page and "training, ready" not in page
     basic = package_box(page, "basic")
     prices = dict(re.findall(r'<span class="price" data-way="(\w+)">\$(\d+)', basic))
     # $40 by hand, 20% of it made by AI, 60% as a refined draft.
     assert prices == {"human": "40", "ai": "8", "hybrid": "24"}
-    still = (await client.get(f"/gigs/{copy_gig.id}")).text
+    still = (await client.get(f"/gigs/{copy_gig.public_id}")).text
     assert "training, ready in a few minutes" in still
 
     # A visitor buys the basic package as AI work: charged the package's AI price.
@@ -102,7 +102,7 @@ async def test_demo_models_train_in_the_background_then_go_on_sale(
     ordered = await client.post(
         "/api/v1/orders",
         json={
-            "gig_id": lyrics_gig.id,
+            "gig_id": lyrics_gig.public_id,
             "package": "basic",
             "kind": "ai",
             "brief": "A verse about a lighthouse",

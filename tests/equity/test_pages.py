@@ -34,15 +34,17 @@ async def test_a_freelancer_sees_progress_the_schedule_and_a_printable_statement
     assert page.status_code == 200
     assert 'id="earnings-so-far">$12,500<' in page.text
     assert 'id="schedule"' in page.text and "Granted: 202 shares at $12.34" in page.text
-    assert f"/dashboard/equity/grants/{grant.id}/statement" in page.text
-    statement = await client.get(f"/dashboard/equity/grants/{grant.id}/statement")
+    assert f"/dashboard/equity/grants/{grant.public_id}/statement" in page.text
+    statement = await client.get(f"/dashboard/equity/grants/{grant.public_id}/statement")
     assert statement.status_code == 200
     assert 'class="card receipt"' in statement.text  # the print stylesheet's receipt
     assert 'id="statement-shares">202<' in statement.text
     assert 'id="statement-remainder">$7.32' in statement.text
 
     await signed_in_user(client, session)  # another freelancer
-    assert (await client.get(f"/dashboard/equity/grants/{grant.id}/statement")).status_code == 404
+    assert (
+        await client.get(f"/dashboard/equity/grants/{grant.public_id}/statement")
+    ).status_code == 404
 
 
 async def test_an_operator_previews_a_year_and_confirms_its_round(

@@ -43,7 +43,7 @@ async def test_preview_then_round_then_the_round_with_its_grants(
     assert preview.status_code == 200, preview.text
     body = preview.json()
     assert (body["status"], body["can_run"], body["round"]) == ("preview", True, None)
-    [mine] = [e for e in body["eligible"] if e["user_id"] == user.id]
+    [mine] = [e for e in body["eligible"] if e["user_id"] == user.public_id]
     assert mine["earnings_amount"] == 3_600_000 and mine["growth_basis_points"] == 2000
     assert {c["key"]: c["passed"] for c in mine["checks"]} == {
         "level": True,
@@ -56,7 +56,7 @@ async def test_preview_then_round_then_the_round_with_its_grants(
     )
     assert ran.status_code == 201, ran.text
     assert ran.json()["status"] == "granted"
-    [grant] = [g for g in ran.json()["grants"] if g["user_id"] == user.id]
+    [grant] = [g for g in ran.json()["grants"] if g["user_id"] == user.public_id]
     assert (grant["shares"], grant["remainder_amount"], grant["tranche"]) == (83, 1_000, 1)
 
     after = (await client.get(f"{ROUNDS}/{LAST_YEAR}", headers=admin)).json()
@@ -152,7 +152,7 @@ async def test_residency_rule_turns_a_non_resident_into_a_near_miss(
         "/api/v1/admin/equity/rules", json={**body, "allowed_countries": ["US"]}, headers=admin
     )
     preview = (await client.get(f"{ROUNDS}/{LAST_YEAR}", headers=admin)).json()
-    [miss] = [m for m in preview["near_misses"] if m["user_id"] == user.id]
+    [miss] = [m for m in preview["near_misses"] if m["user_id"] == user.public_id]
     assert miss["lacking"] == ["residency"]
 
 

@@ -29,6 +29,15 @@ LATER = timedelta(hours=1)
 """Recovery jobs take over work left unrecorded for a while: they run "an hour later"."""
 
 
+def row(kind: str, text: str) -> int:
+    """The row an argument names: a public id (from an API answer) or a plain row id."""
+    from twinwork.kit.public_ids import NO_ROW, row_id
+
+    found = int(text) if text.isdigit() else row_id(kind, text)
+    assert found != NO_ROW, (kind, text)
+    return found
+
+
 def step(function: Step) -> Step:
     STEPS[function.__name__.replace("_", "-")] = function
     return function
@@ -64,8 +73,11 @@ async def sale(sessionmaker: async_sessionmaker[AsyncSession], args: list[str]) 
 
 
 @step
-async def stored_model(sessionmaker: async_sessionmaker[AsyncSession], args: list[str]) -> int:
-    """An approved model with an adapter file in storage."""
+async def stored_model(
+    sessionmaker: async_sessionmaker[AsyncSession], args: list[str]
+) -> dict[str, Any]:
+    """An approved model with an adapter file in storage: its row id (what storage keys and
+    jobs name it by) and its public id (what URLs name it by, with this product's key)."""
     from tests.creation.factories import stored_model as make_model
     from twinwork.kit.storage import make_storage
 
@@ -73,9 +85,9 @@ async def stored_model(sessionmaker: async_sessionmaker[AsyncSession], args: lis
     async with unit_of_work(sessionmaker) as session:
         stored = await make_model(session, await user_by_email(session, args[0]), approved=True)
         key = stored.version.artifact_key
-        model_id = int(stored.model.id)
+        model = {"row_id": int(stored.model.id), "public_id": stored.model.public_id}
     await storage.put(f"{key}/adapter.safetensors", b"adapter weights" * 100)
-    return model_id
+    return model
 
 
 @step
@@ -102,7 +114,7 @@ async def finish_invoices(
 async def send_payout(sessionmaker: async_sessionmaker[AsyncSession], args: list[str]) -> str:
     from twinwork.billing.payout.transfer import send_payout_now
 
-    return await send_payout_now(sessionmaker, int(args[0]))
+    return await send_payout_now(sessionmaker, row("payout", args[0]))
 
 
 @step

@@ -250,20 +250,21 @@ def test_worker_killed_after_a_payout_transfer(product: Product) -> None:
 def test_web_killed_between_the_erasure_commit_and_the_file_deletion(product: Product) -> None:
     product.serve()
     email, token = product.sign_up(("freelancer",))
-    model_id = product.driver("stored-model", email)
+    stored = product.driver("stored-model", email)
+    model_id, url = stored["row_id"], f"/api/v1/models/{stored['public_id']}"
     prefix = f"models/{model_id}/"
     assert product.driver("objects", prefix)
 
     product.serve(crash_at="erasure.committed")
     with pytest.raises(httpx.TransportError):
-        product.api("DELETE", f"/api/v1/models/{model_id}", token)
+        product.api("DELETE", url, token)
     assert product.died_of_sigkill()
     assert product.driver("objects", prefix)  # committed, files still there
 
     finished = product.driver("finish-erasures", "+", "objects", prefix, "+", "finish-erasures")
     assert finished == [[model_id], [], []]
     product.serve()
-    receipt = product.api("GET", f"/api/v1/models/{model_id}/erasure-receipt", token)
+    receipt = product.api("GET", f"{url}/erasure-receipt", token)
     assert receipt.status_code == 200, receipt.text
-    model = product.api("GET", f"/api/v1/models/{model_id}", token).json()
+    model = product.api("GET", url, token).json()
     assert model["status"] == "erased"

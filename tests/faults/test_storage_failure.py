@@ -30,6 +30,7 @@ from tests.inbox.factories import gig_conversation
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from tests.portfolio.factories import add_samples
 from tests.portfolio.voice_factories import audio_body, encoded
+from tests.web.test_authorisation import public, row
 from tests.web.test_pages import csrf_token, signed_in_user
 from twinwork.account.service import account_service
 from twinwork.catalog.models import FreelancerProfile, GigImage
@@ -224,12 +225,12 @@ async def test_gallery_picture_and_avatar(
     owner = await signed_in_user(client, session)
     gig = await create_gig(session, owner)
     await session.commit()
-    gig_id, owner_id = gig.id, owner.id
+    gig_id, owner_id, gallery = gig.id, owner.id, f"/dashboard/gigs/{gig.public_id}/gallery"
     token = await csrf_token(client)
     picture = tiles_module.png(400, (30, 90, 160))
     storage = failing(app, allowed=1)  # the large copy goes in, the card copy fails
     response = await client.post(
-        f"/dashboard/gigs/{gig_id}/gallery",
+        gallery,
         data={"csrf_token": token, "alt_text": "A picture"},
         files={"file": ("photo.png", picture, "image/png")},
     )
@@ -274,7 +275,7 @@ async def test_generated_files_and_a_trained_adapter(
         # third fails.
         storage = failing(app, allowed=2)
         body = {"brief": BRIEF, "tiles": OPTIONS}
-        url = f"/api/v1/models/{model.model_id}/generations"
+        url = f"/api/v1/models/{public('model', model.model_id)}/generations"
         assert_failed(await client.post(url, json=body, headers=buyer))
         assert storage.failed
         await assert_no_dangling_rows(session, real_storage)
@@ -290,7 +291,7 @@ async def test_generated_files_and_a_trained_adapter(
         for content in SAMPLES:
             await add_samples(client, headers, 1, content=content)
         async with unit_of_work(sessionmaker) as work:
-            owner = await account_service.get(work, int(str(user["id"])))
+            owner = await account_service.get(work, row("user", user["id"]))
             assert owner is not None
             made = await creation_service.create(
                 work, owner, ModelIn(modality="tiles", name="Tom's tiles")

@@ -55,7 +55,7 @@ async def test_eight_buyers_previewing_at_once_get_no_server_error(
     async def preview(index: int) -> httpx.Response:
         model = models[index % len(models)]
         return await committed_client.post(
-            f"/api/v1/models/{model.model_id}/generations",
+            f"/api/v1/models/{model.public_id}/generations",
             json={"brief": f"Lines for stall number {index} at the harbour market"},
             headers=buyers[index],
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -26,8 +26,6 @@ from tests.generation.tiles import PREVIEW_SIDE, Tiles, registered
 from tests.portfolio.factories import add_samples
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.account.service import account_service
-from twinwork.config import get_settings
-from twinwork.creation import artifacts
 from twinwork.creation.schemas import LicenseIn, ModelIn, ModelPatch
 from twinwork.creation.service import creation_service
 from twinwork.creation.training import execute_run
@@ -35,8 +33,9 @@ from twinwork.generation.models import Generation, GenerationFile
 from twinwork.generation.service import generation_service
 from twinwork.kit import content_credentials
 from twinwork.kit.db import unit_of_work
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.signing import sha256_hex
-from twinwork.kit.storage import ObjectStorage, make_storage
+from twinwork.kit.storage import ObjectStorage
 
 PRICE_AMOUNT = 300
 BRIEF = "Tiles for the harbour cafe's new menu board"
@@ -56,14 +55,10 @@ class TilesModel:
     owner: dict[str, str]
     model_id: int
 
-
-@pytest.fixture
-async def storage() -> AsyncIterator[ObjectStorage]:
-    store = make_storage(get_settings())
-    yield store
-    # Ids come back once a test's transaction is rolled back, but storage keeps its files.
-    await artifacts.delete_stored(store, "models/")
-    await artifacts.delete_stored(store, "generations/")
+    @property
+    def public_id(self) -> str:
+        """The model's id as its URLs and answers write it."""
+        return public_id("model", self.model_id)
 
 
 @pytest.fixture
@@ -88,7 +83,7 @@ async def tiles_model(
     for content in SAMPLES:
         await add_samples(client, headers, 1, content=content)
     async with unit_of_work(sessionmaker) as session:
-        owner = await account_service.get(session, int(str(user["id"])))
+        owner = await account_service.get(session, row_id("user", user["id"]))
         assert owner is not None
         model = await creation_service.create(
             session, owner, ModelIn(modality="tiles", name="Tia's tiles")
@@ -123,7 +118,7 @@ async def wallet(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
 
 
 async def preview(
-    client: httpx.AsyncClient, model_id: int, headers: dict[str, str], **body: object
+    client: httpx.AsyncClient, model_id: str, headers: dict[str, str], **body: object
 ) -> httpx.Response:
     payload: dict[str, object] = {"brief": BRIEF, "tiles": OPTIONS, **body}
     return await client.post(
@@ -132,7 +127,7 @@ async def preview(
 
 
 async def buy(
-    client: httpx.AsyncClient, generation_id: int, headers: dict[str, str], key: str
+    client: httpx.AsyncClient, generation_id: str, headers: dict[str, str], key: str
 ) -> httpx.Response:
     return await client.post(
         f"/api/v1/generations/{generation_id}/purchase",
@@ -140,8 +135,9 @@ async def buy(
     )
 
 
-async def stored_keys(storage: ObjectStorage, generation_id: int) -> list[str]:
-    return await storage.list(f"generations/{generation_id}/")
+async def stored_keys(storage: ObjectStorage, generation_id: str) -> list[str]:
+    # Storage keys keep the row id.
+    return await storage.list(f"generations/{row_id('generation', generation_id)}/")
 
 
 @pytest.fixture
@@ -161,7 +157,7 @@ async def test_preview_shows_only_watermarked_copies_and_full_files_stay_private
     tiles: Tiles,
 ) -> None:
     model, headers = setup
-    made = await preview(client, model.model_id, headers)
+    made = await preview(client, model.public_id, headers)
     assert made.status_code == 201, made.text
     body = made.json()
     assert [f["name"] for f in body["preview_files"]] == PREVIEW_NAMES
@@ -196,7 +192,7 @@ async def test_purchase_under_retries_charges_once_and_returns_the_same_signed_f
     setup: tuple[TilesModel, dict[str, str]],
 ) -> None:
     model, headers = setup
-    generation_id = (await preview(client, model.model_id, headers)).json()["id"]
+    generation_id = (await preview(client, model.public_id, headers)).json()["id"]
     before = await wallet(client, headers)
 
     first = await buy(client, generation_id, headers, "tiles-buy-1")
@@ -215,7 +211,9 @@ async def test_purchase_under_retries_charges_once_and_returns_the_same_signed_f
     # Signed once, when stored: the rows are the ones the preview recorded.
     rows = (
         await session.scalars(
-            select(GenerationFile).where(GenerationFile.generation_id == generation_id)
+            select(GenerationFile).where(
+                GenerationFile.generation_id == row_id("generation", generation_id)
+            )
         )
     ).all()
     assert len(rows) == len(PREVIEW_NAMES) + len(FULL_NAMES) + 1
@@ -238,7 +236,7 @@ async def test_bought_png_carries_trusted_credentials_naming_the_freelancer_and_
     setup: tuple[TilesModel, dict[str, str]],
 ) -> None:
     model, headers = setup
-    generation_id = (await preview(client, model.model_id, headers)).json()["id"]
+    generation_id = (await preview(client, model.public_id, headers)).json()["id"]
     bought = (await buy(client, generation_id, headers, "tiles-cc")).json()
     certificate = bought["certificate"]
     by_name = {f["name"]: f for f in certificate["payload"]["files"]}
@@ -278,7 +276,7 @@ async def test_strangers_get_404_for_every_file_of_someone_elses_generation(
     setup: tuple[TilesModel, dict[str, str]],
 ) -> None:
     model, headers = setup
-    made = (await preview(client, model.model_id, headers)).json()
+    made = (await preview(client, model.public_id, headers)).json()
     bought = (await buy(client, made["id"], headers, "tiles-stranger")).json()
     stranger_json, stranger = await api_signup(client, display_name="Sam Stranger")
     for url in [*(f["url"] for f in made["preview_files"]), *(f["url"] for f in bought["files"])]:
@@ -309,7 +307,7 @@ async def test_options_the_modality_refuses_answer_422_with_its_message(
 ) -> None:
     model, headers = setup
     response = await client.post(
-        f"/api/v1/models/{model.model_id}/generations",
+        f"/api/v1/models/{model.public_id}/generations",
         json={"brief": BRIEF, **body},
         headers=headers,
     )
@@ -326,12 +324,12 @@ async def test_options_for_a_text_model_are_refused(
     with echo_registered():
         echo_model = await train_echo_model(client, sessionmaker, storage)
         headers = await buyer(client)
-        response = await preview(client, echo_model.model_id, headers)
+        response = await preview(client, echo_model.public_id, headers)
         assert response.status_code == 422, response.text
         assert "takes no 'tiles' options" in response.json()["detail"]
         # Text keeps answering as before: no files, a text preview.
         text = await client.post(
-            f"/api/v1/models/{echo_model.model_id}/generations",
+            f"/api/v1/models/{echo_model.public_id}/generations",
             json={"brief": BRIEF},
             headers=headers,
         )
@@ -350,10 +348,10 @@ async def test_an_attachment_that_is_not_an_image_is_refused_with_nothing_stored
     before = await wallet(client, headers)
     generations = await session.scalar(select(func.count(Generation.id)))
     not_an_image = base64.b64encode(b"%PDF-1.7 not a logo at all").decode()
-    refused = await preview(client, model.model_id, headers, attachments={"logo": not_an_image})
+    refused = await preview(client, model.public_id, headers, attachments={"logo": not_an_image})
     assert refused.status_code == 422, refused.text
     assert "not an image" in refused.json()["detail"]
-    bad_base64 = await preview(client, model.model_id, headers, attachments={"logo": "*not*"})
+    bad_base64 = await preview(client, model.public_id, headers, attachments={"logo": "*not*"})
     assert bad_base64.status_code == 422 and "base64" in bad_base64.json()["detail"]
     assert tiles.requests == []
     assert await session.scalar(select(func.count(Generation.id))) == generations
@@ -361,7 +359,7 @@ async def test_an_attachment_that_is_not_an_image_is_refused_with_nothing_stored
     assert await wallet(client, headers) == before
 
     logo = base64.b64encode(tiles_module.png(8, (1, 2, 3))).decode()
-    accepted = await preview(client, model.model_id, headers, attachments={"logo": logo})
+    accepted = await preview(client, model.public_id, headers, attachments={"logo": logo})
     assert accepted.status_code == 201, accepted.text
     received = tiles.requests[-1].attachments["logo"]
     with Image.open(io.BytesIO(received)) as image:  # cleaned, re-encoded, still the picture
@@ -374,13 +372,13 @@ async def test_erasing_the_model_deletes_unpurchased_files_and_keeps_bought_ones
     setup: tuple[TilesModel, dict[str, str]],
 ) -> None:
     model, headers = setup
-    kept_id = (await preview(client, model.model_id, headers)).json()["id"]
+    kept_id = (await preview(client, model.public_id, headers)).json()["id"]
     bought = (await buy(client, kept_id, headers, "tiles-erase")).json()
-    gone_id = (await preview(client, model.model_id, headers)).json()["id"]
+    gone_id = (await preview(client, model.public_id, headers)).json()["id"]
     kept_keys = await stored_keys(storage, kept_id)
     assert kept_keys and await stored_keys(storage, gone_id)
 
-    erased = await client.delete(f"/api/v1/models/{model.model_id}", headers=model.owner)
+    erased = await client.delete(f"/api/v1/models/{model.public_id}", headers=model.owner)
     assert erased.status_code == 200, erased.text
     deleted = erased.json()["payload"]["deleted"]
     assert deleted["unpurchased_previews"] == 1
@@ -401,13 +399,13 @@ async def test_pages_show_the_options_form_previews_and_after_purchase_the_downl
     assert (await top_up(client, headers, 2000)).status_code == 201
     await sign_in(client, str(user_json["email"]))
 
-    page = await client.get(f"/models/{model.model_id}")
+    page = await client.get(f"/models/{model.public_id}")
     assert page.status_code == 200
     assert 'name="options_field" value="tiles"' in page.text
     assert 'name="options_json"' in page.text  # tiles has no form of its own: the generic one
 
     refused = await client.post(
-        f"/models/{model.model_id}/generate",
+        f"/models/{model.public_id}/generate",
         data={
             "csrf_token": await csrf_token(client),
             "brief": BRIEF,
@@ -418,7 +416,7 @@ async def test_pages_show_the_options_form_previews_and_after_purchase_the_downl
     assert refused.status_code == 422 and "Tiles need a label" in refused.text
 
     made = await client.post(
-        f"/models/{model.model_id}/generate",
+        f"/models/{model.public_id}/generate",
         data={
             "csrf_token": await csrf_token(client),
             "brief": BRIEF,
@@ -432,7 +430,8 @@ async def test_pages_show_the_options_form_previews_and_after_purchase_the_downl
     assert made.status_code == 303, made.text
     assert set(tiles.requests[-1].attachments) == {"logo"}
     location = made.headers["location"]
-    generation_id = int(location.rsplit("/", 1)[1])
+    generation_id = location.rsplit("/", 1)[1]
+    assert row_id("generation", generation_id), location  # a public id
     shown = await client.get(location)
     assert f'src="/generations/{generation_id}/preview-files/preview-tile-green.png"' in shown.text
     assert "/files/tile-green.png" not in shown.text
@@ -465,7 +464,7 @@ async def test_a_modality_with_a_form_of_its_own_gets_it_on_the_model_page(
     model, _ = setup
     user_json, _ = await api_signup(client, display_name="Fay Former")
     await sign_in(client, str(user_json["email"]))
-    page = await client.get(f"/models/{model.model_id}")
+    page = await client.get(f"/models/{model.public_id}")
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.text
     assert f'name="options_field" value="{options_field}"' in page.text
@@ -487,7 +486,7 @@ async def test_ai_and_hybrid_orders_of_a_file_model_carry_its_files(
 
     model, customer = setup
     patched = await client.patch(
-        f"/api/v1/models/{model.model_id}",
+        f"/api/v1/models/{model.public_id}",
         json={"refinement_price_amount": 1000},
         headers=model.owner,
     )
@@ -502,13 +501,13 @@ async def test_ai_and_hybrid_orders_of_a_file_model_carry_its_files(
             headers=customer,
         )
         assert placed.status_code == 201, placed.text
-        order = await session.get(Order, placed.json()["id"])
+        order = await session.get(Order, row_id("order", placed.json()["id"]))
         assert order is not None and order.generation_id is not None
         return order.generation_id, await generation_service.files_of(session, order.generation_id)
 
     ai_generation, ai_files = await place("ai")
     png = next(f for f in ai_files if f.media_type == "image/png")
-    url = f"/api/v1/generations/{ai_generation}/files/{png.name}"
+    url = f"/api/v1/generations/{public_id('generation', ai_generation)}/files/{png.name}"
     bought = await client.get(url, headers=customer)
     assert bought.status_code == 200
     report = content_credentials.read(bought.content, "image/png")
@@ -516,6 +515,7 @@ async def test_ai_and_hybrid_orders_of_a_file_model_carry_its_files(
 
     hybrid_generation, hybrid_files = await place("hybrid")
     assert hybrid_files, "the draft's files are stored for the freelancer"
-    url = f"/api/v1/generations/{hybrid_generation}/files/{hybrid_files[0].name}"
+    where = public_id("generation", hybrid_generation)
+    url = f"/api/v1/generations/{where}/files/{hybrid_files[0].name}"
     assert (await client.get(url, headers=model.owner)).status_code == 200
     assert (await client.get(url, headers=customer)).status_code == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,20 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.creation.conftest import create_and_train, publish
 from twinwork.config import get_settings
-from twinwork.creation import artifacts, runtime
+from twinwork.creation import runtime
 from twinwork.creation.service import creation_service
 from twinwork.generation import prefetch
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ml import ModelEnvironment
 from twinwork.ml.text import entry
-
-
-@pytest.fixture
-async def storage() -> AsyncIterator[ObjectStorage]:
-    store = make_storage(get_settings())
-    yield store
-    # Ids come back once the test's transaction is rolled back; storage keeps its files.
-    await artifacts.delete_stored(store, "models/")
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +46,9 @@ async def test_after_a_page_view_the_models_adapter_is_resident(
     trained = await create_and_train(client, sessionmaker, storage)
     await publish(client, trained)
     async with sessionmaker() as session:
-        version = await creation_service.version(session, int(str(trained.run["version_id"])))
+        version = await creation_service.version(
+            session, row_id("version", trained.run["version_id"])
+        )
         assert version is not None
         artifact_hash = version.artifact_hash
     engine.evict(artifact_hash)  # a fresh start: not resident, as after a restart
@@ -139,17 +134,17 @@ async def test_the_model_page_and_a_gig_page_with_an_ai_offer_start_a_prefetch(
         async with sessionmaker() as session:
             gig = await create_gig(session, model.owner, title="Harbour lyrics by hand or by AI")
             await session.commit()
-        assert (await client.get(f"/models/{model.model_id}")).status_code == 200
+        assert (await client.get(f"/models/{model.public_id}")).status_code == 200
         assert started == [("echo", model.artifact_hash)]
-        assert (await client.get(f"/gigs/{gig.id}")).status_code == 200
+        assert (await client.get(f"/gigs/{gig.public_id}")).status_code == 200
         assert started == [("echo", model.artifact_hash)] * 2
         # A model switched off loads nothing.
         off = await client.post(
-            f"/api/v1/models/{model.model_id}/deactivate",
+            f"/api/v1/models/{model.public_id}/deactivate",
             headers=await owner_headers(client, model.owner.email),
         )
         assert off.status_code == 200, off.text
-        assert (await client.get(f"/models/{model.model_id}")).status_code == 200
+        assert (await client.get(f"/models/{model.public_id}")).status_code == 200
         assert len(started) == 2
 
 

@@ -123,7 +123,7 @@ async def test_a_streamed_preview_arrives_in_pieces_and_is_stored_as_an_ordinary
     model = await train_echo_model(client, sessionmaker, storage)
     buyer = await buyer_headers(client)
     response = await client.post(
-        f"/api/v1/models/{model.model_id}/generations/stream",
+        f"/api/v1/models/{model.public_id}/generations/stream",
         json={"brief": BRIEF},
         headers=buyer,
     )
@@ -156,14 +156,14 @@ async def test_a_refused_preview_answers_a_problem_before_any_stream(
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
     blank = await client.post(
-        f"/api/v1/models/{model.model_id}/generations/stream",
+        f"/api/v1/models/{model.public_id}/generations/stream",
         json={"brief": "  "},
         headers=buyer,
     )
     assert blank.status_code == 422
     # Longer than this model's modality takes, though within the longest any modality takes.
     long = await client.post(
-        f"/api/v1/models/{model.model_id}/generations/stream",
+        f"/api/v1/models/{model.public_id}/generations/stream",
         json={"brief": "word " * 300},
         headers=buyer,
     )
@@ -171,7 +171,7 @@ async def test_a_refused_preview_answers_a_problem_before_any_stream(
     assert long.headers["content-type"].startswith("application/problem+json")
     assert "characters" in long.json()["detail"]
     anonymous = await client.post(
-        f"/api/v1/models/{model.model_id}/generations/stream", json={"brief": BRIEF}
+        f"/api/v1/models/{model.public_id}/generations/stream", json={"brief": BRIEF}
     )
     assert anonymous.status_code == 401
 
@@ -185,11 +185,11 @@ async def test_the_model_page_offers_the_stream_and_its_twin_streams_the_form(
     model = await train_echo_model(client, sessionmaker, storage)
     buyer, _ = await api_signup(client, display_name="Pat Pageview")
     await sign_in(client, str(buyer["email"]))
-    html = (await client.get(f"/models/{model.model_id}")).text
-    assert f'data-stream-action="/models/{model.model_id}/generate/stream"' in html
+    html = (await client.get(f"/models/{model.public_id}")).text
+    assert f'data-stream-action="/models/{model.public_id}/generate/stream"' in html
     token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     response = await client.post(
-        f"/models/{model.model_id}/generate/stream",
+        f"/models/{model.public_id}/generate/stream",
         data={"csrf_token": token, "brief": BRIEF},
     )
     assert response.status_code == 200, response.text
@@ -237,7 +237,7 @@ async def test_a_client_that_disconnects_mid_stream_leaves_the_batch(
         steps_before = scheduler.steps
         chunks = await post_and_leave_after_first_piece(
             app,
-            f"/api/v1/models/{model.model_id}/generations/stream",
+            f"/api/v1/models/{model.public_id}/generations/stream",
             {"brief": BRIEF},
             buyer,
         )

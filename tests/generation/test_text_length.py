@@ -15,9 +15,7 @@ from tests.billing.test_routes import top_up
 from tests.creation.echo import Echo, EchoConfig
 from tests.creation.test_fake_modality import EchoModel, train_echo_model
 from tests.web.test_pages import csrf_token, sign_in
-from twinwork.config import get_settings
-from twinwork.creation import artifacts
-from twinwork.kit.storage import ObjectStorage, make_storage
+from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import GenerateRequest, register_modality, unregister_modality
 from twinwork.ml.text import entry
 from twinwork.ml.text.prompt import answer_length
@@ -61,14 +59,6 @@ def writing_echo() -> Iterator[WritingEcho]:
 
 
 @pytest.fixture
-async def storage() -> AsyncIterator[ObjectStorage]:
-    store = make_storage(get_settings())
-    yield store
-    await artifacts.delete_stored(store, "models/")
-    await artifacts.delete_stored(store, "generations/")
-
-
-@pytest.fixture
 async def setup(
     client: httpx.AsyncClient,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -86,7 +76,7 @@ async def test_the_buyers_length_reaches_the_generator_as_checked(
 ) -> None:
     echo, model, headers = setup
     response = await client.post(
-        f"/api/v1/models/{model.model_id}/generations",
+        f"/api/v1/models/{model.public_id}/generations",
         json={"brief": BRIEF, "text": {"lines": "12"}},
         headers=headers,
     )
@@ -97,7 +87,7 @@ async def test_the_buyers_length_reaches_the_generator_as_checked(
     assert length.kind == "verse" and length.min_words <= 12 * 7 <= length.max_words
     # No option is the default length, never shorter than a verse for lyrics.
     plain = await client.post(
-        f"/api/v1/models/{model.model_id}/generations", json={"brief": BRIEF}, headers=headers
+        f"/api/v1/models/{model.public_id}/generations", json={"brief": BRIEF}, headers=headers
     )
     assert plain.status_code == 201, plain.text
     assert dict(echo.requests[-1].options) == {}
@@ -122,7 +112,7 @@ async def test_a_bad_length_answers_422_with_its_message_and_generates_nothing(
     echo, model, headers = setup
     asked = len(echo.requests)
     response = await client.post(
-        f"/api/v1/models/{model.model_id}/generations",
+        f"/api/v1/models/{model.public_id}/generations",
         json={"brief": BRIEF, "text": options},
         headers=headers,
     )
@@ -137,7 +127,7 @@ async def test_the_brief_form_asks_how_long_and_explains_a_bad_value(
     echo, model, _ = setup
     user_json, _ = await api_signup(client, display_name="Pat Pages")
     await sign_in(client, str(user_json["email"]))
-    page = await client.get(f"/models/{model.model_id}")
+    page = await client.get(f"/models/{model.public_id}")
     assert page.status_code == 200
     assert 'name="options_field" value="text"' in page.text
     assert 'name="opt.length"' in page.text and 'name="opt.lines"' in page.text
@@ -146,7 +136,7 @@ async def test_the_brief_form_asks_how_long_and_explains_a_bad_value(
     assert "watermarked" not in page.text
 
     refused = await client.post(
-        f"/models/{model.model_id}/generate",
+        f"/models/{model.public_id}/generate",
         data={
             "csrf_token": await csrf_token(client),
             "brief": BRIEF,
@@ -166,7 +156,7 @@ async def test_a_writing_model_refuses_attached_images_and_generates_nothing(
     echo, model, headers = setup
     asked = len(echo.requests)
     response = await client.post(
-        f"/api/v1/models/{model.model_id}/generations",
+        f"/api/v1/models/{model.public_id}/generations",
         json={"brief": BRIEF, "text": {"length": "short"}, "attachments": {"logo": "aGVsbG8="}},
         headers=headers,
     )

@@ -18,6 +18,7 @@ from tests.billing.test_routes import top_up
 from tests.generation import tiles as tiles_module
 from tests.generation.test_file_outputs import BRIEF, OPTIONS, tiles_model
 from tests.generation.tiles import Tiles, registered
+from tests.web.test_authorisation import public
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.config import get_settings
 from twinwork.creation import artifacts
@@ -54,11 +55,12 @@ async def test_a_buyer_past_the_limit_gets_429_and_nothing_runs_or_is_charged(
     storage: ObjectStorage = app.state.storage
     try:
         model = await tiles_model(client, sessionmaker, storage)
+        model_id = public("model", model.model_id)
         monkeypatch.setattr(get_settings(), "generation_rate_limit", f"{LIMIT}/minute")
         ratelimit.reset_limits()
         user, buyer = await api_signup(client, display_name="Bea Buyer")
         assert (await top_up(client, buyer, 2000)).status_code == 201
-        url = f"/api/v1/models/{model.model_id}/generations"
+        url = f"/api/v1/models/{model_id}/generations"
         body = {"brief": BRIEF, "tiles": OPTIONS}
 
         # A refused request (bad options) does not use up a turn.
@@ -80,7 +82,7 @@ async def test_a_buyer_past_the_limit_gets_429_and_nothing_runs_or_is_charged(
         assert streamed.status_code == 429, streamed.text  # refused before the stream starts
         await sign_in(client, str(user["email"]))
         page = await client.post(
-            f"/models/{model.model_id}/generate",
+            f"/models/{model_id}/generate",
             data={
                 "csrf_token": await csrf_token(client),
                 "brief": BRIEF,

@@ -36,6 +36,7 @@ from tests.inbox.factories import gig_conversation
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from tests.portfolio.voice_factories import SCRIPT, audio_body, encoded
 from tests.trends.test_routes import admin_headers
+from tests.web.test_authorisation import kind_of, public
 from tests.web.test_pages import csrf_token, sign_in, signed_in_user
 from twinwork.catalog.gallery.service import gallery_service
 from twinwork.catalog.models import FreelancerProfile
@@ -70,8 +71,19 @@ COVERED: dict[tuple[str, str], str] = {
 _READS_FILES = re.compile(r"UploadFile|content_base64|decode_base64")
 
 
-def _sample_path(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "1", path)
+def _sample_path(path: str, **values: str) -> str:
+    """``path`` with each row's parameter filled with a public id of its kind, others from
+    ``values`` or 1."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        if name.endswith("_id"):
+            return public(kind_of(name), 1)
+        return "1"
+
+    return re.sub(r"\{(\w+)\}", fill, path)
 
 
 def _module_source(endpoint: Callable[..., Any]) -> str:
@@ -139,9 +151,18 @@ def test_every_upload_route_may_carry_upload_sized_bodies() -> None:
     narrow = sorted(
         (method, path)
         for method, path in set(COVERED) - EVERYDAY_LIMIT
-        if UPLOAD_PATHS.fullmatch(_sample_path(path).replace("/1/1", "/1/deliver")) is None
+        if UPLOAD_PATHS.fullmatch(_sample_path(path, action="deliver")) is None
     )
     assert not narrow, f"add these to web.app.UPLOAD_PATHS (the guard's larger limit): {narrow}"
+
+
+def test_only_upload_routes_may_carry_upload_sized_bodies() -> None:
+    """The larger limit is for a row named by an id, not for any text in its place."""
+    for path in ("/orders/{order_id}/deliver", "/inbox/{conversation_id}/messages"):
+        assert UPLOAD_PATHS.fullmatch(_sample_path(path))
+        assert not UPLOAD_PATHS.fullmatch(_sample_path(path, order_id="../x", conversation_id="x"))
+    assert not UPLOAD_PATHS.fullmatch("/orders/1/accept")
+    assert not UPLOAD_PATHS.fullmatch("/orders/1/deliver")  # a row id names no order
 
 
 def test_the_corpus_holds_every_kind_of_attack() -> None:
@@ -273,12 +294,12 @@ async def test_portfolio_samples_page(
 # ---- orders ------------------------------------------------------------------------------
 
 
-async def _order_in_progress(client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
+async def _order_in_progress(client: httpx.AsyncClient) -> tuple[dict[str, str], str]:
     seller, gig_id = await seller_with_gig(client)
     buyer = await funded_buyer(client)
     placed = await order(client, buyer, gig_id, brief="A logo for the bakery")
     assert placed.status_code == 201, placed.text
-    return seller, int(placed.json()["id"])
+    return seller, public("order", placed.json()["id"])
 
 
 async def test_order_deliveries_api(
@@ -305,7 +326,7 @@ async def test_order_delivery_page(
     gig_id = await _gig_of(client, seller)
     buyer = await funded_buyer(client)
     placed = await order(client, buyer, gig_id, brief="A logo for the bakery")
-    order_id = placed.json()["id"]
+    order_id = public("order", placed.json()["id"])
     await sign_in(client, me["email"])
     token = await csrf_token(client)
 
@@ -319,12 +340,12 @@ async def test_order_delivery_page(
     await assert_streamed_too_large(client, f"/orders/{order_id}/deliver")
 
 
-async def _gig_of(client: httpx.AsyncClient, freelancer: dict[str, str]) -> int:
+async def _gig_of(client: httpx.AsyncClient, freelancer: dict[str, str]) -> str:
     from tests.catalog.factories import gig_payload
 
     made = await client.post("/api/v1/gigs", json=gig_payload(), headers=freelancer)
     assert made.status_code == 201, made.text
-    return int(made.json()["id"])
+    return public("gig", made.json()["id"])
 
 
 # ---- inbox -------------------------------------------------------------------------------
@@ -394,7 +415,7 @@ async def test_voice_verification(
     created = await client.post(
         "/api/v1/models", json={"modality": "voice", "name": "Ana's voice"}, headers=headers
     )
-    model_id = created.json()["id"]
+    model_id = public("model", created.json()["id"])
     url = f"/api/v1/models/{model_id}/voice-verification"
     assert (await client.get(url, headers=headers)).status_code == 200  # the phrase to say
     await sign_in(client, str(user["email"]))
@@ -438,6 +459,7 @@ async def test_generation_attachments(
 ) -> None:
     try:
         model = await tiles_model(client, sessionmaker, storage)
+        model_id = public("model", model.model_id)
         buyer_user, buyer = await api_signup(client, display_name="Bea Buyer")
         from tests.billing.test_routes import top_up
 
@@ -451,12 +473,12 @@ async def test_generation_attachments(
 
         async def send(h: Hostile) -> list[httpx.Response]:
             api = await client.post(
-                f"/api/v1/models/{model.model_id}/generations",
+                f"/api/v1/models/{model_id}/generations",
                 json={"brief": BRIEF, "tiles": OPTIONS, "attachments": {"logo": b64(h.data)}},
                 headers=buyer,
             )
             page = await client.post(
-                f"/models/{model.model_id}/generate",
+                f"/models/{model_id}/generate",
                 data={
                     "csrf_token": token,
                     "brief": BRIEF,
@@ -466,12 +488,12 @@ async def test_generation_attachments(
                 files=as_upload(h, "attach.logo"),
             )
             streamed_api = await client.post(
-                f"/api/v1/models/{model.model_id}/generations/stream",
+                f"/api/v1/models/{model_id}/generations/stream",
                 json={"brief": BRIEF, "tiles": OPTIONS, "attachments": {"logo": b64(h.data)}},
                 headers=buyer,
             )
             streamed_page = await client.post(
-                f"/models/{model.model_id}/generate/stream",
+                f"/models/{model_id}/generate/stream",
                 data={
                     "csrf_token": token,
                     "brief": BRIEF,
@@ -484,11 +506,11 @@ async def test_generation_attachments(
 
         await assert_all_refused(session, storage, send, balance)
         assert tiles.requests == []  # no hostile file reached the model
-        generations = f"/api/v1/models/{model.model_id}/generations"
+        generations = f"/api/v1/models/{model_id}/generations"
         await assert_streamed_too_large(client, generations, buyer)
-        await assert_streamed_too_large(client, f"/models/{model.model_id}/generate")
+        await assert_streamed_too_large(client, f"/models/{model_id}/generate")
         await assert_streamed_too_large(client, f"{generations}/stream", buyer)
-        await assert_streamed_too_large(client, f"/models/{model.model_id}/generate/stream")
+        await assert_streamed_too_large(client, f"/models/{model_id}/generate/stream")
     finally:
         await artifacts.delete_stored(storage, "models/")
         await artifacts.delete_stored(storage, "generations/")
@@ -507,6 +529,7 @@ async def test_gallery_and_avatar(
     gig = await create_gig(session, owner)
     await session.commit()
     owner_id, gig_id = owner.id, gig.id
+    gallery = f"/dashboard/gigs/{gig.public_id}/gallery"
     token = await csrf_token(client)
 
     async def avatar_key() -> object:
@@ -517,7 +540,7 @@ async def test_gallery_and_avatar(
     async def send(h: Hostile) -> list[httpx.Response]:
         return [
             await client.post(
-                f"/dashboard/gigs/{gig_id}/gallery",
+                gallery,
                 data={"csrf_token": token, "alt_text": "A picture"},
                 files=as_upload(h),
             ),
@@ -528,7 +551,7 @@ async def test_gallery_and_avatar(
 
     await assert_all_refused(session, storage, send, avatar_key)
     assert await gallery_service.images(session, gig_id) == []
-    await assert_streamed_too_large(client, f"/dashboard/gigs/{gig_id}/gallery")
+    await assert_streamed_too_large(client, gallery)
     await assert_streamed_too_large(client, "/dashboard/profile/avatar")
 
 

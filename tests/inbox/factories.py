@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from tests.order.test_orders import funded_buyer, seller_with_gig
+from twinwork.kit.public_ids import NO_ROW, row_id
 
 CONVERSATIONS = "/api/v1/conversations"
 
@@ -20,8 +21,8 @@ async def start(
 
 async def gig_conversation(
     client: httpx.AsyncClient, text: str = "Can you draw a fox?"
-) -> tuple[dict[str, str], dict[str, str], int, dict[str, Any]]:
-    """(seller, buyer with $200, gig id, the conversation) about the seller's gig."""
+) -> tuple[dict[str, str], dict[str, str], str, dict[str, Any]]:
+    """(seller, buyer with $200, gig's public id, the conversation) about the seller's gig."""
     seller, gig_id = await seller_with_gig(client)
     buyer = await funded_buyer(client)
     started = await start(client, buyer, text, gig_id=gig_id)
@@ -32,7 +33,7 @@ async def gig_conversation(
 async def send(
     client: httpx.AsyncClient,
     headers: dict[str, str],
-    conversation_id: int,
+    conversation_id: str,
     text: str = "",
     files: list[tuple[str, bytes]] | None = None,
 ) -> httpx.Response:
@@ -48,11 +49,18 @@ async def send(
 
 
 async def read(
-    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: int, page: int = 1
+    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: str, page: int = 1
 ) -> httpx.Response:
     return await client.get(
         f"{CONVERSATIONS}/{conversation_id}", params={"page": page}, headers=headers
     )
+
+
+def key(kind: str, public: str) -> int:
+    """The row an API answer's public id names, for tests that read the database."""
+    found = row_id(kind, public)
+    assert found != NO_ROW, f"{public!r} names no {kind}"
+    return found
 
 
 async def unread(client: httpx.AsyncClient, headers: dict[str, str]) -> int:

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import api_signup, create_user
-from tests.inbox.factories import CONVERSATIONS, gig_conversation, read, send, start, unread
+from tests.inbox.factories import (
+    CONVERSATIONS,
+    gig_conversation,
+    key,
+    read,
+    send,
+    start,
+    unread,
+)
 from tests.order.test_disputes import admin_headers
 from tests.order.test_orders import order
 from tests.web.test_pages import sign_in
@@ -128,7 +136,9 @@ async def test_unread_counts_are_per_participant_and_reading_clears_them(
     assert await unread(client, buyer) == 1
 
     # The assistant's replies are new to both: the buyer, and the freelancer watching.
-    await post_assistant_message(session, conversation["id"], "I can help.", "Ava")
+    await post_assistant_message(
+        session, key("conversation", conversation["id"]), "I can help.", "Ava"
+    )
     await session.commit()
     assert (await unread(client, buyer), await unread(client, seller)) == (2, 1)
     badge_owner = (await read(client, buyer, conversation["id"])).json()

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.assistant.factories import ask, assistant_replies, buyer, say, seller_with_assistant
-from tests.inbox.factories import CONVERSATIONS, gig_conversation, read, send
+from tests.inbox.factories import CONVERSATIONS, gig_conversation, key, read, send
 from tests.web.test_pages import sign_in
 from twinwork.inbox import hooks
 from twinwork.kit.csrf import CSRF_COOKIE
 
 
-async def thread(client: httpx.AsyncClient, headers: dict[str, str], cid: int) -> dict[str, Any]:
+async def thread(client: httpx.AsyncClient, headers: dict[str, str], cid: str) -> dict[str, Any]:
     answer = await read(client, headers, cid)
     assert answer.status_code == 200, answer.text
     return dict(answer.json())
@@ -148,7 +148,7 @@ async def test_freelancer_message_handlers_run_after_the_freelancers_messages_on
     sent = await send(client, seller, conversation["id"], "Yes, foxes.")
     assert sent.status_code == 201, sent.text  # a failing handler loses nothing
     [(conversation_id, message_id)] = seen
-    assert conversation_id == conversation["id"]
-    assert message_id == sent.json()["messages"][-1]["id"]
+    assert conversation_id == key("conversation", conversation["id"])
+    assert message_id == key("message", sent.json()["messages"][-1]["id"])
     await send(client, client_headers, conversation["id"], "Great")
     assert len(seen) == 1

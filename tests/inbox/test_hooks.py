@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.inbox.factories import CONVERSATIONS, gig_conversation, read, send, start
+from tests.inbox.factories import CONVERSATIONS, gig_conversation, key, read, send, start
 from tests.order.test_orders import funded_buyer, seller_with_gig
 from twinwork.inbox import hooks
 from twinwork.inbox.models import Message
@@ -61,7 +61,8 @@ async def test_handlers_run_after_a_buyers_message_and_their_reply_is_in_the_ans
         ("assistant", "You asked: Do you draw foxes?"),
     ]
     assert body["messages"][1]["author_name"] == "Ava, Sam Seller's assistant"
-    assert calls == [(body["id"], body["messages"][0]["id"])]
+    # Handlers get the rows' keys; the answer names them by public id.
+    assert calls == [(key("conversation", body["id"]), key("message", body["messages"][0]["id"]))]
 
     # The freelancer's own messages call no handler.
     await send(client, seller, body["id"], "Yes I do.")
@@ -73,19 +74,20 @@ async def test_taking_over_silences_the_assistant_until_handed_back(
 ) -> None:
     seller, buyer, _, conversation = await gig_conversation(client)
     url = f"{CONVERSATIONS}/{conversation['id']}"
+    cid = key("conversation", conversation["id"])
     assert (await client.post(f"{url}/takeover", headers=buyer)).status_code == 403
     taken = await client.post(f"{url}/takeover", headers=seller)
     assert taken.status_code == 200, taken.text
     assert taken.json()["assistant_state"] == "handed_over"
     assert taken.json()["handover"]["reason"] == "freelancer_took_over"
     with pytest.raises(AssistantSilenced):
-        await post_assistant_message(session, conversation["id"], "Still here!", "Ava")
+        await post_assistant_message(session, cid, "Still here!", "Ava")
     back = await client.post(f"{url}/handback", headers=seller)
     assert back.json()["assistant_state"] == "active" and back.json()["handover"] is None
 
     await post_assistant_message(
         session,
-        conversation["id"],
+        cid,
         "A custom deal is for Sam Seller to decide; they will answer you here.",
         "Ava",
         handover=Handover("custom_offer", "Wants three foxes; budget $120; by Friday."),

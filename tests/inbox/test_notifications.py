@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.inbox.factories import gig_conversation, read, send
+from tests.inbox.factories import gig_conversation, key, read, send
 from twinwork.account.models import User
 from twinwork.inbox.models import Conversation, Message
 from twinwork.inbox.notification import email_about
@@ -26,10 +26,11 @@ class RecordingMailer:
         self.sent.append(mail)
 
 
-async def newest_message_id(session: AsyncSession, conversation_id: int) -> int:
+async def newest_message_id(session: AsyncSession, conversation_id: str) -> int:
+    """The newest message's row of the conversation with this public id."""
     found = await session.scalar(
         select(Message.id)
-        .where(Message.conversation_id == conversation_id)
+        .where(Message.conversation_id == key("conversation", conversation_id))
         .order_by(Message.id.desc())
         .limit(1)
     )
@@ -44,7 +45,7 @@ async def test_a_new_message_e_mails_the_other_party_once_per_quiet_period(
     mailer = RecordingMailer()
     first = await newest_message_id(session, conversation["id"])
     mail = await email_about(session, first, mailer)
-    seller_user = await session.get(User, conversation["freelancer"]["id"])
+    seller_user = await session.get(User, key("user", conversation["freelancer"]["id"]))
     assert seller_user is not None
     assert mail is not None and mailer.sent == [mail]
     assert mail.to == seller_user.email
@@ -54,7 +55,7 @@ async def test_a_new_message_e_mails_the_other_party_once_per_quiet_period(
     await send(client, buyer, conversation["id"], "And a badger?")
     second = await newest_message_id(session, conversation["id"])
     assert await email_about(session, second, mailer) is None  # within the quiet period
-    row = await session.get(Conversation, conversation["id"])
+    row = await session.get(Conversation, key("conversation", conversation["id"]))
     assert row is not None
     assert row.freelancer_emailed_at is not None
     row.freelancer_emailed_at -= timedelta(hours=1)

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.inbox.factories import CONVERSATIONS, gig_conversation, read
+from tests.inbox.factories import CONVERSATIONS, gig_conversation, key, read
 from tests.order.test_disputes import admin_headers, ledger_check
 from tests.order.test_orders import wallet
 from twinwork.account.models import User
@@ -32,7 +32,7 @@ OFFER = {
 
 
 async def make_offer(
-    client: httpx.AsyncClient, seller: dict[str, str], conversation_id: int, **changes: Any
+    client: httpx.AsyncClient, seller: dict[str, str], conversation_id: str, **changes: Any
 ) -> dict[str, Any]:
     made = await client.post(
         f"{CONVERSATIONS}/{conversation_id}/offers", json={**OFFER, **changes}, headers=seller
@@ -45,10 +45,12 @@ def accept_url(offer: dict[str, Any]) -> str:
     return f"{CONVERSATIONS}/{offer['conversation_id']}/offers/{offer['id']}/accept"
 
 
-async def orders_of_offer(session: AsyncSession, offer_id: int) -> int:
-    key = f"inbox-offer-{offer_id}"
+async def orders_of_offer(session: AsyncSession, offer_id: str) -> int:
+    """Orders placed from the offer with this public id (its row keys the order's request)."""
+    request_key = f"inbox-offer-{key('offer', offer_id)}"
     return int(
-        await session.scalar(select(func.count(Order.id)).where(Order.request_key == key)) or 0
+        await session.scalar(select(func.count(Order.id)).where(Order.request_key == request_key))
+        or 0
     )
 
 
@@ -105,7 +107,9 @@ async def test_accepting_twice_makes_one_order(
     no_key = await client.post(accept_url(offer), headers=buyer)
     for answer in (other_key, no_key):
         assert answer.status_code == 409, answer.text
-        assert f"order #{first.json()['order_id']}" in answer.json()["detail"]
+        # The order by its reference, as its page names it; the public id alongside.
+        assert f"order #{first.json()['order_id'][:8].upper()}" in answer.json()["detail"]
+        assert answer.json()["order_id"] == first.json()["order_id"]
     assert await orders_of_offer(session, offer["id"]) == 1
     assert await wallet(client, buyer) == 20_000 - PRICE
 
@@ -117,7 +121,7 @@ async def test_expired_withdrawn_and_declined_offers_cannot_be_accepted(
     expired = await make_offer(client, seller, conversation["id"], expires_in_days=1)
     await session.execute(
         update(Offer)
-        .where(Offer.id == expired["id"])
+        .where(Offer.id == key("offer", expired["id"]))
         .values(expires_at=utcnow() - timedelta(minutes=1))
     )
     await session.commit()
@@ -183,10 +187,12 @@ async def test_work_offered_as_ai_is_delivered_and_disclosed_as_ai(
     """An AI offer's order (the model check happens when the offer is made) is escrowed like
     any other, and its delivery says the freelancer's model made it."""
     _, buyer_headers, gig_id, conversation = await gig_conversation(client)
-    buyer = await session.get(User, conversation["buyer"]["id"])
-    seller = await session.get(User, conversation["freelancer"]["id"])
+    buyer = await session.get(User, key("user", conversation["buyer"]["id"]))
+    seller = await session.get(User, key("user", conversation["freelancer"]["id"]))
     assert buyer is not None and seller is not None
-    terms = CustomTerms(seller.id, gig_id, OrderKind.AI, "Ten slogans", 3000, "USD", 2, 1)
+    terms = CustomTerms(
+        seller.id, key("gig", gig_id), OrderKind.AI, "Ten slogans", 3000, "USD", 2, 1
+    )
     placed = await order_service.place_custom(session, buyer, terms, "custom-ai-test")
     again = await order_service.place_custom(session, buyer, terms, "custom-ai-test")
     assert again.id == placed.id and placed.status == "in_progress"

@@ -19,6 +19,9 @@ from twinwork.account.models import User
 from twinwork.account.service import account_service
 from twinwork.catalog.models import Gig
 from twinwork.catalog.service import profile_service
+from twinwork.kit.public_ids import PATTERN
+
+ID = PATTERN.strip("^$")  # a public id inside a URL
 
 
 async def parties(session: AsyncSession) -> tuple[User, User, Gig]:
@@ -32,11 +35,11 @@ async def parties(session: AsyncSession) -> tuple[User, User, Gig]:
 async def write_first(client: httpx.AsyncClient, gig: Gig, text: str) -> str:
     sent = await client.post(
         "/inbox",
-        data={"csrf_token": await csrf_token(client), "gig": str(gig.id), "text": text},
+        data={"csrf_token": await csrf_token(client), "gig": gig.public_id, "text": text},
     )
     assert sent.status_code == 303, sent.text
     location = sent.headers["location"]
-    assert location.startswith("/inbox/")
+    assert re.fullmatch(rf"/inbox/{ID}#latest", location), location
     return location.split("#")[0]
 
 
@@ -52,18 +55,20 @@ async def test_the_inbox_starts_empty_and_contact_on_a_gig_starts_a_conversation
     assert profile is not None
     profile_page = await client.get(f"/freelancers/{profile.handle}")
     assert f'href="/inbox/new?freelancer={profile.handle}"' in profile_page.text
-    gig_page = await client.get(f"/gigs/{gig.id}")
-    assert f'href="/inbox/new?gig={gig.id}"' in gig_page.text
+    gig_page = await client.get(f"/gigs/{gig.public_id}")
+    assert f'href="/inbox/new?gig={gig.public_id}"' in gig_page.text
     assert (await client.get("/inbox/new")).headers["location"] == "/inbox"  # to nobody
-    compose = await client.get(f"/inbox/new?gig={gig.id}")
+    compose = await client.get(f"/inbox/new?gig={gig.public_id}")
     assert compose.status_code == 200 and 'name="csrf_token"' in compose.text
+    assert f'name="gig" value="{gig.public_id}"' in compose.text
+    assert f"About gig #{gig.reference}." in compose.text
     thread_url = await write_first(client, gig, "Do you draw foxes?")
     page = await client.get(thread_url)
     assert page.status_code == 200
     assert "Do you draw foxes?" in page.text and "Bo Buyer" in page.text
     assert 'hx-trigger="every 5s"' in page.text and 'id="reply-form"' in page.text
     assert "Take over" not in page.text and "Send a custom offer" not in page.text
-    again = await client.get(f"/inbox/new?gig={gig.id}")  # Contact again: the same thread
+    again = await client.get(f"/inbox/new?gig={gig.public_id}")  # Contact again: the same thread
     assert again.status_code == 303 and again.headers["location"].startswith(thread_url)
     fragment = await client.get(f"{thread_url}/messages")
     assert fragment.status_code == 200
@@ -74,7 +79,7 @@ async def test_the_inbox_starts_empty_and_contact_on_a_gig_starts_a_conversation
     assert 'id="nav-messages">Messages <span class="badge unread-count"' in header.text
     dashboard = await client.get("/dashboard", follow_redirects=True)
     assert 'id="unread-messages">1<' in dashboard.text
-    own_gig = await client.get(f"/gigs/{gig.id}")
+    own_gig = await client.get(f"/gigs/{gig.public_id}")
     assert 'id="contact-seller"' not in own_gig.text
     thread = await client.get(thread_url)
     assert "Take over" in thread.text and "Send a custom offer" in thread.text
@@ -133,10 +138,10 @@ async def test_an_offer_sent_and_accepted_by_form_opens_the_order_and_take_over_
     page = (await client.get(thread_url)).text
     assert "Custom offer" in page and "$60<" in page
     # Accepting opens the package orders' checkout summary, whose form pays.
-    checkout = re.search(r'action="(/inbox/\d+/offers/\d+/checkout)"', page)
+    checkout = re.search(rf'action="(/inbox/{ID}/offers/{ID}/checkout)"', page)
     assert checkout, page
     summary = (await client.get(checkout.group(1))).text
-    match = re.search(r'action="(/inbox/\d+/offers/\d+/accept)"', summary)
+    match = re.search(rf'action="(/inbox/{ID}/offers/{ID}/accept)"', summary)
     assert match, summary
     token = await csrf_token(client)
     form = {"csrf_token": token, "idempotency_key": "offer-form-key"}
@@ -150,7 +155,7 @@ async def test_an_offer_sent_and_accepted_by_form_opens_the_order_and_take_over_
     ).status_code == 201
     accepted = await client.post(match.group(1), data=form)
     assert accepted.status_code == 303, accepted.text
-    assert re.fullmatch(r"/orders/\d+\?placed=1", accepted.headers["location"])
+    assert re.fullmatch(rf"/orders/{ID}\?placed=1", accepted.headers["location"])
     again = await client.post(match.group(1), data=form)  # a double click: the same order
     assert again.headers["location"] == accepted.headers["location"]
     order_page = await client.get(accepted.headers["location"])

@@ -13,12 +13,12 @@ from tests.web.test_pages import sign_in, signed_in_user
 from twinwork.kit.csrf import CSRF_COOKIE
 
 
-def reports_url(conversation_id: int) -> str:
+def reports_url(conversation_id: str) -> str:
     return f"{CONVERSATIONS}/{conversation_id}/reports"
 
 
 async def report(
-    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: int, **body: str
+    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: str, **body: str
 ) -> httpx.Response:
     body = {"reason": "scam", "note": "Asked me to pay by bank transfer instead.", **body}
     return await client.post(reports_url(conversation_id), json=body, headers=headers)

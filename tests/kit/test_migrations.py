@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 from tests.backends import Backends
 from twinwork.config import normalise_database_url
 from twinwork.kit.migrate import alembic_config, upgrade
+from twinwork.kit.public_ids import public_id
 
 USER_SQL = text(
     "INSERT INTO users (id, email, password_hash, display_name, is_buyer, is_freelancer, "
@@ -93,6 +94,48 @@ def test_the_seats_migration_admits_every_live_member_and_no_one_else(backends: 
             limit = conn.execute(text("SELECT seat_limit FROM program_rules")).scalar_one()
             assert limit == 5000
         command.downgrade(alembic_config(url), "0010")
+        upgrade(url)
+    finally:
+        engine.dispose()
+
+
+NOTIFICATION_SQL = text(
+    "INSERT INTO notifications (id, user_id, kind, text, link, created_at) "
+    "VALUES (:id, 1, 'order', 'An order', :link, CURRENT_TIMESTAMP)"
+)
+
+
+def test_the_public_ids_migration_rewrites_stored_links_and_back(backends: Backends) -> None:
+    url = backends.new_database_url("twinwork_public_ids_migration")
+    upgrade(url, "0023")
+    engine = create_engine(normalise_database_url(url).replace("+aiosqlite", ""))
+    links = {
+        1: "/orders/12#deliveries",
+        2: "/generations/7",
+        3: "/dashboard/earnings",  # names no row: left alone
+        4: "",
+        5: "/orders/0",  # never a row id: left alone
+    }
+    try:
+        with engine.begin() as conn:
+            conn.execute(USER_SQL, {"id": 1, "email": "u1@x.test", "name": "Buyer"})
+            for key, link in links.items():
+                conn.execute(NOTIFICATION_SQL, {"id": key, "link": link})
+
+        upgrade(url)
+        with engine.connect() as conn:
+            stored = dict(conn.execute(text("SELECT id, link FROM notifications")).all())
+        assert stored == {
+            1: f"/orders/{public_id('order', 12)}#deliveries",
+            2: f"/generations/{public_id('generation', 7)}",
+            3: "/dashboard/earnings",
+            4: "",
+            5: "/orders/0",
+        }
+
+        command.downgrade(alembic_config(url), "0023")
+        with engine.connect() as conn:
+            assert dict(conn.execute(text("SELECT id, link FROM notifications")).all()) == links
         upgrade(url)
     finally:
         engine.dispose()

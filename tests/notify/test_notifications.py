@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.account.factories import api_signup, create_user
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from tests.web.test_pages import csrf_token, sign_in
+from twinwork.account.models import User
 from twinwork.billing.payout.service import earnings_service
 from twinwork.billing.payout.transfer import send_payout_now
 from twinwork.config import Settings
+from twinwork.kit import public_ids
 from twinwork.kit.db import utcnow
 from twinwork.notify.email import email_notification, mail_of
 from twinwork.notify.mail import OutboxMailer, SmtpMailer, make_mailer, message_of
@@ -27,8 +29,10 @@ from twinwork.order.models import Order
 
 
 async def kinds_of(session: AsyncSession, user_id: object) -> list[str]:
+    """The kinds of the notifications of the user the API calls ``user_id`` (a public id)."""
+    row = public_ids.row_id("user", user_id)
     result = await session.scalars(
-        select(Notification.kind).where(Notification.user_id == user_id).order_by(Notification.id)
+        select(Notification.kind).where(Notification.user_id == row).order_by(Notification.id)
     )
     return [str(kind) for kind in result]
 
@@ -86,7 +90,7 @@ async def test_disputes_notify_the_freelancer_and_both_parties_on_resolution(
     from twinwork.order.dispute import dispute_service
 
     admin = await create_user(session, roles=("admin",))
-    order_row = await session.get(Order, placed.json()["id"])
+    order_row = await session.get(Order, public_ids.row_id("order", placed.json()["id"]))
     assert order_row is not None
     found = await dispute_service.latest_of(session, order_row)
     assert found is not None
@@ -113,7 +117,8 @@ async def test_a_paid_payout_notifies_its_freelancer(
     await session.commit()
     requested = await client.post("/api/v1/payouts", json={"amount": 3600}, headers=seller)
     assert requested.status_code == 201, requested.text
-    assert await send_payout_now(sessionmaker, requested.json()["id"]) == "paid"
+    payout_id = public_ids.row_id("payout", requested.json()["id"])
+    assert await send_payout_now(sessionmaker, payout_id) == "paid"
     items = (await client.get("/api/v1/notifications", headers=seller)).json()["items"]
     assert items[0]["kind"] == "payout" and "$36 was sent" in items[0]["text"]
 
@@ -191,7 +196,7 @@ async def test_the_bell_counts_unread_and_the_page_marks_them_read(
 
     page = await client.get("/notifications")
     assert page.status_code == 200 and page.text.count("notification-unread") == 2
-    notification_id = re.findall(r'href="/notifications/(\d+)"', page.text)[0]
+    notification_id = re.findall(r'href="/notifications/([a-z2-7]{26})"', page.text)[0]
     opened = await client.get(f"/notifications/{notification_id}")
     assert opened.status_code == 303 and opened.headers["location"].startswith("/orders/")
     assert 'aria-label="Notifications, 1 unread"' in (await client.get("/")).text
@@ -230,6 +235,29 @@ async def test_someone_elses_notification_is_a_404(
     stranger_json, _ = await api_signup(client)
     await session.commit()
     await sign_in(client, str(stranger_json["email"]))
+    assert (await client.get(f"/notifications/{made.public_id}")).status_code == 404
+    await session.refresh(made)
+    assert made.read_at is None
+
+
+async def test_notifications_are_named_by_public_ids_and_a_row_id_names_none(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_json, headers = await api_signup(client)
+    user = await session.get(User, public_ids.row_id("user", user_json["id"]))
+    assert user is not None
+    made = await notify(session, user.id, NotificationKind.SALE, "Sold", "/dashboard/earnings")
+    assert made is not None
+    await session.commit()
+    [item] = (await client.get("/api/v1/notifications", headers=headers)).json()["items"]
+    assert re.fullmatch(public_ids.PATTERN, item["id"]) and item["id"] == made.public_id
+
+    await sign_in(client, str(user_json["email"]))
+    page = (await client.get("/notifications")).text
+    assert f'href="/notifications/{made.public_id}"' in page
+    assert not re.search(r"/notifications/\d+\b", page)
     assert (await client.get(f"/notifications/{made.id}")).status_code == 404
     await session.refresh(made)
     assert made.read_at is None
+    opened = await client.get(f"/notifications/{made.public_id}")
+    assert opened.status_code == 303 and opened.headers["location"] == "/dashboard/earnings"

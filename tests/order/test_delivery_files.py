@@ -14,6 +14,7 @@ from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from tests.web.test_pages import sign_in
 from twinwork.config import get_settings
 from twinwork.kit.csrf import CSRF_COOKIE
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage
 
 LOGO = b"<svg xmlns='http://www.w3.org/2000/svg'><circle r='4'/></svg>"
@@ -90,7 +91,7 @@ async def test_bad_files_deliver_nothing_and_store_nothing(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, storage: ObjectStorage
 ) -> None:
     seller, buyer, url = await placed_order(client)
-    order_id = url.rsplit("/", 1)[1]
+    order_id = row_id("order", url.rsplit("/", 1)[1])  # storage keys use the row's key
     # Storage outlives each test's rolled-back database, so compare with what was there.
     stored_before = await storage.list(f"orders/{order_id}/")
     monkeypatch.setattr(get_settings(), "delivery_max_files", 2)
@@ -134,7 +135,7 @@ async def test_freelancer_uploads_files_on_the_order_page(
     seller_id = placed["freelancer_user_id"]
     from twinwork.account.service import account_service
 
-    seller = await account_service.get(session, seller_id)
+    seller = await account_service.get(session, row_id("user", seller_id))
     assert seller is not None
     await sign_in(client, seller.email)
     token = client.cookies.get(CSRF_COOKIE)

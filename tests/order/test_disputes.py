@@ -16,6 +16,7 @@ from twinwork.account.service import account_service
 from twinwork.billing.payout.service import earnings_service
 from twinwork.kit.csrf import CSRF_COOKIE
 from twinwork.kit.db import utcnow
+from twinwork.kit.public_ids import row_id
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.order.service import order_service
 
@@ -118,7 +119,8 @@ async def test_partial_refund_splits_the_escrow_and_the_rest_clears_as_earnings(
     review = await client.post(f"{url}/reviews", json={"rating": 3}, headers=buyer)
     assert review.status_code == 201
     seller_user = await account_service.get(
-        session, int((await client.get(url, headers=seller)).json()["freelancer_user_id"])
+        session,
+        row_id("user", (await client.get(url, headers=seller)).json()["freelancer_user_id"]),
     )
     assert seller_user is not None
     await earnings_service.clear_due(session, utcnow() + timedelta(days=8), seller_user)
@@ -147,7 +149,7 @@ async def test_withdrawn_dispute_restores_the_order_and_keeps_its_review_clock(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     _, buyer, url = await disputed_order(client, delivered=True)
-    order_id = int(url.rsplit("/", 1)[1])
+    order_id = row_id("order", url.rsplit("/", 1)[1])
     review_until = (await client.get(url, headers=buyer)).json()["auto_accept_at"]
     # While disputed, the auto-acceptance job passes the order by.
     assert order_id not in await order_service.auto_accept_due(

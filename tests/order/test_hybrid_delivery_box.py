@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.order.test_order_page import signed_in_as
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
+from twinwork.kit.public_ids import row_id
 from twinwork.order.models import Delivery, Order, OrderKind
 from twinwork.order.service import disclosure
 
@@ -23,7 +24,7 @@ async def test_the_ai_draft_fills_the_freelancers_delivery_box(
     buyer = await funded_buyer(client)
     placed = (await order(client, buyer, gig_id, kind="human", brief="A chorus")).json()
     # As a hybrid order is placed: its model's draft is delivered to the buyer at once.
-    hybrid = await session.get(Order, placed["id"])
+    hybrid = await session.get(Order, row_id("order", placed["id"]))
     assert hybrid is not None
     hybrid.kind = OrderKind.HYBRID
     session.add(

@@ -13,6 +13,7 @@ from tests.billing.test_routes import top_up
 from tests.catalog.factories import gig_payload
 from tests.creation.conftest import TrainedModel
 from twinwork.kit.db import utcnow
+from twinwork.kit.public_ids import row_id
 from twinwork.ledger.service import ledger_service
 from twinwork.order.service import order_service
 
@@ -20,7 +21,7 @@ from twinwork.order.service import order_service
 BASIC_PRICE = 4500
 
 
-async def seller_with_gig(client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
+async def seller_with_gig(client: httpx.AsyncClient) -> tuple[dict[str, str], str]:
     _, seller = await api_signup(client, roles=("freelancer",), display_name="Sam Seller")
     gig = await client.post("/api/v1/gigs", json=gig_payload(), headers=seller)
     assert gig.status_code == 201, gig.text
@@ -38,7 +39,7 @@ async def wallet(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
 
 
 async def order(
-    client: httpx.AsyncClient, buyer: dict[str, str], gig_id: int, **body: object
+    client: httpx.AsyncClient, buyer: dict[str, str], gig_id: str, **body: object
 ) -> httpx.Response:
     return await client.post(
         "/api/v1/orders", json={"gig_id": gig_id, "package": "basic", **body}, headers=buyer
@@ -224,7 +225,7 @@ async def test_deliveries_not_answered_in_time_are_accepted(
     await client.post(f"/api/v1/orders/{o['id']}/deliveries", json={"text": "Done"}, headers=seller)
     assert await order_service.auto_accept_due(session, utcnow() + timedelta(days=1)) == []
     accepted = await order_service.auto_accept_due(session, utcnow() + timedelta(days=4))
-    assert o["id"] in accepted
+    assert row_id("order", o["id"]) in accepted
     body = (await client.get(f"/api/v1/orders/{o['id']}", headers=buyer)).json()
     assert body["status"] == "completed"
 
@@ -242,12 +243,17 @@ async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
     # Paid work is not a free preview: a buyer with none left can still order it.
     monkeypatch.setattr(get_settings(), "free_previews_per_day", 0)
 
-    owner = await account_service.get(session, int(str(active.owner_user["id"])))
+    owner = await account_service.get(session, row_id("user", active.owner_user["id"]))
     assert owner is not None
     gig = await create_gig(session, owner)
     buyer = await funded_buyer(client)
 
-    ai_body = {"gig_id": gig.id, "package": "basic", "kind": "ai", "brief": "A verse about rain"}
+    ai_body = {
+        "gig_id": gig.public_id,
+        "package": "basic",
+        "kind": "ai",
+        "brief": "A verse about rain",
+    }
     ai_headers = {**buyer, "Idempotency-Key": "ai-order-1"}
     ai = await client.post("/api/v1/orders", json=ai_body, headers=ai_headers)
     assert ai.status_code == 201, ai.text
@@ -260,12 +266,12 @@ async def test_ai_and_hybrid_orders_say_how_the_work_was_made(
     [delivery] = body["deliveries"]
     assert delivery["made_by"] == "ai" and "personal AI model" in delivery["disclosure"]
 
-    no_hybrid = await order(client, buyer, gig.id, kind="hybrid", brief="A chorus")
+    no_hybrid = await order(client, buyer, gig.public_id, kind="hybrid", brief="A chorus")
     assert no_hybrid.status_code == 409 and "hybrid" in no_hybrid.json()["detail"]
     await client.patch(
         f"/api/v1/models/{active.id}", json={"refinement_price_amount": 1500}, headers=active.owner
     )
-    hybrid = await order(client, buyer, gig.id, kind="hybrid", brief="A chorus about trains")
+    hybrid = await order(client, buyer, gig.public_id, kind="hybrid", brief="A chorus about trains")
     assert hybrid.status_code == 201, hybrid.text
     h = hybrid.json()
     assert (h["status"], h["price_amount"]) == ("in_progress", 400 + 1500)
@@ -324,14 +330,16 @@ async def test_an_ai_order_that_cannot_be_paid_runs_no_generation(
     from twinwork.account.service import account_service
     from twinwork.generation.models import Generation
 
-    owner = await account_service.get(session, int(str(active.owner_user["id"])))
+    owner = await account_service.get(session, row_id("user", active.owner_user["id"]))
     assert owner is not None
     gig = await create_gig(session, owner)
     user, poor = await api_signup(client, display_name="Penny Less")
-    refused = await order(client, poor, gig.id, kind="ai", brief="A verse about rain")
+    refused = await order(client, poor, gig.public_id, kind="ai", brief="A verse about rain")
     assert refused.status_code == 402, refused.text
     assert "top up" in refused.json()["detail"]
     made = await session.scalar(
-        select(func.count(Generation.id)).where(Generation.buyer_user_id == int(str(user["id"])))
+        select(func.count(Generation.id)).where(
+            Generation.buyer_user_id == row_id("user", user["id"])
+        )
     )
     assert made == 0

@@ -10,6 +10,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
+from twinwork.kit.public_ids import row_id
 from twinwork.order.models import Delivery, Order, OrderKind, OrderStatus
 from twinwork.order.repository import order_repository
 
@@ -24,7 +25,7 @@ async def test_order_status_and_kind_read_back_as_enum_members_stored_as_text(
         f"/api/v1/orders/{placed['id']}/deliveries", json={"text": "Here"}, headers=seller
     )
 
-    found = await session.scalar(select(Order).where(Order.id == placed["id"]))
+    found = await session.scalar(select(Order).where(Order.id == row_id("order", placed["id"])))
     assert found is not None
     assert found.status is OrderStatus.DELIVERED and found.kind is OrderKind.HUMAN
     [delivery] = (
@@ -32,7 +33,7 @@ async def test_order_status_and_kind_read_back_as_enum_members_stored_as_text(
     ).all()
     assert delivery.made_by is OrderKind.HUMAN
     stored = await session.scalar(
-        text("SELECT status FROM orders WHERE id = :id"), {"id": placed["id"]}
+        text("SELECT status FROM orders WHERE id = :id"), {"id": row_id("order", placed["id"])}
     )
     assert stored == "delivered" and type(stored) is str
 

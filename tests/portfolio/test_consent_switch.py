@@ -12,6 +12,7 @@ from tests.catalog.factories import create_gig
 from tests.portfolio.factories import add_samples, sample_body
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.account.models import User
+from twinwork.kit.public_ids import row_id
 
 
 async def test_consent_is_a_switch_that_posts_its_opposite(
@@ -59,7 +60,7 @@ async def test_new_samples_default_to_the_category_the_freelancer_sells_in(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     user_json, _headers = await _freelancer(client)
-    owner = await session.get(User, user_json["id"])
+    owner = await session.get(User, row_id("user", user_json["id"]))
     assert owner is not None
     await sign_in(client, str(user_json["email"]))
     before = await client.get("/dashboard/portfolio")

@@ -19,6 +19,7 @@ from PIL import Image
 from tests.account.factories import api_signup
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.config import get_settings
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ml.design.demo import NAVY, raster_design
 
@@ -116,7 +117,7 @@ async def freelancer(client: httpx.AsyncClient) -> tuple[dict[str, object], dict
 
 
 async def stored_keys(storage: ObjectStorage, user: dict[str, object]) -> list[str]:
-    return await storage.list(f"portfolio/{user['id']}/")
+    return await storage.list(f"portfolio/{row_id('user', user['id'])}/")  # keys keep row ids
 
 
 async def test_a_design_is_cleaned_stored_and_described_by_its_row(

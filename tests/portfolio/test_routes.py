@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import update
@@ -8,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.account.factories import api_signup, create_user
 from tests.portfolio.factories import add_samples, sample_body
 from tests.web.test_pages import csrf_token, sign_in, signed_in_user
+from twinwork.kit import public_ids
 from twinwork.kit.db import utcnow
+from twinwork.kit.public_ids import public_id
 from twinwork.portfolio.models import DataUseRecord, PortfolioSample
 from twinwork.portfolio.service import (
     ProvenanceViolation,
@@ -139,7 +143,7 @@ async def test_sample_is_removed_from_the_portfolio_page(
     await session.commit()
     token = await csrf_token(client)
     response = await client.post(
-        f"/dashboard/portfolio/samples/{sample.id}/remove", data={"csrf_token": token}
+        f"/dashboard/portfolio/samples/{sample.public_id}/remove", data={"csrf_token": token}
     )
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
@@ -280,16 +284,25 @@ async def test_data_use_ledger_is_a_hash_chain_that_detects_tampering(
     assert body["chain_valid"] is True
     assert [e["sequence"] for e in body["entries"]] == list(range(1, 7))
     assert body["entries"][0]["prev_hash"] == "0" * 64
+    # Samples, the model and the runs by their public ids, as every answer names them.
+    first = body["entries"][0]
+    assert first["sample_id"] == samples[0].public_id
+    assert (first["model_id"], first["run_id"]) == (public_id("model", 7), public_id("run", 1))
     assert all(
         later["prev_hash"] == earlier["record_hash"]
         for earlier, later in zip(body["entries"], body["entries"][1:], strict=False)
     )
     csv_page = await client.get("/dashboard/portfolio/data-use.csv")
     assert csv_page.status_code == 200 and csv_page.text.count("\n") == 7
+    assert f",{samples[0].public_id},{samples[0].content_hash},{public_id('model', 7)}," in (
+        csv_page.text
+    )
     page = (await client.get("/dashboard/portfolio")).text
     ledger = page[page.index('id="data-use"') :]
     # Titles and models in words; the hashes wait in a fold.
-    assert f"<td>{samples[0].title}</td>" in ledger and "Model #7" in ledger
+    model_reference = public_id("model", 7)[:8].upper()
+    assert f"<td>{samples[0].title}</td>" in ledger and f"Model #{model_reference}" in ledger
+    assert f'href="/dashboard/models/{public_id("model", 7)}"' in ledger
     assert "<summary>Hashes</summary>" in ledger and samples[0].content_hash[:16] in ledger
 
     await session.execute(
@@ -300,3 +313,35 @@ async def test_data_use_ledger_is_a_hash_chain_that_detects_tampering(
     session.expire_all()
     tampered = (await client.get("/api/v1/portfolio/data-use", headers=headers)).json()
     assert tampered["chain_valid"] is False
+
+
+async def test_samples_are_named_by_public_ids_and_a_row_id_names_none(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_json, headers = await api_signup(client, roles=("freelancer",))
+    [sample] = await add_samples(client, headers, 1, consent_to_train=False)
+    assert re.fullmatch(public_ids.PATTERN, sample["id"]), sample["id"]
+    stored = await session.get(PortfolioSample, public_ids.row_id("sample", sample["id"]))
+    assert stored is not None and stored.public_id == sample["id"]
+
+    by_row = await client.patch(
+        f"{SAMPLES}/{stored.id}", json={"consent_to_train": True}, headers=headers
+    )
+    assert by_row.status_code == 404
+    # Another kind's id for the same row names no sample either.
+    as_model = f"{SAMPLES}/{public_id('model', stored.id)}"
+    assert (await client.delete(as_model, headers=headers)).status_code == 404
+    given = await client.patch(
+        f"{SAMPLES}/{sample['id']}", json={"consent_to_train": True}, headers=headers
+    )
+    assert given.status_code == 200 and given.json()["id"] == sample["id"]
+
+    await sign_in(client, str(user_json["email"]))
+    page = (await client.get("/dashboard/portfolio")).text
+    assert f'action="/dashboard/portfolio/samples/{sample["id"]}/consent"' in page
+    assert f"/samples/{stored.id}/" not in page
+    token = await csrf_token(client)
+    refused = await client.post(
+        f"/dashboard/portfolio/samples/{stored.id}/remove", data={"csrf_token": token}
+    )
+    assert refused.status_code == 404

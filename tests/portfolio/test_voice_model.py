@@ -24,6 +24,7 @@ from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.creation.training import execute_run
 from twinwork.kit import content_credentials
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ml.voice.preview import PREVIEW_RATE
 from twinwork.ml.voice.signal import Audio, read_audio, resample, to_wav
@@ -144,7 +145,7 @@ async def test_a_voice_model_from_recordings_to_a_purchased_credentialed_narrati
     started = await client.post(f"/api/v1/models/{model_id}/training-runs", headers=owner)
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
-    assert await execute_run(sessionmaker, run_id, storage) == "succeeded"
+    assert await execute_run(sessionmaker, row_id("run", run_id), storage) == "succeeded"
     run = (await client.get(f"/api/v1/training-runs/{run_id}", headers=owner)).json()
     metrics = run["metrics"]
     assert metrics["personal_speaker_similarity"] > metrics["base_speaker_similarity"] + 0.05

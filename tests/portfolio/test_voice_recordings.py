@@ -27,6 +27,7 @@ from tests.portfolio.voice_factories import (
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.config import get_settings
 from twinwork.kit.errors import ValidationFailed
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ml.voice.signal import PEAK_CEILING, TARGET_LUFS, loudness, read_audio
 from twinwork.portfolio.audio import RECORDING_MAX_BYTES, STORED_RATE, clean_recording
@@ -50,7 +51,7 @@ async def freelancer(client: httpx.AsyncClient) -> tuple[dict[str, object], dict
 
 
 async def stored_keys(storage: ObjectStorage, user: dict[str, object]) -> list[str]:
-    return await storage.list(f"portfolio/{user['id']}/")
+    return await storage.list(f"portfolio/{row_id('user', user['id'])}/")  # keys keep row ids
 
 
 async def test_a_wav_recording_is_cleaned_stored_as_flac_and_played_to_its_owner(

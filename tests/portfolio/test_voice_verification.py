@@ -15,13 +15,13 @@ from tests.web.test_pages import csrf_token, sign_in
 from twinwork.voice.service import random_phrase
 
 
-async def voice_model(client: httpx.AsyncClient) -> tuple[dict[str, object], dict[str, str], int]:
+async def voice_model(client: httpx.AsyncClient) -> tuple[dict[str, object], dict[str, str], str]:
     user, headers = await api_signup(client, roles=("freelancer",), display_name="Ana Voice")
     created = await client.post(
         "/api/v1/models", json={"modality": "voice", "name": "Ana's voice"}, headers=headers
     )
     assert created.status_code == 201, created.text
-    return user, headers, int(created.json()["id"])
+    return user, headers, str(created.json()["id"])
 
 
 def test_phrases_are_sentences_that_differ() -> None:

@@ -20,6 +20,7 @@ from twinwork.account.models import User
 from twinwork.catalog.models import FreelancerProfile
 from twinwork.kit.db import make_sessionmaker, unit_of_work, utcnow
 from twinwork.kit.errors import Conflict
+from twinwork.kit.public_ids import row_id
 from twinwork.program.admission import admission_service
 from twinwork.program.models import ApplicationStatus, ProgramApplication
 from twinwork.program.renewal import renew_due
@@ -137,7 +138,7 @@ async def test_applying_twice_is_refused_and_leaves_one_application(
     again = await apply(client, headers)
     assert again.status_code == 409 and "review" in again.json()["detail"]
     rows = await session.scalars(
-        select(ProgramApplication).where(ProgramApplication.user_id == user["id"])
+        select(ProgramApplication).where(ProgramApplication.user_id == row_id("user", user["id"]))
     )
     assert len(list(rows)) == 1
 
@@ -321,7 +322,9 @@ async def test_an_expired_offer_is_refused_and_its_seat_goes_to_the_next_in_line
     assert waiting["status"] == "waitlisted" and waiting["waitlist_position"] == 1
 
     # The offer runs out unused: subscribing is refused, the job takes it back and offers it on.
-    row = await session.get(ProgramApplication, offer["id"], populate_existing=True)
+    row = await session.get(
+        ProgramApplication, row_id("application", offer["id"]), populate_existing=True
+    )
     assert row is not None and row.seat_expires_at is not None
     row.seat_expires_at = utcnow() - timedelta(minutes=1)
     await session.commit()

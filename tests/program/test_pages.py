@@ -62,7 +62,7 @@ async def test_operators_decide_invite_and_edit_rules_on_the_seat_page(
     assert 'id="seats-used"' in page.text
 
     no_reason = await client.post(
-        f"/admin/program/applications/{view.application.id}/decline",
+        f"/admin/program/applications/{view.application.public_id}/decline",
         data={**csrf(client), "reason": ""},
     )
     assert no_reason.status_code == 422
@@ -83,7 +83,7 @@ async def test_operators_decide_invite_and_edit_rules_on_the_seat_page(
     )
     assert unknown.status_code == 404 and "no account" in unknown.text
     declined = await client.post(
-        f"/admin/program/applications/{view.application.id}/decline",
+        f"/admin/program/applications/{view.application.public_id}/decline",
         data={**csrf(client), "reason": "Add samples of your own work first."},
     )
     assert declined.status_code == 303

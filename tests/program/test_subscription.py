@@ -16,6 +16,7 @@ from tests.billing.test_routes import dying_client
 from tests.program.factories import admit_api_user, invite
 from twinwork.creation.models import PersonalModel
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import row_id
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.ledger.service import ledger_service
 from twinwork.program.membership import membership
@@ -38,7 +39,9 @@ async def join(client: httpx.AsyncClient, card: str = GOOD) -> tuple[dict[str, s
 
 async def subscription_of(session: AsyncSession, headers: dict[str, str], client: Any) -> Any:
     body = (await client.get("/api/v1/subscriptions/current", headers=headers)).json()
-    row = await session.get(ProgramSubscription, body["id"], populate_existing=True)
+    row = await session.get(
+        ProgramSubscription, row_id("subscription", body["id"]), populate_existing=True
+    )
     assert row is not None
     return row
 
@@ -79,7 +82,7 @@ async def test_joining_charges_the_first_month_into_platform_revenue(
     assert body["amount"] == 2500 and body["card_last4"] == "4242"
     [invoice] = body["invoices"]
     assert invoice["status"] == "paid" and invoice["amount"] == 2500
-    assert await invoice_transactions(session, invoice["id"]) == 1
+    assert await invoice_transactions(session, row_id("invoice", invoice["id"])) == 1
     check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
     again = await client.post("/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers)
@@ -265,7 +268,7 @@ async def test_a_sign_up_killed_after_the_charge_becomes_a_membership_by_the_job
         assert (
             await client.get("/api/v1/subscriptions/current", headers=headers)
         ).status_code == 404
-        assert not await membership.is_member(session, int(str(user["id"])))
+        assert not await membership.is_member(session, row_id("user", user["id"]))
         busy = await client.post(
             "/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers
         )
@@ -279,7 +282,7 @@ async def test_a_sign_up_killed_after_the_charge_becomes_a_membership_by_the_job
         [invoice] = body["invoices"]
         assert invoice["status"] == "paid"
     assert len(provider.charge_keys) == 1
-    assert await invoice_transactions(session, invoice["id"]) == 1
+    assert await invoice_transactions(session, row_id("invoice", invoice["id"])) == 1
     check = await ledger_service.check(session)
     assert check.balanced and check.total == 0
 
@@ -311,9 +314,9 @@ async def test_a_sign_up_retried_with_its_key_after_a_crash_charges_once(
     assert len(set(provider.charge_keys)) == 1  # every charge under one key: one at most
     first = await provider.lookup(str(provider.charge_keys[0]))
     [invoice] = retried.json()["invoices"]
-    row = await session.get(Invoice, invoice["id"], populate_existing=True)
+    row = await session.get(Invoice, row_id("invoice", invoice["id"]), populate_existing=True)
     assert first is not None and row is not None and row.external_id == first.external_id
-    assert await invoice_transactions(session, invoice["id"]) == 1
+    assert await invoice_transactions(session, row_id("invoice", invoice["id"])) == 1
 
 
 async def test_a_declined_sign_up_is_no_membership_and_its_key_answers_402_again(
@@ -336,7 +339,7 @@ async def test_a_declined_sign_up_is_no_membership_and_its_key_answers_402_again
     assert again.status_code == 402 and again.json()["detail"] == first.json()["detail"]
     assert len(provider.charge_keys) == 1  # the retry was answered from the recorded decline
     assert (await client.get("/api/v1/subscriptions/current", headers=headers)).status_code == 404
-    assert not await membership.is_member(session, int(str(user["id"])))
+    assert not await membership.is_member(session, row_id("user", user["id"]))
 
     joined = await client.post("/api/v1/subscriptions", json={"card_number": GOOD}, headers=headers)
     assert joined.status_code == 201 and joined.json()["member"] is True

@@ -13,7 +13,7 @@ from tests.catalog.test_ai_offer import TIERED, active_model
 TITLE = "Quillorant {} lyrics for your band"
 
 
-async def marketplace(session: AsyncSession) -> dict[str, int]:
+async def marketplace(session: AsyncSession) -> dict[str, str]:
     """Three sellers of one kind of gig: with an active model, with AI tools listed, with
     a model switched off."""
     with_model = await create_user(session, roles=("freelancer",))
@@ -32,10 +32,10 @@ async def marketplace(session: AsyncSession) -> dict[str, int]:
     with_tools_profile.ai_tools = ["Midjourney"]
     with_tools_profile.works_with_ai = True
     await session.commit()
-    return {name: gig.id for name, gig in gigs.items()}
+    return {name: gig.public_id for name, gig in gigs.items()}
 
 
-async def found(client: httpx.AsyncClient, **filters: str) -> dict[int, int | None]:
+async def found(client: httpx.AsyncClient, **filters: str) -> dict[str, int | None]:
     response = await client.get("/api/v1/search", params={"q": "quillorant", **filters})
     assert response.status_code == 200, response.text
     return {hit["gig"]["id"]: hit["ai_price_amount"] for hit in response.json()["results"]}

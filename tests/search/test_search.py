@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import create_user
-from tests.catalog.factories import create_gig
+from tests.catalog.factories import create_gig, row_id_links
 from twinwork.account.models import User
+from twinwork.kit import public_ids
+from twinwork.kit.public_ids import row_id
 from twinwork.search.models import SearchEvent
 from twinwork.search.query import normalise, parse
 from twinwork.search.service import pseudonymous_session
@@ -16,7 +20,7 @@ PKG = {"name": "basic", "delivery_days": 3, "revisions": 1}
 
 
 @pytest.fixture
-async def catalog(session: AsyncSession) -> dict[str, int]:
+async def catalog(session: AsyncSession) -> dict[str, str]:
     """A small catalog with distinct words, prices and delivery times."""
     seller = await create_user(session, roles=("freelancer",), display_name="Search Seller")
     gigs = {
@@ -55,10 +59,10 @@ async def catalog(session: AsyncSession) -> dict[str, int]:
         ),
     }
     await session.commit()
-    return {name: gig.id for name, gig in gigs.items()}
+    return {name: gig.public_id for name, gig in gigs.items()}
 
 
-def ids(body: dict[str, object]) -> list[int]:
+def ids(body: dict[str, object]) -> list[str]:
     return [r["gig"]["id"] for r in body["results"]]  # type: ignore[index, union-attr]
 
 
@@ -70,15 +74,25 @@ def test_queries_are_normalised_and_made_safe() -> None:
 
 
 async def test_full_text_finds_published_gigs_only(
-    client: httpx.AsyncClient, catalog: dict[str, int]
+    client: httpx.AsyncClient, catalog: dict[str, str]
 ) -> None:
     body = (await client.get("/api/v1/search", params={"q": "zephyrine logo"})).json()
     assert set(ids(body)) == {catalog["logo"], catalog["logo_premium"]}
     assert body["total"] == 2
 
 
+async def test_results_name_gigs_by_public_ids_only(
+    client: httpx.AsyncClient, catalog: dict[str, str]
+) -> None:
+    body = (await client.get("/api/v1/search", params={"q": "zephyrine"})).json()
+    assert ids(body) and all(re.fullmatch(public_ids.PATTERN, gig_id) for gig_id in ids(body))
+    page = await client.get("/search", params={"q": "zephyrine"})
+    assert f'href="/gigs/{catalog["logo"]}"' in page.text
+    assert row_id_links(page.text) == []
+
+
 async def test_prefix_and_stemmed_words_match(
-    client: httpx.AsyncClient, catalog: dict[str, int]
+    client: httpx.AsyncClient, catalog: dict[str, str]
 ) -> None:
     body = (await client.get("/api/v1/search", params={"q": "zephyrine narrat"})).json()
     assert ids(body) == [catalog["voice"]]
@@ -87,7 +101,7 @@ async def test_prefix_and_stemmed_words_match(
 
 
 async def test_snippets_highlight_matches_and_escape_html(
-    client: httpx.AsyncClient, catalog: dict[str, int]
+    client: httpx.AsyncClient, catalog: dict[str, str]
 ) -> None:
     body = (await client.get("/api/v1/search", params={"q": "zephyrine treated booth"})).json()
     snippet = body["results"][0]["snippet"]
@@ -96,7 +110,7 @@ async def test_snippets_highlight_matches_and_escape_html(
 
 
 async def test_filters_category_price_and_delivery(
-    client: httpx.AsyncClient, catalog: dict[str, int]
+    client: httpx.AsyncClient, catalog: dict[str, str]
 ) -> None:
     by_category = await client.get(
         "/api/v1/search", params={"q": "zephyrine", "category": "graphic-design"}
@@ -113,7 +127,7 @@ async def test_filters_category_price_and_delivery(
     assert ids(by_delivery.json()) == [catalog["logo"]]
 
 
-async def test_sorting_by_price(client: httpx.AsyncClient, catalog: dict[str, int]) -> None:
+async def test_sorting_by_price(client: httpx.AsyncClient, catalog: dict[str, str]) -> None:
     up = (await client.get("/api/v1/search", params={"q": "zephyrine", "sort": "price_asc"})).json()
     down = (
         await client.get("/api/v1/search", params={"q": "zephyrine", "sort": "price_desc"})
@@ -123,7 +137,7 @@ async def test_sorting_by_price(client: httpx.AsyncClient, catalog: dict[str, in
 
 
 async def test_pagination_and_page_out_of_range(
-    client: httpx.AsyncClient, catalog: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, catalog: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from twinwork.config import get_settings
 
@@ -159,7 +173,7 @@ async def test_bad_search_parameters_get_a_clear_4xx_and_log_nothing(
 
 
 async def test_every_search_writes_one_event_without_the_user(
-    client: httpx.AsyncClient, session: AsyncSession, catalog: dict[str, int]
+    client: httpx.AsyncClient, session: AsyncSession, catalog: dict[str, str]
 ) -> None:
     signup = await client.post(
         "/api/v1/auth/signup",
@@ -187,9 +201,9 @@ async def test_every_search_writes_one_event_without_the_user(
     assert len(event.session_hash) == 32
     # Nothing in the event leads back to the account.
     assert not {"user_id", "email", "ip"} & {c.name for c in SearchEvent.__table__.columns}
-    user = await session.get(User, user_id)
+    user = await session.get(User, row_id("user", user_id))
     assert user is not None
-    for identity in (str(user_id), user.email):
+    for identity in (str(user.id), user_id, user.email):
         assert event.session_hash != pseudonymous_session(identity)
 
     # The same visitor searching again gets the same pseudonym; page 2 is not a new search.
@@ -201,7 +215,7 @@ async def test_every_search_writes_one_event_without_the_user(
 
 
 async def test_browsing_without_a_query_is_not_logged(
-    client: httpx.AsyncClient, session: AsyncSession, catalog: dict[str, int]
+    client: httpx.AsyncClient, session: AsyncSession, catalog: dict[str, str]
 ) -> None:
     before = len((await session.scalars(select(SearchEvent.id))).all())
     assert (await client.get("/api/v1/search")).status_code == 200

@@ -25,6 +25,7 @@ from tests.creation.factories import stored_model
 from twinwork.account.service import account_service
 from twinwork.creation import artifacts
 from twinwork.kit.db import unit_of_work, utcnow
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import GeneratedFile, GenerateRequest, get_modality, registry
 from twinwork.ml.voice.signal import to_mp3, to_wav
@@ -79,6 +80,11 @@ class VoiceModel:
     """The freelancer's API headers."""
     owner_email: str
 
+    @property
+    def public_id(self) -> str:
+        """The model's id as its URLs and answers write it."""
+        return public_id("model", self.model_id)
+
 
 async def active_voice_model(
     client: httpx.AsyncClient,
@@ -96,7 +102,7 @@ async def active_voice_model(
     ``adapter`` (file name -> content) make another modality's model the same way."""
     user, headers = await api_signup(client, roles=("freelancer",), display_name=display_name)
     async with unit_of_work(sessionmaker) as session:
-        owner = await account_service.get(session, int(str(user["id"])))
+        owner = await account_service.get(session, row_id("user", user["id"]))
         assert owner is not None
         stored = await stored_model(session, owner, approved=True, price_amount=price_amount)
         model, version = stored.model, stored.version

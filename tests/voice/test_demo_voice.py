@@ -115,14 +115,16 @@ async def test_the_demo_voice_trains_in_the_background_then_goes_on_sale(
     assert stored is not None and stored.is_active
 
     # A visitor sees the offer: the model's page, priced per started 100 words, verified.
-    page = await client.get(f"/models/{model.id}")
+    page = await client.get(f"/models/{model.public_id}")
     assert "per started 100 words" in page.text and "Voice verified" in page.text
     gig = await session.scalar(select(Gig).where(Gig.freelancer_id == artist.id).limit(1))
     assert gig is not None
-    assert "way-toggle" in (await client.get(f"/gigs/{gig.id}")).text
+    assert "way-toggle" in (await client.get(f"/gigs/{gig.public_id}")).text
     buyer = await funded_buyer(client)
     made = await client.post(
-        f"/api/v1/models/{model.id}/generations", json={"brief": script_of(30)}, headers=buyer
+        f"/api/v1/models/{model.public_id}/generations",
+        json={"brief": script_of(30)},
+        headers=buyer,
     )
     assert made.status_code == 201, made.text
     assert made.json()["price"]["summary"] == "$3"

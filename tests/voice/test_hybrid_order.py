@@ -26,6 +26,7 @@ from twinwork.config import get_settings
 from twinwork.creation import artifacts
 from twinwork.kit import content_credentials
 from twinwork.kit.db import unit_of_work
+from twinwork.kit.public_ids import public_id, row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ledger.service import ledger_service
 from twinwork.ml.voice.signal import read_audio, to_wav
@@ -104,11 +105,12 @@ async def test_a_hybrid_voice_order_delivers_the_freelancers_edit_as_human_edite
 
     # The model's take is attached to the order: the freelancer downloads it to work on.
     async with unit_of_work(sessionmaker) as read:
-        stored = await read.get(Order, order["id"])
+        stored = await read.get(Order, row_id("order", order["id"]))
         assert stored is not None and stored.generation_id is not None
         generation_id = stored.generation_id
     take = await client.get(
-        f"/api/v1/generations/{generation_id}/files/narration.wav", headers=voice.owner
+        f"/api/v1/generations/{public_id('generation', generation_id)}/files/narration.wav",
+        headers=voice.owner,
     )
     assert take.status_code == 200, take.text
     ai_report = content_credentials.read(take.content, "audio/wav")

@@ -33,9 +33,9 @@ async def test_the_model_page_links_the_voice_page_and_the_recordings(
 ) -> None:
     voice = await active_voice_model(client, sessionmaker, storage, price_amount=250)
     await sign_in(client, voice.owner_email)
-    page = await client.get(f"/dashboard/models/{voice.model_id}")
+    page = await client.get(f"/dashboard/models/{voice.public_id}")
     assert page.status_code == 200
-    assert f'href="/dashboard/models/{voice.model_id}/voice"' in page.text
+    assert f'href="/dashboard/models/{voice.public_id}/voice"' in page.text
     assert "Not verified yet" in page.text
     assert 'href="/dashboard/portfolio#samples"' in page.text
     assert "Price per started 100 words (USD)" in page.text
@@ -44,13 +44,13 @@ async def test_the_model_page_links_the_voice_page_and_the_recordings(
     assert "Closer to your style than the base model: voice 89%" in page.text
 
     await verified_voice(sessionmaker, voice)
-    page = await client.get(f"/dashboard/models/{voice.model_id}")
+    page = await client.get(f"/dashboard/models/{voice.public_id}")
     assert "Verified" in page.text and "Not verified yet" not in page.text
 
-    voice_page = await client.get(f"/dashboard/models/{voice.model_id}/voice")
+    voice_page = await client.get(f"/dashboard/models/{voice.public_id}/voice")
     assert voice_page.status_code == 200
-    assert f'href="/dashboard/models/{voice.model_id}"' in voice_page.text
-    assert f'href="/models/{voice.model_id}"' in voice_page.text  # active: its public page
+    assert f'href="/dashboard/models/{voice.public_id}"' in voice_page.text
+    assert f'href="/models/{voice.public_id}"' in voice_page.text  # active: its public page
     assert 'href="/dashboard/portfolio#samples"' in voice_page.text
 
 
@@ -60,25 +60,25 @@ async def test_the_public_page_says_the_voice_was_verified_and_links_its_owner_b
     storage: ObjectStorage,
 ) -> None:
     voice = await active_voice_model(client, sessionmaker, storage, price_amount=250)
-    anonymous = await client.get(f"/models/{voice.model_id}")
+    anonymous = await client.get(f"/models/{voice.public_id}")
     assert anonymous.status_code == 200
     assert '$2.50 <span id="price-unit">per started 100 words</span>' in anonymous.text
     assert "Voice verified" not in anonymous.text  # no evidence on record yet
     assert "Manage this model" not in anonymous.text
 
     await verified_voice(sessionmaker, voice, similarity=0.91)
-    shown = await client.get(f"/models/{voice.model_id}")
+    shown = await client.get(f"/models/{voice.public_id}")
     assert "Voice verified" in shown.text and "match 0.91" in shown.text
 
     buyer, _ = await api_signup(client, display_name="Ben Buyer")
     await sign_in(client, str(buyer["email"]))
-    as_buyer = await client.get(f"/models/{voice.model_id}")
+    as_buyer = await client.get(f"/models/{voice.public_id}")
     assert "Manage this model" not in as_buyer.text
     assert 'maxlength="3000"' in as_buyer.text  # a voice script is longer than a text brief
     assert "watermarked, reduced copies" in as_buyer.text
     await sign_in(client, voice.owner_email)
-    as_owner = await client.get(f"/models/{voice.model_id}")
-    assert f'href="/dashboard/models/{voice.model_id}" id="manage-model"' in as_owner.text
+    as_owner = await client.get(f"/models/{voice.public_id}")
+    assert f'href="/dashboard/models/{voice.public_id}" id="manage-model"' in as_owner.text
 
 
 async def test_a_text_model_page_shows_no_voice_links(
@@ -90,7 +90,29 @@ async def test_a_text_model_page_shows_no_voice_links(
         client, sessionmaker, storage, price_amount=400, modality="text"
     )
     await sign_in(client, text.owner_email)
-    page = await client.get(f"/dashboard/models/{text.model_id}")
+    page = await client.get(f"/dashboard/models/{text.public_id}")
     assert page.status_code == 200
     assert "/voice" not in page.text and 'id="model-links"' not in page.text
     assert "Price per use (USD)" in page.text
+
+
+async def test_voice_pages_and_answers_refuse_a_row_id_and_link_public_ids(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: ObjectStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    voice = await active_voice_model(client, sessionmaker, storage, price_amount=250)
+    phrase = f"/api/v1/models/{voice.model_id}/voice-verification"
+    assert (await client.get(phrase, headers=voice.owner)).status_code == 404
+    phrase = f"/api/v1/models/{voice.public_id}/voice-verification"
+    assert (await client.get(phrase, headers=voice.owner)).status_code == 200
+
+    await sign_in(client, voice.owner_email)
+    assert (await client.get(f"/dashboard/models/{voice.model_id}/voice")).status_code == 404
+    page = await client.get(f"/dashboard/models/{voice.public_id}/voice")
+    assert page.status_code == 200
+    assert f'action="/dashboard/models/{voice.public_id}/voice/verification"' in page.text
+    assert f"/dashboard/models/{voice.model_id}/" not in page.text
+    take = f"/dashboard/models/{voice.public_id}/versions/{voice.version_id}/takes/take-1-base.png"
+    assert (await client.get(take)).status_code == 404

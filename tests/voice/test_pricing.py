@@ -26,6 +26,7 @@ from twinwork.creation import artifacts
 from twinwork.generation.models import Generation
 from twinwork.generation.service import price_for, price_of
 from twinwork.kit.db import unit_of_work
+from twinwork.kit.public_ids import row_id
 from twinwork.kit.storage import ObjectStorage, make_storage
 from twinwork.ledger.models import LedgerTransaction
 from twinwork.ml import get_modality
@@ -104,7 +105,7 @@ async def test_a_250_word_script_is_charged_three_units_exactly_once(
     before = await wallet_balance(client, buyer)
 
     made = await client.post(
-        f"/api/v1/models/{voice.model_id}/generations",
+        f"/api/v1/models/{voice.public_id}/generations",
         json={"brief": script_of(250)},
         headers=buyer,
     )
@@ -142,7 +143,7 @@ async def test_a_250_word_script_is_charged_three_units_exactly_once(
     assert again.status_code == 409
 
     assert await wallet_balance(client, buyer) == before - 750
-    [sale] = await purchases_of(sessionmaker, generation["id"])
+    [sale] = await purchases_of(sessionmaker, row_id("generation", generation["id"]))
     assert sale.reason == "generation_purchase"
     assert sum(entry.amount for entry in sale.entries) == 0
     assert max(entry.amount for entry in sale.entries) < 750  # the fee and the freelancer's
@@ -160,7 +161,7 @@ async def test_the_preview_quotes_the_started_hundreds(
     voice = await active_voice_model(client, sessionmaker, storage, price_amount=UNIT_PRICE)
     buyer = await funded_buyer(client)
     made = await client.post(
-        f"/api/v1/models/{voice.model_id}/generations",
+        f"/api/v1/models/{voice.public_id}/generations",
         json={"brief": script_of(words)},
         headers=buyer,
     )
@@ -179,7 +180,7 @@ async def test_a_script_over_the_voice_limit_is_refused_before_anything_runs(
     buyer = await funded_buyer(client)
     for script in ("word " * 50_000, "x" * (get_modality("voice").brief_max_chars + 1)):
         refused = await client.post(
-            f"/api/v1/models/{voice.model_id}/generations",
+            f"/api/v1/models/{voice.public_id}/generations",
             json={"brief": script},
             headers=buyer,
         )
@@ -203,7 +204,7 @@ async def test_a_text_model_charges_one_use_and_keeps_its_own_brief_limit(
         buyer = await funded_buyer(client)
         long_brief = "go " * 300  # 300 words in 900 characters: one use all the same
         made = await client.post(
-            f"/api/v1/models/{echo.model_id}/generations",
+            f"/api/v1/models/{echo.public_id}/generations",
             json={"brief": long_brief},
             headers=buyer,
         )
@@ -211,7 +212,7 @@ async def test_a_text_model_charges_one_use_and_keeps_its_own_brief_limit(
         assert made.json()["price_amount"] == 400
         assert made.json()["price"]["summary"] == "$4"
         refused = await client.post(
-            f"/api/v1/models/{echo.model_id}/generations",
+            f"/api/v1/models/{echo.public_id}/generations",
             json={"brief": "word " * 300},
             headers=buyer,
         )

@@ -22,6 +22,7 @@ from tests.order.test_orders import funded_buyer, order
 from tests.portfolio.factories import sample_body
 from tests.web.test_pages import csrf_token, sign_in, signed_in_user
 from twinwork.account.models import User
+from twinwork.kit import public_ids
 
 
 class Policy(StrEnum):
@@ -338,8 +339,11 @@ UNGUARDED = {"/openapi.json", "/static", "/healthz"}
 # A request in a browser that is not signed in: the sign-in page, and back here afterwards.
 SIGN_IN_REDIRECT = re.compile(r"^/login\?next=")
 
-# An id no test creates: a caller's own token or order must not be what a probe hits.
+# An id no test creates: a caller's own token or order must not be what a probe hits. Routes
+# are given its public id, of the kind the parameter names.
 MISSING = 2_000_000_000
+# Path parameters whose name is not their kind; every other ``x_id`` names a row of kind x.
+PARAMETER_KINDS = {"entry_id": "faq"}
 # Path parameters that are not ids: a value the route accepts, so the answer is about access.
 PATH_VALUES = {
     "handle": "nobody-here",
@@ -407,6 +411,29 @@ def is_api(path: str) -> bool:
     return path.startswith("/api/v1/")
 
 
+def kind_of(parameter: str) -> str:
+    """The kind of row a path parameter such as ``gig_id`` or ``entry_id`` names."""
+    return PARAMETER_KINDS.get(parameter, parameter.removesuffix("_id"))
+
+
+def public(kind: str, value: object) -> str:
+    """``value`` as a URL writes it: a row's public id. A row id (from the database or an
+    answer not yet moved over) is encoded; a public id is checked to name a row of ``kind``."""
+    if isinstance(value, int) or str(value).isdigit():
+        return public_ids.public_id(kind, int(str(value)))
+    assert public_ids.row_id(kind, value) != public_ids.NO_ROW, (kind, value)
+    return str(value)
+
+
+def row(kind: str, value: object) -> int:
+    """The row id an API answer's id names, whichever form the answer writes it in."""
+    if isinstance(value, int) or str(value).isdigit():
+        return int(str(value))
+    found = public_ids.row_id(kind, value)
+    assert found != public_ids.NO_ROW, (kind, value)
+    return found
+
+
 def concrete(path: str, values: dict[str, str] | None = None) -> str:
     """The path with its parameters filled: from ``values`` where given, else a missing id."""
 
@@ -416,6 +443,8 @@ def concrete(path: str, values: dict[str, str] | None = None) -> str:
             return ACTIONS[path]
         if values and name in values:
             return values[name]
+        if name.endswith("_id"):
+            return public_ids.public_id(kind_of(name), MISSING)
         return PATH_VALUES.get(name, str(MISSING))
 
     return re.sub(r"\{(\w+)\}", fill, path)
@@ -516,7 +545,7 @@ async def _draft_gig(
 ) -> dict[str, str]:
     gig = await create_gig(session, owner, status="draft")
     await session.commit()
-    return {"gig_id": str(gig.id)}
+    return {"gig_id": gig.public_id}
 
 
 async def _draft_model(
@@ -526,9 +555,9 @@ async def _draft_model(
     stored = await stored_model(session, owner)
     await session.commit()
     return {
-        "model_id": str(stored.model.id),
-        "run_id": str(stored.run.id),
-        "version_id": str(stored.version.id),
+        "model_id": stored.model.public_id,
+        "run_id": stored.run.public_id,
+        "version_id": stored.version.public_id,
     }
 
 
@@ -537,7 +566,7 @@ async def _sample(
 ) -> dict[str, str]:
     response = await client.post("/api/v1/portfolio/samples", json=sample_body(), headers=headers)
     assert response.status_code == 201, response.text
-    return {"sample_id": str(response.json()["id"])}
+    return {"sample_id": public("sample", response.json()["id"])}
 
 
 async def _order(
@@ -548,7 +577,7 @@ async def _order(
     assert gig.status_code == 201, gig.text
     placed = await order(client, await funded_buyer(client), gig.json()["id"], brief="A logo")
     assert placed.status_code == 201, placed.text
-    return {"order_id": str(placed.json()["id"])}
+    return {"order_id": public("order", placed.json()["id"])}
 
 
 async def _receipt(
@@ -563,7 +592,7 @@ async def _token(
     client: httpx.AsyncClient, _session: AsyncSession, _owner: User, headers: dict[str, str]
 ) -> dict[str, str]:
     [token] = (await client.get("/api/v1/auth/tokens", headers=headers)).json()
-    return {"token_id": str(token["id"])}
+    return {"token_id": public("token", token["id"])}
 
 
 async def _conversation(
@@ -577,7 +606,7 @@ async def _conversation(
         "/api/v1/conversations", json={"gig_id": gig.json()["id"], "text": "Hi"}, headers=buyer
     )
     assert started.status_code == 201, started.text
-    return {"conversation_id": str(started.json()["id"])}
+    return {"conversation_id": public("conversation", started.json()["id"])}
 
 
 # The object a route's first path parameter names, and how its owner makes one. Generations
@@ -615,7 +644,7 @@ async def test_strangers_get_404_for_owner_private_objects(
     """Another user's unlisted object answers a stranger like an id that does not exist. A
     buyer meets the freelancer dashboard's 403 first, for a real id and a missing one alike."""
     owner_json, owner_headers = await api_signup(client, roles=("freelancer",))
-    owner = await session.get(User, owner_json["id"])
+    owner = await session.get(User, row("user", owner_json["id"]))
     assert owner is not None
     values = await OWNED[first_parameter(path)](client, session, owner, owner_headers)
     stranger_json, stranger = await api_signup(client, roles=(role,))

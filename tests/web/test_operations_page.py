@@ -13,6 +13,7 @@ from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from tests.web.test_pages import signed_in_user
 from twinwork.kit.db import utcnow
 from twinwork.kit.money import format_amount
+from twinwork.kit.public_ids import row_id
 from twinwork.ledger.service import ledger_service
 from twinwork.order.models import Order
 from twinwork.order.service import order_service
@@ -28,7 +29,7 @@ async def test_money_totals_and_order_ageing(
     # The second order was placed ten days ago and is now a week late.
     await session.execute(
         update(Order)
-        .where(Order.id == old["id"])
+        .where(Order.id == row_id("order", old["id"]))
         .values(created_at=utcnow() - timedelta(days=10), due_at=utcnow() - timedelta(days=7))
     )
     ageing = await order_service.ageing(session)

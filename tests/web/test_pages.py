@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.account.factories import PASSWORD, create_user, unique_email
-from tests.catalog.factories import create_gig
+from tests.catalog.factories import create_gig, row_id_links
 from twinwork.account.models import User
 from twinwork.catalog.models import Gig
 from twinwork.kit.csrf import CSRF_COOKIE
@@ -60,12 +60,15 @@ async def test_search_gig_and_profile_pages_render(
     await session.commit()
     results = await client.get("/search", params={"q": "quillbright printer", "sort": "rating"})
     assert results.status_code == 200
-    assert f'href="/gigs/{gig.id}"' in results.text and "<mark>" in results.text
-    page = await client.get(f"/gigs/{gig.id}")
+    assert f'href="/gigs/{gig.public_id}"' in results.text and "<mark>" in results.text
+    page = await client.get(f"/gigs/{gig.public_id}")
     assert page.status_code == 200 and "Quillbright copy for product pages" in page.text
     assert "$45" in page.text
     profile = await client.get(f"/freelancers/{gig.freelancer.handle}")
     assert profile.status_code == 200 and "Page Seller" in profile.text
+    home = await client.get("/")
+    for shown in (results, page, profile, home):
+        assert row_id_links(shown.text) == [], shown.url
 
 
 async def test_search_page_shows_an_empty_state_and_errors_readably(

@@ -119,7 +119,8 @@ def page_routes_without_parameters(app: object) -> list[str]:
 
 
 def shape(path: str) -> str:
-    return re.sub(r"/\d+", "/{id}", urlsplit(path).path)
+    # A row's segment, a counter or a public id, is one shape: one gig page stands for all.
+    return re.sub(r"/(?:\d+|[a-z2-7]{26})(?=/|$)", "/{id}", urlsplit(path).path)
 
 
 async def crawl(client: httpx.AsyncClient, seeds: list[str]) -> tuple[list[str], dict[str, str]]:

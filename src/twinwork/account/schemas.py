@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinwork.kit.email import EmailAddress
+from twinwork.kit.public_ids import TokenIdOut, UserIdOut
 from twinwork.kit.text import CLEANED
 
 SignupRole = Literal["buyer", "freelancer"]
@@ -36,7 +37,7 @@ class TokenIn(BaseModel):
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: UserIdOut
     email: str
     display_name: str
     roles: list[str]
@@ -54,7 +55,8 @@ class ApiTokenOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: TokenIdOut
+    """The token's public id: ``DELETE /auth/tokens/{id}`` revokes it."""
     label: str = Field(validation_alias="name")
     created_at: datetime
     last_used_at: datetime | None

@@ -265,7 +265,13 @@ PACKAGE_WORDS = {
     "biggest": "premium",
 }
 _PACKAGE = re.compile(r"\b(" + "|".join(PACKAGE_WORDS) + r")\b", re.IGNORECASE)
-_ORDER_NUMBER = re.compile(r"(?:order\s*(?:number|no\.?|#)?\s*#?|#)\s*(\d{1,9})\b", re.IGNORECASE)
+# How a buyer names one of their orders: "order #DOWNRMAT" as pages write it (the first
+# characters of its public id), "order number DOWNRMAT", or the whole public id from a link.
+_ORDER_REFERENCE = re.compile(
+    r"(?:#|\border\s+(?:number|no|ref|reference|id)\b\.?\s*:?)\s*#?\s*([a-z0-9]{1,26})\b"
+    r"|(?<![a-z0-9])([a-z2-7]{26})(?![a-z0-9])",
+    re.IGNORECASE,
+)
 _MONEY = re.compile(
     r"(?:[$\N{EURO SIGN}\N{POUND SIGN}]\s?\d[\d,]*(?:\.\d{1,2})?"
     r"|\d[\d,]*(?:\.\d{1,2})?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?|bucks))",
@@ -344,7 +350,8 @@ class Deadline:
 class Reading:
     intents: list[Intent] = field(default_factory=list)
     package: str | None = None
-    order_number: int | None = None
+    order_reference: str | None = None
+    """The order the buyer named, as they wrote it (a reference or a public id)."""
     money: list[str] = field(default_factory=list)
     deadline: Deadline | None = None
     questions: list[str] = field(default_factory=list)
@@ -363,9 +370,8 @@ def read(text: str, *, today_weekday: int = 0) -> Reading:
     package = _PACKAGE.search(text)
     if package:
         reading.package = PACKAGE_WORDS[package.group(1).lower()]
-    number = _ORDER_NUMBER.search(text)
-    if number and Intent.ORDER_STATUS in reading.intents:
-        reading.order_number = int(number.group(1))
+    if Intent.ORDER_STATUS in reading.intents:
+        reading.order_reference = order_reference(text)
     reading.money = [m.group(0).strip() for m in _MONEY.finditer(text)]
     reading.deadline = deadline_of(text, today_weekday)
     if reading.deadline is not None and Intent.DELIVERY not in reading.intents:
@@ -373,6 +379,17 @@ def read(text: str, *, today_weekday: int = 0) -> Reading:
     reading.questions = question_sentences(text)
     reading.language = language_of(text)
     return reading
+
+
+def order_reference(text: str) -> str | None:
+    """The order a message names ("order #DOWNRMAT"), if any. A bare number ("order #12")
+    names none: orders are not numbered where buyers see them, so the buyer's latest orders
+    answer it instead."""
+    for found in _ORDER_REFERENCE.finditer(text):
+        token = found.group(1) or found.group(2)
+        if not token.isdigit():
+            return token
+    return None
 
 
 def question_sentences(text: str) -> list[str]:

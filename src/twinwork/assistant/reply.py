@@ -220,7 +220,7 @@ async def decide(session: AsyncSession, situation: Situation) -> Decision:
         sections.extend(result.lines)
     if reading.has(Intent.ORDER_STATUS):
         titles = {g.id: g.title for g in situation.gigs}
-        result = tools.order_status(situation.orders, reading.order_number, titles, name)
+        result = tools.order_status(situation.orders, reading.order_reference, titles, name)
         decision.tools.append(result)
         sections.extend(result.lines)
     if reading.has(Intent.AVAILABILITY):

@@ -10,6 +10,13 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from twinwork.kit.public_ids import (
+    ConversationIdOut,
+    DraftIdOut,
+    FaqIdOut,
+    HandoverIdOut,
+    PublicIdOut,
+)
 from twinwork.kit.text import CLEANED, has_bidi_control, visible_text
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,7 +67,7 @@ class FaqIn(BaseModel):
 
 
 class FaqSuggestionOut(BaseModel):
-    handover_id: int
+    handover_id: HandoverIdOut
     q: str
     """The client's question that the assistant handed over."""
     a: str
@@ -68,7 +75,7 @@ class FaqSuggestionOut(BaseModel):
 
 
 class FaqOut(BaseModel):
-    id: int
+    id: FaqIdOut
     q: str
     a: str
     updated_at: datetime
@@ -204,8 +211,8 @@ class SettingsOut(BaseModel):
 
 
 class HandoverOut(BaseModel):
-    id: int
-    conversation_id: int
+    id: HandoverIdOut
+    conversation_id: ConversationIdOut
     reason: str
     reason_label: str
     summary: str
@@ -223,9 +230,9 @@ class HandoverPageOut(BaseModel):
 
 
 class DraftOut(BaseModel):
-    id: int
-    conversation_id: int
-    gig_id: int | None
+    id: DraftIdOut
+    conversation_id: ConversationIdOut
+    gig_id: Annotated[int | None, PublicIdOut("gig")]
     package_name: str | None
     requirements: str
     status: str

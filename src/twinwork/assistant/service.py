@@ -203,7 +203,7 @@ class AssistantService:
             raise Forbidden("The FAQ belongs to a freelancer's assistant.")
         entry = await faq_repository.get(session, entry_id)
         if entry is None or entry.user_id != user.id:
-            raise NotFound(f"There is no FAQ entry {entry_id}.")
+            raise NotFound("There is no such FAQ entry of yours.")
         await self._member(session, user)
         return entry
 
@@ -256,7 +256,7 @@ class AssistantService:
         """Add the (possibly edited) suggestion to the FAQ; it is not suggested again."""
         handover = await handover_repository.get(session, handover_id)
         if handover is None or handover.freelancer_user_id != user.id:
-            raise NotFound(f"There is no handover {handover_id}.")
+            raise NotFound("There is no such handover of yours.")
         entry = await self.add_faq(session, user, data)
         handover.details = {**handover.details, "faq_added": True}
         await session.flush()
@@ -289,7 +289,7 @@ class AssistantService:
     ) -> RequirementDraft:
         draft = await draft_repository.get(session, draft_id)
         if draft is None or draft.freelancer_user_id != user.id:
-            raise NotFound(f"There is no requirements draft {draft_id}.")
+            raise NotFound("There is no such requirements draft of yours.")
         if draft.status != DraftStatus.DRAFT:
             raise Conflict(f"This draft was already {draft.status.value}.")
         return draft
@@ -315,10 +315,10 @@ class AssistantService:
                 price = format_amount(package.price_amount, package.currency)
                 text += (
                     f'\n\nOrder the {package.name.capitalize()} package of "{gig.title}" '
-                    f"({price}) from /gigs/{gig.id} and paste this brief."
+                    f"({price}) from /gigs/{gig.public_id} and paste this brief."
                 )
             elif gig is not None:
-                text += f"\n\nOrder it from /gigs/{gig.id} and paste this brief."
+                text += f"\n\nOrder it from /gigs/{gig.public_id} and paste this brief."
         await post_as_assistant(session, draft.conversation_id, text, settings.name)
         draft.status = DraftStatus.CONFIRMED
         draft.confirmed_at = utcnow()

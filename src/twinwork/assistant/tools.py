@@ -217,18 +217,23 @@ def explain_modes(
 
 
 def order_status(
-    orders: Sequence[Order], number: int | None, gig_titles: dict[int, str], freelancer_name: str
+    orders: Sequence[Order],
+    reference: str | None,
+    gig_titles: dict[int, str],
+    freelancer_name: str,
 ) -> ToolResult:
     """The asking buyer's own orders with this freelancer (the caller passes only those):
-    one order when the buyer named its number, else the latest few. An order number that is
-    not theirs reads exactly like one that does not exist."""
-    if number is not None:
-        orders = [o for o in orders if o.id == number]
+    one order when the buyer named it (its reference, "DOWNRMAT", or its whole public id),
+    else the latest few. Orders are named by reference, as their pages name them, never by
+    their row's key. An order that is not theirs reads exactly like one that does not exist."""
+    if reference is not None:
+        orders = [o for o in orders if reference.lower() in (o.public_id, o.reference.lower())]
         if not orders:
+            asked = reference.upper() if len(reference) <= 8 else reference  # as pages write it
             return ToolResult(
                 "order_status",
-                [f"I can't find an order #{number} of yours with {freelancer_name}."],
-                {"orders": [], "asked": number},
+                [f"I can't find an order #{asked} of yours with {freelancer_name}."],
+                {"orders": [], "asked": asked},
             )
     if not orders:
         return ToolResult(
@@ -238,8 +243,12 @@ def order_status(
     data = []
     for order in list(orders)[:3]:
         what = gig_titles.get(order.gig_id or 0, "AI work")
-        line = f'Order #{order.id} ("{what}") is {ORDER_STATUS_WORDS[order.status]}'
-        entry: dict[str, Any] = {"id": order.id, "status": order.status.value, "title": what}
+        line = f'Order #{order.reference} ("{what}") is {ORDER_STATUS_WORDS[order.status]}'
+        entry: dict[str, Any] = {
+            "reference": order.reference,
+            "status": order.status.value,
+            "title": what,
+        }
         if order.due_at is not None and order.status == OrderStatus.IN_PROGRESS:
             due = format_day(order.due_at.date())
             line += f"; it is due by {due}"

@@ -61,11 +61,18 @@ def dates_in(text: str) -> set[str]:
     return {" ".join(m.group(0).split()) for m in DATE.finditer(text)}
 
 
+def is_row_key(name: object) -> bool:
+    """``id``, ``gig_id``: a row's key in tool data, which the log keeps but which is no fact
+    a reply may state (a gig numbered 45 backs no "45")."""
+    return isinstance(name, str) and (name == "id" or name.endswith("_id"))
+
+
 def flatten(value: Any) -> Iterable[str]:
-    """Every scalar inside tool data, as text."""
+    """Every scalar inside tool data, as text, except rows' keys."""
     if isinstance(value, dict):
-        for item in value.values():
-            yield from flatten(item)
+        for key, item in value.items():
+            if not is_row_key(key):
+                yield from flatten(item)
     elif isinstance(value, list | tuple | set):
         for item in value:
             yield from flatten(item)

@@ -126,12 +126,13 @@ WEBHOOK_EVENT_STATUSES = tuple(WebhookEventStatus)
 ignored: a type we do not act on. failed: handling raised; retried by a periodic job."""
 
 
-class WebhookEvent(Base):
+class WebhookEvent(PublicIdMixin, Base):
     """The inbox of events a payment provider sends us. The unique (source, external_id) makes a
     redelivered event find its first row instead of acting twice; an event is stored and
     committed before it is handled, so a failed handling is retried from here."""
 
     __tablename__ = "webhook_events"
+    __public_kind__ = "webhook"
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         CheckConstraint("status IN ('received', 'processed', 'ignored', 'failed')", name="status"),

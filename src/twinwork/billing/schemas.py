@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
 from twinwork.config import get_settings
+from twinwork.kit.public_ids import PaymentIdOut, PayoutIdOut, TransactionIdOut, WebhookIdOut
 
 MIN_TOP_UP_AMOUNT = 100
 """$1, in cents."""
@@ -77,7 +78,7 @@ class WalletOut(BaseModel):
 class PaymentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: PaymentIdOut
     amount: int
     currency: str
     provider: str
@@ -102,10 +103,11 @@ class EntryOut(BaseModel):
 
 
 class TransactionOut(BaseModel):
-    id: int
+    id: TransactionIdOut
     reason: str
     reference_type: str
     reference_id: str
+    """The public id of the order, generation, invoice, payment or payout it concerns."""
     description: str
     created_at: datetime
     entries: list[EntryOut]
@@ -122,7 +124,7 @@ class TransactionPageOut(BaseModel):
 class LedgerCheckOut(BaseModel):
     balanced: bool
     total: int
-    unbalanced_transaction_ids: list[int]
+    unbalanced_transaction_ids: list[TransactionIdOut]
     negative_account_ids: list[int]
 
 
@@ -165,7 +167,7 @@ class PayoutIn(BaseModel):
 class PayoutOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: PayoutIdOut
     amount: int
     """In cents."""
     currency: str
@@ -186,7 +188,7 @@ class WebhookAckOut(BaseModel):
 class WebhookEventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: WebhookIdOut
     source: str
     external_id: str
     type: str

@@ -19,7 +19,7 @@ from twinwork.catalog.routes import _dashboard_context, _gig_form_context
 from twinwork.catalog.service import gig_service
 from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.public_ids import GigId, ImageId
+from twinwork.kit.public_ids import NO_ROW, GigId, ImageId, PublicIdIn, public_id
 from twinwork.portfolio.routes import PICTURE_CSP
 from twinwork.portfolio.service import IMAGE_KIND, portfolio_service
 from twinwork.web.deps import (
@@ -35,6 +35,7 @@ from twinwork.web.templating import render
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 GalleryAction = Literal["up", "down", "first", "remove"]
+_SAMPLE_ID = PublicIdIn("sample")  # the design chosen from the portfolio, a form field
 
 
 def picture_response(picture: StoredPicture) -> Response:
@@ -65,6 +66,11 @@ async def gig_image(
 @pages.get("/freelancers/{handle}/avatar")
 async def avatar(handle: str, session: DbSession, storage: Storage) -> Response:
     return picture_response(await gallery_service.avatar(session, storage, handle[:40]))
+
+
+def _back_to_gallery(gig_id: int, tail: str) -> Response:
+    """The gig's form again after a change to its gallery (``gig_id`` is the row id)."""
+    return RedirectResponse(f"/dashboard/gigs/{public_id('gig', gig_id)}/edit{tail}", 303)
 
 
 async def _upload(request: Request, limit: int) -> tuple[bytes, str | None, dict[str, str]]:
@@ -109,7 +115,7 @@ async def upload_gallery_image(
         if isinstance(exc, NotFound):
             raise
         return await _gallery_error(request, session, user, gig_id, exc)
-    return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit?pictures=1#gallery", status_code=303)
+    return _back_to_gallery(gig_id, "?pictures=1#gallery")
 
 
 @pages.post("/dashboard/gigs/{gig_id}/gallery/from-portfolio")
@@ -119,10 +125,12 @@ async def add_from_portfolio(
     await gig_service.owned(session, user, gig_id)
     form = await request.form()
     try:
-        raw_id = str(form.get("sample_id", ""))
-        if not raw_id.isdigit():
+        raw_id = str(form.get("sample_id", "")).strip()
+        if not raw_id:
             raise ValidationFailed("Choose a design from your portfolio.", field="sample_id")
-        sample = await portfolio_service.owned(session, user, int(raw_id))
+        # The sample's public id; one that names nothing is 404 like another's sample.
+        sample_id = _SAMPLE_ID.decode(raw_id) or NO_ROW
+        sample = await portfolio_service.owned(session, user, sample_id)
         if sample.kind != IMAGE_KIND:
             raise ValidationFailed(
                 f"“{sample.title}” is text; choose a design (a picture).", field="sample_id"
@@ -142,7 +150,7 @@ async def add_from_portfolio(
         if isinstance(exc, NotFound) and exc.field is None:
             raise
         return await _gallery_error(request, session, user, gig_id, exc)
-    return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit?pictures=1#gallery", status_code=303)
+    return _back_to_gallery(gig_id, "?pictures=1#gallery")
 
 
 @pages.post("/dashboard/gigs/{gig_id}/gallery/{image_id}/{action}")
@@ -158,7 +166,7 @@ async def change_gallery_image(
         await gallery_service.remove(session, storage, user, gig_id, image_id)
     else:
         await gallery_service.move(session, user, gig_id, image_id, action)
-    return RedirectResponse(f"/dashboard/gigs/{gig_id}/edit#gallery", status_code=303)
+    return _back_to_gallery(gig_id, "#gallery")
 
 
 @pages.post("/dashboard/profile/avatar")

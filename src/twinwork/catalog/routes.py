@@ -257,7 +257,7 @@ async def _save_gig_form(
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         context = await _gig_form_context(session, user, gig)
         return form_error(request, session, "gig_form.html", data, errors, status_code, context)
-    return RedirectResponse(f"/dashboard/gigs/{gig.id}/edit?saved=1", status_code=303)
+    return RedirectResponse(f"/dashboard/gigs/{gig.public_id}/edit?saved=1", status_code=303)
 
 
 @pages.post("/dashboard/gigs/{gig_id}/status")

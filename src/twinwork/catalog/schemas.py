@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinwork.catalog.ai_tools import MAX_AI_TOOLS, MAX_FREE_TOOL_LENGTH, clean_ai_tools
 from twinwork.catalog.models import PACKAGE_NAMES
+from twinwork.kit.public_ids import GigIdOut, PublicIdOut
 from twinwork.kit.text import CLEANED
 
 PackageName = Literal["basic", "standard", "premium"]
@@ -213,7 +214,7 @@ class ProfileOut(FreelancerOut):
 class GigOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: GigIdOut
     title: str
     description: str
     requirements: str
@@ -228,8 +229,9 @@ class GigOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
-    cover_image_id: int | None = None
-    """The gallery's first picture: ``GET /gig-images/{id}?size=card`` (or ``large``)."""
+    cover_image_id: Annotated[int | None, PublicIdOut("image")] = None
+    """The gallery's first picture's public id: ``GET /gig-images/{id}?size=card`` (or
+    ``large``)."""
 
 
 class GigPageOut(BaseModel):

@@ -205,10 +205,10 @@ class GigService:
     async def owned(self, session: AsyncSession, user: User, gig_id: int) -> Gig:
         gig = await gig_repository.get(session, gig_id)
         if gig is None:
-            raise NotFound(f"Gig {gig_id} does not exist.")
+            raise NotFound("There is no such gig.")
         if gig.freelancer_id != user.id:
             # The same answer as a missing id: another freelancer's drafts stay private.
-            raise NotFound(f"Gig {gig_id} does not exist.")
+            raise NotFound("There is no such gig.")
         return gig
 
     async def public(self, session: AsyncSession, gig_id: int, viewer: User | None) -> Gig:
@@ -218,7 +218,7 @@ class GigService:
             gig.status == "published" or (viewer is not None and gig.freelancer_id == viewer.id)
         )
         if gig is None or not visible:
-            raise NotFound(f"Gig {gig_id} does not exist or is not published.")
+            raise NotFound("There is no such gig, or it is not published.")
         return gig
 
     async def mine(self, session: AsyncSession, user: User) -> list[Gig]:

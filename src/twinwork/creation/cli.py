@@ -15,6 +15,7 @@ from twinwork.config import get_settings
 from twinwork.creation import runtime
 from twinwork.kit.db import make_engine, make_sessionmaker, run_standalone, unit_of_work
 from twinwork.kit.errors import DomainError
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.storage import make_storage
 from twinwork.ml import DEFAULT_MODALITY, TrainingProgress, get_modality
 
@@ -106,13 +107,17 @@ async def _start(email: str, model_id: int | None) -> tuple[int, int, str]:
 def _report(run_id: int, status: str) -> None:
     from twinwork.creation.service import creation_service
 
-    async def work(session: AsyncSession) -> tuple[str | None, dict[str, float] | None, int | None]:
+    async def work(session: AsyncSession) -> tuple[str | None, dict[str, float] | None, str, str]:
         run = await creation_service.run(session, run_id)
         assert run is not None
         version = await creation_service.version(session, run.version_id or 0)
-        return run.error, (version.metrics if version else None), (version.id if version else None)
+        if version is None:
+            return run.error, None, "", ""
+        # The approve path as a client writes it: public ids, not the row ids this command takes.
+        approve = f"/api/v1/models/{public_id('model', run.model_id)}/versions/{version.public_id}"
+        return run.error, version.metrics, f"Version {version.number}", approve
 
-    error, metrics, version_id = run_standalone(get_settings().resolved_database_url, work)
+    error, metrics, version, approve = run_standalone(get_settings().resolved_database_url, work)
     if status != "succeeded":
         console.print(f"[red]Run {run_id} {status}[/]" + (f": {error}" if error else ""))
         raise typer.Exit(code=1)
@@ -122,8 +127,8 @@ def _report(run_id: int, status: str) -> None:
         table.add_row(name, base, personal)
     console.print(table)
     console.print(
-        f"[green]Version {version_id} is ready.[/] Approve it on the model's page or with "
-        "POST /api/v1/models/{id}/versions/{version_id}/approve."
+        f"[green]{version} is ready.[/] Approve it on the model's page or with "
+        f"POST {approve}/approve."
     )
 
 

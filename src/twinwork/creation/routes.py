@@ -41,7 +41,7 @@ from twinwork.kit.db import mark_rollback_only, utcnow
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.money import parse_dollars
-from twinwork.kit.public_ids import ModelId, RunId, VersionId
+from twinwork.kit.public_ids import ModelId, RunId, VersionId, public_id
 from twinwork.kit.signing import signed_document
 from twinwork.ml import get_modality, modalities
 from twinwork.portfolio.service import portfolio_service
@@ -63,6 +63,11 @@ api = APIRouter(prefix="/api/v1", tags=["personal models"])
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 
+def sample_refs(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A version's samples as an answer shows them: each sample by its public id."""
+    return [{**ref, "id": public_id("sample", int(ref["id"]))} for ref in refs]
+
+
 def version_out(version: ModelVersion, model: PersonalModel) -> VersionOut:
     return VersionOut(
         id=version.id,
@@ -71,8 +76,8 @@ def version_out(version: ModelVersion, model: PersonalModel) -> VersionOut:
         base_model_id=version.base_model_id,
         artifact_hash=version.artifact_hash,
         artifact_bytes=version.artifact_bytes,
-        training_samples=version.training_samples,
-        heldout_samples=version.heldout_samples,
+        training_samples=sample_refs(version.training_samples),
+        heldout_samples=sample_refs(version.heldout_samples),
         hyperparameters=version.hyperparameters,
         metrics=version.metrics,
         evaluation_outputs=version.evaluation_outputs,
@@ -266,7 +271,9 @@ def style_out(model_id: int, learned: LearnedStyle) -> StyleOut:
         shapes=style.get("shapes"),
         designs=style.get("designs"),
         picture_url=(
-            f"/dashboard/models/{model_id}/style.png" if learned.picture is not None else None
+            f"/dashboard/models/{public_id('model', model_id)}/style.png"
+            if learned.picture is not None
+            else None
         ),
     )
 
@@ -367,7 +374,7 @@ async def create_model_page(request: Request, session: DbSession, user: PageFree
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         context = await _models_context(session, user)
         return form_error(request, session, "models.html", data, errors, status_code, context)
-    return RedirectResponse(f"/dashboard/models/{model.id}", status_code=303)
+    return RedirectResponse(f"/dashboard/models/{model.public_id}", status_code=303)
 
 
 async def _model_context(
@@ -399,7 +406,7 @@ async def _model_context(
         "versions": versions,
         "metric_rows": {v.id: metric_rows(v.metrics) for v in versions},
         # Plain words and a picture: base vs yours as bars, progress as % and minutes left.
-        "evaluations": {v.id: summarise(v.metrics, f"closeness-{v.id}") for v in versions},
+        "evaluations": {v.id: summarise(v.metrics, f"closeness-{v.public_id}") for v in versions},
         "run_estimate": (
             estimate(active_run, model.modality, get_settings(), utcnow()) if active_run else None
         ),
@@ -464,7 +471,9 @@ async def _model_action(
         mark_rollback_only(session)
         context = await _model_context(session, user, model_id, storage)
         return form_error(request, session, "model.html", data, errors, status_code, context)
-    return RedirectResponse(f"/dashboard/models/{model_id}?done={done}", status_code=303)
+    return RedirectResponse(
+        f"/dashboard/models/{public_id('model', model_id)}?done={done}", status_code=303
+    )
 
 
 @pages.post("/dashboard/models/{model_id}/train")
@@ -609,7 +618,7 @@ async def erase_page(
         errors = {"confirm": f"Type the model's name, {model.name!r}, to confirm erasure."}
         return form_error(request, session, "model.html", data, errors, 422, context)
     await erase_and_delete_files(session, user, model_id, storage)
-    return RedirectResponse(f"/dashboard/models/{model_id}/receipt", status_code=303)
+    return RedirectResponse(f"/dashboard/models/{model.public_id}/receipt", status_code=303)
 
 
 @pages.get("/dashboard/models/{model_id}/receipt")

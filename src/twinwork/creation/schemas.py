@@ -13,6 +13,7 @@ from pydantic import (
     model_serializer,
 )
 
+from twinwork.kit.public_ids import ModelIdOut, PublicIdOut, RunIdOut, UserIdOut, VersionIdOut
 from twinwork.kit.text import CLEANED
 from twinwork.ml import DEFAULT_MODALITY, modality_names
 
@@ -106,8 +107,8 @@ class StyleOut(BaseModel):
     """What the latest trained version learned: the palette by role, the type and the
     layout, as the model uses them."""
 
-    model_id: int
-    version_id: int
+    model_id: ModelIdOut
+    version_id: VersionIdOut
     version: int
     palette: list[PaletteColorOut]
     fonts: list[dict[str, Any]]
@@ -124,9 +125,9 @@ class LicenseOut(BaseModel):
 
 
 class VersionOut(BaseModel):
-    id: int
+    id: VersionIdOut
     number: int
-    run_id: int
+    run_id: RunIdOut
     base_model_id: str
     artifact_hash: str
     artifact_bytes: int
@@ -142,13 +143,13 @@ class VersionOut(BaseModel):
 
 
 class ModelOut(BaseModel):
-    id: int
-    owner_user_id: int
+    id: ModelIdOut
+    owner_user_id: UserIdOut
     owner_name: str
     modality: str
     name: str
     status: Literal["draft", "inactive", "active", "erased"]
-    approved_version_id: int | None
+    approved_version_id: Annotated[int | None, PublicIdOut("version")]
     price_amount: int | None
     """Per use, in cents."""
     refinement_price_amount: int | None
@@ -206,12 +207,12 @@ class RunProgress(BaseModel):
 
 
 class RunOut(BaseModel):
-    id: int
-    model_id: int
+    id: RunIdOut
+    model_id: ModelIdOut
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: RunProgress
     error: str | None
-    version_id: int | None
+    version_id: Annotated[int | None, PublicIdOut("version")]
     metrics: RunMetrics
     sample_count: int
     attempts: int

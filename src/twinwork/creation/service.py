@@ -34,6 +34,7 @@ from twinwork.creation.schemas import CorrectionsIn, ModelIn, ModelPatch
 from twinwork.creation.training_gates import check_training_gates
 from twinwork.kit.db import after_commit, utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.signing import platform_key
 from twinwork.kit.storage import ObjectStorage
 from twinwork.ml import Modality, PlanRequest, TrainingSample, get_modality
@@ -146,10 +147,10 @@ class CreationService:
         find = model_repository.lock if lock else model_repository.get
         model = await find(session, model_id)
         if model is None:
-            raise NotFound(f"There is no model {model_id}.")
+            raise NotFound("There is no such model.")
         if model.owner_user_id != user.id:
             # The same answer as a missing id: a stranger learns nothing about drafts.
-            raise NotFound(f"There is no model {model_id}.")
+            raise NotFound("There is no such model.")
         if model.erased_at is not None and not allow_erased:
             raise ModelGone("This model was erased; start a new one to train again.")
         return model
@@ -161,13 +162,13 @@ class CreationService:
         (a switched-off model says so rather than vanishing), never a draft."""
         model = await model_repository.get(session, model_id)
         if model is None:
-            raise NotFound(f"There is no model {model_id}.")
+            raise NotFound("There is no such model.")
         if viewer is not None and model.owner_user_id == viewer.id:
             return model
         if model.erased_at is not None:
             raise ModelGone("Its owner erased this model.")
         if model.approved_version_id is None:
-            raise NotFound(f"There is no model {model_id}.")
+            raise NotFound("There is no such model.")
         return model
 
     async def mine(self, session: AsyncSession, user: User) -> list[PersonalModel]:
@@ -206,8 +207,8 @@ class CreationService:
         busy = await run_repository.active_for_owner(session, user.id)
         if busy is not None:
             raise Conflict(
-                f"Training run {busy.id} is still {busy.status}; wait for it or cancel it.",
-                run_id=busy.id,
+                f"Training run {busy.reference} is still {busy.status}; wait for it or cancel it.",
+                run_id=busy.public_id,
             )
         modality = get_modality(model.modality)
         samples = [
@@ -259,9 +260,9 @@ class CreationService:
     async def run_for_owner(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:
         run = await run_repository.get(session, run_id)
         if run is None:
-            raise NotFound(f"There is no training run {run_id}.")
+            raise NotFound("There is no such training run.")
         if run.owner_user_id != user.id:
-            raise NotFound(f"There is no training run {run_id}.")
+            raise NotFound("There is no such training run.")
         return run
 
     async def cancel_run(self, session: AsyncSession, user: User, run_id: int) -> TrainingRun:
@@ -293,7 +294,7 @@ class CreationService:
         model = await self.owned(session, user, model_id)
         version = await version_repository.get(session, version_id)
         if version is None or version.model_id != model.id:
-            raise NotFound(f"Model {model.id} has no version {version_id}.")
+            raise NotFound("This model has no such version.")
         if version.metrics.get(CLOSER_THAN_BASE) == 0.0:
             raise Conflict(
                 f"Version {version.number} is not measurably closer to your own work than the "
@@ -488,7 +489,7 @@ class CreationService:
             for item in await artifacts.list_stored(storage, version.artifact_key):
                 adapters.append(
                     {
-                        "version_id": version.id,
+                        "version_id": version.public_id,
                         "version": version.number,
                         "key": item.key,
                         "sha256": item.sha256,
@@ -508,9 +509,10 @@ class CreationService:
         payload = {
             "type": "twinwork.erasure-receipt/v1",
             "receipt_id": receipt_id,
-            "model_id": model.id,
+            # Public ids, as pages show them (receipts signed before them carry row ids).
+            "model_id": model.public_id,
             "model_name": model.name,
-            "owner_user_id": model.owner_user_id,
+            "owner_user_id": public_id("user", model.owner_user_id),
             "erased_at": now.isoformat(),
             "deleted": {
                 "adapters": adapters,

@@ -31,6 +31,7 @@ from twinwork.creation.models import ModelVersion, RunStatus, TrainingRun
 from twinwork.creation.repository import model_repository, run_repository, version_repository
 from twinwork.creation.runtime import model_environment
 from twinwork.kit.db import after_commit, unit_of_work, utcnow
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.kit.worker_process import lower_priority
@@ -177,7 +178,8 @@ async def _fetch_files(storage: ObjectStorage, claimed: ClaimedRun, directory: P
         data = await storage.get(key)
         if sha256_hex(data) != sample.content_hash:
             raise ProvenanceViolation(
-                f"the stored file of sample {sample.sample_id} does not match its recorded hash"
+                f"the stored file of sample {public_id('sample', sample.sample_id)} does not "
+                "match its recorded hash"
             )
         path = directory / f"sample-{sample.sample_id}{Path(key).suffix}"
         path.write_bytes(data)

@@ -281,7 +281,10 @@ async def _ensure_order(session: AsyncSession, story: DemoOrder) -> None:
     order = await order_service.place(
         session,
         buyer,
-        OrderIn(gig_id=gig.id, package="basic", kind="human", brief=story.brief),
+        # As a client sends it: the gig by its public id (the schema decodes it).
+        OrderIn.model_validate(
+            {"gig_id": gig.public_id, "package": "basic", "kind": "human", "brief": story.brief}
+        ),
         key,
     )
     if story.delivery:

@@ -67,10 +67,11 @@ class EquityRules(Base):
     )
 
 
-class EquityRound(Base):
+class EquityRound(PublicIdMixin, Base):
     """The grants of one measurement year, confirmed by an operator at a share price."""
 
     __tablename__ = "equity_rounds"
+    __public_kind__ = "round"
     __table_args__ = (
         CheckConstraint("share_price_amount > 0", name="share_price_positive"),
         UniqueConstraint("year"),

@@ -4,7 +4,9 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from twinwork.kit.public_ids import GrantIdOut, RoundIdOut, UserIdOut, public_id
 
 Level = Literal["new", "level_1", "level_2", "top_rated", "pro"]
 
@@ -89,7 +91,7 @@ class CheckOut(BaseModel):
 
 
 class AssessmentOut(BaseModel):
-    user_id: int
+    user_id: UserIdOut
     handle: str
     display_name: str
     tranche: int | None
@@ -110,8 +112,8 @@ class AssessmentOut(BaseModel):
 class GrantOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    user_id: int
+    id: GrantIdOut
+    user_id: UserIdOut
     year: int
     tranche: int
     amount: int
@@ -129,7 +131,7 @@ class GrantOut(BaseModel):
 class RoundOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: RoundIdOut
     year: int
     share_price_amount: int
     """In cents."""
@@ -137,6 +139,16 @@ class RoundOut(BaseModel):
     near_misses: list[dict[str, object]]
     """Who missed the bar and what they lacked, each check with its figure, as at the round."""
     created_at: datetime
+
+    @field_serializer("near_misses")
+    def _public_user_ids(self, near_misses: list[dict[str, object]]) -> list[dict[str, object]]:
+        # The round keeps the row keys it read; an answer names each freelancer publicly.
+        return [_with_public_user_id(miss) for miss in near_misses]
+
+
+def _with_public_user_id(record: dict[str, object]) -> dict[str, object]:
+    user_id = record.get("user_id")
+    return {**record, "user_id": public_id("user", user_id)} if isinstance(user_id, int) else record
 
 
 class RoundReportOut(BaseModel):

@@ -283,7 +283,7 @@ class EquityService:
         grant = await equity_repository.grant(session, grant_id)
         if grant is None or grant.user_id != user.id:
             # The same answer as a missing id: another freelancer's grants stay private.
-            raise GrantNotFound(f"There is no grant {grant_id} of yours.")
+            raise GrantNotFound("There is no such grant of yours.")
         return grant
 
     async def progress(

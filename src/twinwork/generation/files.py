@@ -48,6 +48,7 @@ from twinwork.kit.content_credentials import (
 )
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.images import clean_upload
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectNotFound, ObjectStorage
 from twinwork.ml import GeneratedFile, get_modality
@@ -159,11 +160,12 @@ def _credentials(ticket: GenerationTicket, generation: Generation) -> Credential
     base_url = get_settings().base_url.rstrip("/")
     return Credentials(
         creator_name=ticket.owner_name,
-        creator_handle=f"twinwork:user:{ticket.owner_user_id}",
+        # Public ids: the manifest travels with the file, wherever the buyer takes it.
+        creator_handle=f"twinwork:user:{public_id('user', ticket.owner_user_id)}",
         model_name=ticket.model_name,
         model_version=f"version {ticket.version_number}",
         how_made=HowMade.AI_GENERATED,
-        generation_id=str(generation.id),
+        generation_id=generation.public_id,
         certificate_url=f"{base_url}/certificates/{generation.certificate_id}",
     )
 
@@ -193,8 +195,9 @@ def zip_of(files: Sequence[GeneratedFile]) -> bytes:
     return buffer.getvalue()
 
 
-def archive_name(generation_id: int) -> str:
-    return f"generation-{generation_id}.zip"
+def archive_name(generation: Generation) -> str:
+    """The zip's name as the buyer saves it: by the generation's public id."""
+    return f"generation-{generation.public_id}.zip"
 
 
 def _check_names(files: Sequence[GeneratedFile], what: str) -> None:
@@ -223,7 +226,7 @@ async def attach(
     _check_names(work.previews, "preview files")
     ready = await asyncio.to_thread(_signed, work.files, _credentials(ticket, generation))
     bundle = GeneratedFile(
-        archive_name(generation.id), ZIP_MEDIA_TYPE, zip_of([r.file for r in ready])
+        archive_name(generation), ZIP_MEDIA_TYPE, zip_of([r.file for r in ready])
     )
     prefix = prefix_of(generation)
     planned: list[tuple[GeneratedFile, str | None, bool, bool]] = [
@@ -294,7 +297,7 @@ async def open_file(
     item = await file_repository.named(session, generation.id, name, preview=preview)
     if item is None:
         kind = "preview file" if preview else "file"
-        raise NotFound(f"Generation {generation_id} has no {kind} named {name[:100]!r}.")
+        raise NotFound(f"This generation has no {kind} named {name[:100]!r}.")
     try:
         data = await storage.get(item.storage_key)
     except ObjectNotFound as exc:

@@ -43,7 +43,7 @@ from twinwork.generation.service import (
 from twinwork.kit.content_credentials import trust_anchor_pem
 from twinwork.kit.errors import DomainError
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.kit.public_ids import GenerationId, ModelId
+from twinwork.kit.public_ids import GenerationId, ModelId, public_id
 from twinwork.kit.signing import ALGORITHM, platform_key, signed_document
 from twinwork.ml import UnknownModality, get_modality
 from twinwork.order.checkout import buy_generation
@@ -91,7 +91,8 @@ def file_url(generation_id: int, item: GenerationFile, *, api: bool = True) -> s
     """Where the buyer downloads a file: under /api/v1 with an API token, or the same path
     without it with the session cookie (pages)."""
     kind = "preview-files" if item.is_preview else "files"
-    return f"{'/api/v1' if api else ''}/generations/{generation_id}/{kind}/{item.name}"
+    where = public_id("generation", generation_id)
+    return f"{'/api/v1' if api else ''}/generations/{where}/{kind}/{item.name}"
 
 
 def file_out(generation_id: int, item: GenerationFile) -> FileOut:
@@ -413,7 +414,7 @@ async def generate_page(
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         context = await _public_model_context(session, model_id, user)
         return form_error(request, session, "model_public.html", data, errors, status_code, context)
-    return RedirectResponse(f"/generations/{view.generation.id}", status_code=303)
+    return RedirectResponse(f"/generations/{view.generation.public_id}", status_code=303)
 
 
 def options_from_form(data: dict[str, Any]) -> dict[str, Any]:
@@ -529,7 +530,9 @@ async def purchase_page(
         return form_error(
             request, session, "generation.html", data, domain_errors(exc), exc.status_code, context
         )
-    return RedirectResponse(f"/generations/{generation_id}?bought=1", status_code=303)
+    return RedirectResponse(
+        f"/generations/{public_id('generation', generation_id)}?bought=1", status_code=303
+    )
 
 
 @pages.get("/dashboard/generations")

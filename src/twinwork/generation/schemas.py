@@ -5,6 +5,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from twinwork.kit.public_ids import (
+    GenerationIdOut,
+    LicenceIdOut,
+    ModelIdOut,
+    UserIdOut,
+    VersionIdOut,
+)
 from twinwork.kit.text import CLEANED
 from twinwork.ml import modalities
 
@@ -96,9 +103,9 @@ class PriceOut(BaseModel):
 
 
 class GenerationOut(BaseModel):
-    id: int
-    model_id: int
-    version_id: int
+    id: GenerationIdOut
+    model_id: ModelIdOut
+    version_id: VersionIdOut
     brief: str
     preview: str
     preview_notice: str
@@ -121,10 +128,10 @@ class GenerationOut(BaseModel):
 
 
 class LicenceOut(BaseModel):
-    id: int
-    generation_id: int
-    buyer_user_id: int
-    owner_user_id: int
+    id: LicenceIdOut
+    generation_id: GenerationIdOut
+    buyer_user_id: UserIdOut
+    owner_user_id: UserIdOut
     scope: str
     exclusive: bool
     price_amount: int
@@ -146,7 +153,7 @@ class CertificateOut(BaseModel):
 
 
 class PurchaseOut(BaseModel):
-    generation_id: int
+    generation_id: GenerationIdOut
     text: str
     license: LicenceOut
     certificate: CertificateOut

@@ -192,7 +192,7 @@ class GenerationService:
     ) -> GenerationTicket:
         model = await model_repository.get(session, model_id)
         if model is None:
-            raise NotFound(f"There is no model {model_id}.")
+            raise NotFound("There is no such model.")
         self._check_available(model, buyer)
         version = await version_repository.get(session, model.approved_version_id or 0)
         if version is None or version.erased_at is not None:
@@ -231,7 +231,7 @@ class GenerationService:
         price quoted is the model's, times the units the modality counts in the brief."""
         model = await model_repository.lock(session, ticket.model_id)
         if model is None:
-            raise NotFound(f"There is no model {ticket.model_id}.")
+            raise NotFound("There is no such model.")
         self._check_available(model, buyer)
         if not for_order:
             await self._check_preview_allowance(session, buyer)
@@ -285,7 +285,7 @@ class GenerationService:
         generation = await generation_repository.get(session, generation_id)
         # Someone else's generation is answered like a missing one: its existence is private.
         if generation is None or generation.buyer_user_id != buyer.id:
-            raise NotFound(f"There is no generation {generation_id} of yours.")
+            raise NotFound("There is no such generation of yours.")
         return generation
 
     async def with_files_for(
@@ -342,7 +342,7 @@ class GenerationService:
         if generation.purchased:
             raise Conflict(
                 "You have already bought this generation; nothing was charged again.",
-                generation_id=generation.id,
+                generation_id=generation.public_id,
             )
         model = await model_repository.get(session, generation.model_id)
         assert model is not None
@@ -373,7 +373,7 @@ class GenerationService:
             # Keyed by the generation, not the request: whatever keys retries carry, a
             # generation is charged at most once.
             idempotency_key=f"generation:{generation.id}",
-            description=f"AI generation from model {model.id}",
+            description=f"AI generation from model {model.reference}",
         )
         transaction, fee = sale.transaction, sale.fee_amount
         licence = Licence(
@@ -445,24 +445,26 @@ class GenerationService:
             "type": CERTIFICATE_TYPE,
             "certificate_id": certificate_id,
             "content_sha256": generation.content_hash,
-            "owner": {"user_id": owner.id, "name": owner.display_name},
-            "licensee": {"user_id": buyer.id, "name": buyer.display_name},
+            # Public ids (kit.public_ids), as every page shows; certificates issued before
+            # them carry row ids, and stay valid: the signature covers what was issued.
+            "owner": {"user_id": owner.public_id, "name": owner.display_name},
+            "licensee": {"user_id": buyer.public_id, "name": buyer.display_name},
             "licence": {
-                "id": licence.id,
+                "id": licence.public_id,
                 "scope": licence.scope,
                 "exclusive": licence.exclusive,
                 "price_amount": licence.price_amount,
                 "currency": licence.currency,
             },
             "model": {
-                "id": model.id,
+                "id": model.public_id,
                 "name": model.name,
-                "version_id": version.id,
+                "version_id": version.public_id,
                 "version": version.number,
                 "base_model_id": version.base_model_id,
                 "adapter_sha256": version.artifact_hash,
             },
-            "generation_id": generation.id,
+            "generation_id": generation.public_id,
             "issued_at": licence.issued_at.isoformat(),
             "issuer": "twinwork",
             "key_id": key.key_id,

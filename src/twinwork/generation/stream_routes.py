@@ -149,8 +149,8 @@ async def stream_generation_page(
     def finished(view: GenerationView) -> dict[str, Any]:
         generation = view.generation
         return {
-            "id": generation.id,
-            "url": f"/generations/{generation.id}",
+            "id": generation.public_id,
+            "url": f"/generations/{generation.public_id}",
             "preview": generation.preview,
             "preview_notice": preview_notice(generation),
         }

@@ -42,7 +42,7 @@ async def email_about(session: AsyncSession, message_id: int, mailer: Mailer) ->
     preview = (
         message.text if len(message.text) <= PREVIEW_CHARS else message.text[:PREVIEW_CHARS] + "…"
     )
-    link = f"{get_settings().base_url.rstrip('/')}/inbox/{conversation.id}"
+    link = f"{get_settings().base_url.rstrip('/')}/inbox/{conversation.public_id}"
     mail = Mail(
         to=recipient.email,
         subject=f"New message from {message.author_name}",

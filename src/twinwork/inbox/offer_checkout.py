@@ -24,7 +24,7 @@ from twinwork.billing.wallet.service import wallet_service
 from twinwork.billing.wallet.top_up import top_up_by_card
 from twinwork.inbox.models import Conversation, Offer, OfferStatus
 from twinwork.inbox.repository import inbox_repository
-from twinwork.inbox.service import inbox_service
+from twinwork.inbox.service import already_accepted, inbox_service
 from twinwork.kit.db import end_transaction_early, unit_of_work, utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound
 from twinwork.order.service import order_service
@@ -72,7 +72,7 @@ async def _open_offer_for_buyer(
         else (await inbox_repository.offers(session, {offer_id})).get(offer_id)
     )
     if offer is None or offer.conversation_id != conversation.id:
-        raise NotFound(f"Conversation {conversation_id} has no offer {offer_id}.")
+        raise NotFound("This conversation has no such offer.")
     if user.id != conversation.buyer_user_id:
         raise Forbidden("Only the buyer accepts an offer.")
     return conversation, offer
@@ -87,10 +87,7 @@ async def offer_checkout_summary(
         session, user, conversation_id, offer_id, lock=False
     )
     if offer.status == OfferStatus.ACCEPTED:
-        raise Conflict(
-            f"You accepted this offer already: it is order #{offer.order_id}.",
-            order_id=offer.order_id,
-        )
+        raise already_accepted(offer)
     inbox_service.check_still_open(offer)
     freelancer = await session.get(User, conversation.freelancer_user_id)
     assert freelancer is not None
@@ -117,10 +114,7 @@ async def _claim(
     if offer.status == OfferStatus.ACCEPTED:
         if offer.accept_key == key:
             return Claim(offer.id, True, 0, offer.currency)
-        raise Conflict(
-            f"You accepted this offer already: it is order #{offer.order_id}.",
-            order_id=offer.order_id,
-        )
+        raise already_accepted(offer)
     inbox_service.check_still_open(offer)
     now = utcnow()
     if (

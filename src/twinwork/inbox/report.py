@@ -69,7 +69,7 @@ class ReportService:
         return Conflict(
             f"You reported this conversation on {earlier.created_at:%Y-%m-%d %H:%M} UTC; an "
             "operator will look at it. You can keep writing here meanwhile.",
-            report_id=earlier.id,
+            report_id=earlier.public_id,
         )
 
     async def mine_open(
@@ -116,10 +116,11 @@ class ReportService:
         self._operator(admin)
         report = await inbox_repository.lock_report(session, report_id)
         if report is None:
-            raise NotFound(f"There is no report {report_id}.")
+            raise NotFound("There is no such report.")
         if report.status != ReportStatus.OPEN:
             raise Conflict(
-                f"Report {report_id} was resolved on {report.resolved_at:%Y-%m-%d %H:%M} UTC."
+                f"Report #{report.reference} was resolved on "
+                f"{report.resolved_at:%Y-%m-%d %H:%M} UTC."
             )
         report.status = ReportStatus.RESOLVED
         report.resolved_at = utcnow()

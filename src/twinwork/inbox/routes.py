@@ -47,7 +47,16 @@ from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.kit.public_ids import AttachmentId, ConversationId, OfferId, OrderId, ReportId
+from twinwork.kit.public_ids import (
+    AttachmentId,
+    ConversationId,
+    GigId,
+    OfferId,
+    OrderId,
+    PublicIdIn,
+    ReportId,
+    public_id,
+)
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiAdmin,
@@ -318,8 +327,9 @@ async def report_conversation(
 
 
 def admin_report_out(view: ReportView) -> AdminReportOut:
+    # dict(), not model_dump(): the fields stay row ids until the answer is written.
     return AdminReportOut(
-        **ReportOut.model_validate(view.report).model_dump(),
+        **dict(ReportOut.model_validate(view.report)),
         reporter=PartyOut(id=view.reporter.id, display_name=view.reporter.display_name),
         buyer=PartyOut(id=view.buyer.id, display_name=view.buyer.display_name),
         freelancer=PartyOut(id=view.freelancer.id, display_name=view.freelancer.display_name),
@@ -409,11 +419,12 @@ async def compose_page(
     session: DbSession,
     user: PageUser,
     freelancer: Annotated[str | None, Query(max_length=40)] = None,
-    gig: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    order: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    gig: Annotated[GigId | None, Query()] = None,
+    order: Annotated[OrderId | None, Query()] = None,
 ) -> Response:
     """The first message to a freelancer (from a gig, a profile or an order); a subject
-    written about before opens that conversation instead."""
+    written about before opens that conversation instead. ``gig`` and ``order`` are public
+    ids (``/inbox/new?gig=<gig's public id>``); one that names nothing answers 404."""
     if freelancer is None and gig is None and order is None:
         return RedirectResponse("/inbox", status_code=303)  # nobody to write to yet
     try:
@@ -435,7 +446,7 @@ async def compose_page(
             status_code=exc.status_code,
         )
     if found is not None:
-        return RedirectResponse(f"/inbox/{found.id}#latest", status_code=303)
+        return RedirectResponse(thread_url(found.id), status_code=303)
     return render(
         request,
         "compose.html",
@@ -461,12 +472,16 @@ async def uploaded_files(request: Request) -> list[Upload]:
     return files
 
 
-def _optional_id(value: Any) -> int | None:
-    try:
-        number = int(str(value or "").strip() or 0)
-    except ValueError:
-        return None
-    return number if 0 < number < 2**31 else None
+def thread_url(conversation_id: int, query: str = "") -> str:
+    """Where a conversation's page shows its newest message: ``/inbox/<public id>``."""
+    return f"/inbox/{public_id('conversation', conversation_id)}{query}#latest"
+
+
+def _form_id(kind: str, value: Any) -> int | None:
+    """A public id from a hidden form field: None when the field is empty, ``NO_ROW`` when
+    it names nothing (the lookup that follows then answers 404, as for a missing row)."""
+    text = str(value or "").strip()
+    return PublicIdIn(kind).decode(text) if text else None
 
 
 @pages.post("/inbox")
@@ -479,7 +494,7 @@ async def start_page(
     user: PageUser,
 ) -> Response:
     data = await form_data(request)
-    gig_id, order_id = _optional_id(data.get("gig")), _optional_id(data.get("order"))
+    gig_id, order_id = _form_id("gig", data.get("gig")), _form_id("order", data.get("order"))
     try:
         body = validate(MessageIn, {"text": data.get("text", "")})
         conversation_id, _ = await start_conversation(
@@ -506,7 +521,7 @@ async def start_page(
             "accepted": ACCEPTED,
         }
         return render(request, "compose.html", context, status_code=status_code)
-    return RedirectResponse(f"/inbox/{conversation_id}#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id), status_code=303)
 
 
 async def _thread_context(
@@ -542,7 +557,7 @@ async def order_conversation_page(
 ) -> Response:
     """The conversation about an order (linked from a disputed order's admin page)."""
     conversation = await inbox_service.about_order(session, user, order_id)
-    return RedirectResponse(f"/inbox/{conversation.id}#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation.id), status_code=303)
 
 
 @pages.get("/inbox/{conversation_id}")
@@ -587,7 +602,7 @@ async def post_message_page(
         )
     except (FormErrors, DomainError) as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id), status_code=303)
 
 
 async def _thread_error(
@@ -642,7 +657,7 @@ async def make_offer_page(
         await inbox_service.make_offer(session, user, conversation_id, body)
     except (FormErrors, DomainError) as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}?done=offer#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id, "?done=offer"), status_code=303)
 
 
 @pages.get("/inbox/{conversation_id}/offers/{offer_id}/checkout")
@@ -660,7 +675,13 @@ async def offer_checkout_page(
         if isinstance(exc, NotFound):
             raise  # a stranger's or a missing offer: the 404 of an id that does not exist
         return await _thread_error(request, session, user, conversation_id, {}, exc)
-    return _offer_checkout(request, summary, f"offer-{offer_id}-{uuid.uuid4().hex}")
+    return _offer_checkout(request, summary, _checkout_key())
+
+
+def _checkout_key() -> str:
+    """A fresh key for the checkout form: the accepted offer keeps it (``accept_key``), so
+    the offer need not be named in it."""
+    return f"offer-{uuid.uuid4().hex}"
 
 
 def _offer_checkout(
@@ -707,9 +728,10 @@ async def accept_offer_page(
             summary = await offer_checkout_summary(session, user, conversation_id, offer_id)
         except DomainError as gone:
             return await _thread_error(request, session, user, conversation_id, data, gone)
-        fresh = f"offer-{offer_id}-{uuid.uuid4().hex}"
-        return _offer_checkout(request, summary, fresh, errors, status_code)
-    return RedirectResponse(f"/orders/{offer.order_id}?placed=1", status_code=303)
+        return _offer_checkout(request, summary, _checkout_key(), errors, status_code)
+    assert offer.order_id is not None  # accepted: it has its order
+    placed = f"/orders/{public_id('order', offer.order_id)}?placed=1"
+    return RedirectResponse(placed, status_code=303)
 
 
 @pages.post("/inbox/{conversation_id}/offers/{offer_id}/withdraw")
@@ -747,7 +769,7 @@ async def _close_offer(
         await inbox_service.close_offer(session, user, conversation_id, offer_id, action)
     except DomainError as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}?done={action}#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id, f"?done={action}"), status_code=303)
 
 
 @pages.post("/inbox/{conversation_id}/report")
@@ -760,7 +782,7 @@ async def report_page(
         await report_service.report(session, user, conversation_id, body.reason, body.note)
     except (FormErrors, DomainError) as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}?done=report#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id, "?done=report"), status_code=303)
 
 
 @pages.get("/admin/reports")
@@ -789,7 +811,7 @@ async def resolve_report_page(
     request: Request, report_id: ReportId, session: DbSession, admin: PageAdmin
 ) -> Response:
     data = await form_data(request)
-    back = _optional_id(data.get("conversation_id"))
+    back = _form_id("conversation", data.get("conversation_id"))
     try:
         body = validate(ReportResolutionIn, {"resolution": data.get("resolution", "")})
         await report_service.resolve(session, admin, report_id, body.resolution)
@@ -823,7 +845,7 @@ async def take_over_page(
         await inbox_service.take_over(session, user, conversation_id)
     except DomainError as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}?done=takeover#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id, "?done=takeover"), status_code=303)
 
 
 @pages.post("/inbox/{conversation_id}/handback")
@@ -835,4 +857,4 @@ async def hand_back_page(
         await inbox_service.hand_back(session, user, conversation_id)
     except DomainError as exc:
         return await _thread_error(request, session, user, conversation_id, data, exc)
-    return RedirectResponse(f"/inbox/{conversation_id}?done=handback#latest", status_code=303)
+    return RedirectResponse(thread_url(conversation_id, "?done=handback"), status_code=303)

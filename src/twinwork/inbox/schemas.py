@@ -7,6 +7,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from twinwork.billing.schemas import CARD_REFERENCE_SCHEMA, card_reference
 from twinwork.inbox.models import AssistantState, AuthorKind, ReportReason, ReportStatus
+from twinwork.kit.public_ids import (
+    AttachmentIdOut,
+    ConversationIdOut,
+    GigId,
+    MessageIdOut,
+    OfferIdOut,
+    OrderId,
+    PublicIdOut,
+    ReportIdOut,
+    UserIdOut,
+)
 from twinwork.kit.text import CLEANED
 from twinwork.order.models import OrderKind
 
@@ -29,12 +40,12 @@ class ConversationIn(BaseModel):
     freelancer_handle: str | None = Field(
         default=None,
         max_length=40,
-        description="The freelancer's handle (GET /api/v1/gigs/{id} gives it); optional with "
-        "gig_id or order_id.",
+        description="The freelancer's handle (GET /api/v1/gigs/{gig_id} gives it); optional "
+        "with gig_id or order_id.",
     )
-    gig_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="About this gig.")
-    order_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="About this order (either party)."
+    gig_id: GigId | None = Field(default=None, description="About this gig (its public id).")
+    order_id: OrderId | None = Field(
+        default=None, description="About this order (its public id; either party)."
     )
     text: MessageText
     files: list[FileIn] = Field(default_factory=list, max_length=20)
@@ -65,7 +76,7 @@ class OfferIn(BaseModel):
 
 
 class PartyOut(BaseModel):
-    id: int
+    id: UserIdOut
     display_name: str
     handle: str | None = None
 
@@ -73,7 +84,7 @@ class PartyOut(BaseModel):
 class AttachmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: AttachmentIdOut
     name: str
     content_type: str
     byte_size: int
@@ -81,8 +92,8 @@ class AttachmentOut(BaseModel):
 
 
 class OfferOut(BaseModel):
-    id: int
-    conversation_id: int
+    id: OfferIdOut
+    conversation_id: ConversationIdOut
     description: str
     price_amount: int
     """In cents."""
@@ -92,12 +103,12 @@ class OfferOut(BaseModel):
     kind: OrderKind
     status: Literal["open", "expired", "accepted", "withdrawn", "declined"]
     expires_at: datetime
-    order_id: int | None
+    order_id: Annotated[int | None, PublicIdOut("order")]
     created_at: datetime
 
 
 class MessageOut(BaseModel):
-    id: int
+    id: MessageIdOut
     author_kind: AuthorKind
     author_name: str
     """The buyer's or freelancer's name, or "<assistant name>, <freelancer>'s assistant"."""
@@ -118,13 +129,13 @@ class HandoverOut(BaseModel):
 
 class SubjectOut(BaseModel):
     kind: Literal["general", "gig", "order"]
-    gig_id: int | None
-    order_id: int | None
+    gig_id: Annotated[int | None, PublicIdOut("gig")]
+    order_id: Annotated[int | None, PublicIdOut("order")]
     title: str
 
 
 class ConversationSummaryOut(BaseModel):
-    id: int
+    id: ConversationIdOut
     role: Literal["buyer", "freelancer", "admin"]
     buyer: PartyOut
     freelancer: PartyOut
@@ -201,8 +212,8 @@ class ReportIn(BaseModel):
 class ReportOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    conversation_id: int
+    id: ReportIdOut
+    conversation_id: ConversationIdOut
     reason: ReportReason
     note: str
     status: ReportStatus

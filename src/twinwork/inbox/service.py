@@ -37,6 +37,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.order.models import Order, OrderKind
@@ -88,6 +89,21 @@ class ConversationContext:
     buyer: User
     freelancer: User
     messages: list[Message]
+
+
+def reference_of(kind: str, row_id: int) -> str:
+    """What a page or a message calls a row it holds only the key of ("Order #DOWNRMAT"):
+    the first characters of its public id, as ``PublicIdMixin.reference`` writes them."""
+    return public_id(kind, row_id)[:8].upper()
+
+
+def already_accepted(offer: Offer) -> Conflict:
+    """The answer to paying for an offer a second time: its order, by public id."""
+    assert offer.order_id is not None
+    return Conflict(
+        f"You accepted this offer already: it is order #{reference_of('order', offer.order_id)}.",
+        order_id=public_id("order", offer.order_id),
+    )
 
 
 def assistant_author_name(assistant_name: str, freelancer_name: str) -> str:
@@ -174,7 +190,7 @@ class InboxService:
                 profile = await profile_service.by_handle(session, freelancer_handle)
                 if profile.user_id != freelancer_id:
                     raise ValidationFailed(
-                        f"Order {order_id} is not with {freelancer_handle!r}.",
+                        f"This order is not with {freelancer_handle!r}.",
                         field="freelancer_handle",
                     )
         elif gig_id is not None:
@@ -184,7 +200,7 @@ class InboxService:
                 profile = await profile_service.by_handle(session, freelancer_handle)
                 if profile.user_id != freelancer_id:
                     raise ValidationFailed(
-                        f"Gig {gig_id} is not {freelancer_handle!r}'s.", field="gig_id"
+                        f"This gig is not {freelancer_handle!r}'s.", field="gig_id"
                     )
         elif freelancer_handle:
             profile = await profile_service.by_handle(session, freelancer_handle)
@@ -213,7 +229,7 @@ class InboxService:
             or (user.is_admin and await self.operator_may_read(session, conversation))
         ):
             return conversation
-        raise NotFound(f"There is no conversation {conversation_id} of yours.")
+        raise NotFound("There is no such conversation of yours.")
 
     async def operator_may_read(self, session: AsyncSession, conversation: Conversation) -> bool:
         """A dispute on the order it is about, or an open report on it: nothing else lets an
@@ -229,7 +245,7 @@ class InboxService:
         while the order is disputed)."""
         found = await inbox_repository.about_order(session, order_id)
         if found is None:
-            raise NotFound(f"Nobody has written about order {order_id} yet.")
+            raise NotFound("Nobody has written about this order yet.")
         return await self.for_reader(session, user, found.id)
 
     async def for_party(
@@ -376,7 +392,7 @@ class InboxService:
         conversation = await self.for_reader(session, user, conversation_id)
         found = await inbox_repository.attachment(session, conversation.id, attachment_id)
         if found is None:
-            raise NotFound(f"Conversation {conversation_id} has no file {attachment_id}.")
+            raise NotFound("This conversation has no such file.")
         return found
 
     # ---- reading -------------------------------------------------------------------------
@@ -438,10 +454,11 @@ class InboxService:
         else:
             role = "admin"
         if conversation.order_id is not None:
-            kind, title = "order", f"Order #{conversation.order_id}"
+            kind, title = "order", f"Order #{reference_of('order', conversation.order_id)}"
         elif conversation.gig_id is not None:
             gig = await session.get(Gig, conversation.gig_id)
-            kind, title = "gig", gig.title if gig is not None else f"Gig {conversation.gig_id}"
+            missing = f"Gig #{reference_of('gig', conversation.gig_id)}"
+            kind, title = "gig", gig.title if gig is not None else missing
         else:
             kind, title = "general", "General"
         return ConversationView(
@@ -509,16 +526,13 @@ class InboxService:
         conversation = await self.for_party(session, user, conversation_id)
         offer = await inbox_repository.lock_offer(session, conversation.id, offer_id)
         if offer is None:
-            raise NotFound(f"Conversation {conversation_id} has no offer {offer_id}.")
+            raise NotFound("This conversation has no such offer.")
         if user.id != conversation.buyer_user_id:
             raise Forbidden("Only the buyer accepts an offer.")
         if offer.status == OfferStatus.ACCEPTED:
             if idempotency_key is not None and idempotency_key == offer.accept_key:
                 return offer
-            raise Conflict(
-                f"You accepted this offer already: it is order #{offer.order_id}.",
-                order_id=offer.order_id,
-            )
+            raise already_accepted(offer)
         self.check_still_open(offer)
         order = await order_service.place_custom(
             session,
@@ -549,7 +563,7 @@ class InboxService:
         conversation = await self.for_party(session, user, conversation_id)
         offer = await inbox_repository.lock_offer(session, conversation.id, offer_id)
         if offer is None:
-            raise NotFound(f"Conversation {conversation_id} has no offer {offer_id}.")
+            raise NotFound("This conversation has no such offer.")
         if action == "withdraw" and user.id != conversation.freelancer_user_id:
             raise Forbidden("Only the freelancer who made the offer can withdraw it.")
         if action == "decline" and user.id != conversation.buyer_user_id:
@@ -577,7 +591,7 @@ class InboxService:
         conversation = await self.for_reader(session, user, conversation_id)
         found = (await inbox_repository.offers(session, {offer_id})).get(offer_id)
         if found is None or found.conversation_id != conversation.id:
-            raise NotFound(f"Conversation {conversation_id} has no offer {offer_id}.")
+            raise NotFound("This conversation has no such offer.")
         return found
 
     async def order_of(self, session: AsyncSession, offer: Offer) -> Order | None:
@@ -632,7 +646,7 @@ async def set_assistant_state(
     state = AssistantState(state)
     conversation = await inbox_repository.lock_conversation(session, conversation_id)
     if conversation is None:
-        raise NotFound(f"There is no conversation {conversation_id}.")
+        raise NotFound("There is no such conversation.")
     conversation.assistant_state = state
     if state == AssistantState.ACTIVE:
         conversation.handover_reason = None
@@ -661,11 +675,11 @@ async def post_assistant_message(
     unit of work. Refused (AssistantSilenced) once handed over or paused."""
     conversation = await inbox_repository.lock_conversation(session, conversation_id)
     if conversation is None:
-        raise NotFound(f"There is no conversation {conversation_id}.")
+        raise NotFound("There is no such conversation.")
     if conversation.assistant_state != AssistantState.ACTIVE:
         raise AssistantSilenced(
-            f"The assistant is {conversation.assistant_state.replace('_', ' ')} in "
-            f"conversation {conversation_id}."
+            f"The assistant is {conversation.assistant_state.replace('_', ' ')} in this "
+            "conversation."
         )
     text = text.strip()
     if not text:
@@ -698,7 +712,7 @@ async def conversation_context(
     access check: the caller is the platform acting for the freelancer."""
     conversation = await inbox_repository.conversation(session, conversation_id)
     if conversation is None:
-        raise NotFound(f"There is no conversation {conversation_id}.")
+        raise NotFound("There is no such conversation.")
     buyer = await session.get(User, conversation.buyer_user_id)
     freelancer = await session.get(User, conversation.freelancer_user_id)
     assert buyer is not None and freelancer is not None

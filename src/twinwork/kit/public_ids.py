@@ -41,15 +41,11 @@ from pydantic_core import core_schema
 from twinwork.config import get_settings
 
 NO_ROW = 0
-# While links move to public ids, a plain row id is still read. Turned off once nothing
-# writes one (then a row id in a URL names nothing).
-ACCEPT_ROW_IDS = True
 LENGTH = 26
 PATTERN = f"^[a-z2-7]{{{LENGTH}}}$"
 _FORMAT = re.compile(PATTERN)
 _TAG_BYTES = 8
 _MAX_ROW_ID = 2**63 - 1
-_MAX_STORED_ID = 2**31 - 1  # PostgreSQL INTEGER
 
 KINDS = frozenset(
     {
@@ -79,12 +75,15 @@ KINDS = frozenset(
         "payout",
         "report",
         "review",
+        "round",
         "run",
         "sample",
+        "subscription",
         "token",
         "transaction",
         "user",
         "version",
+        "webhook",
     }
 )
 
@@ -156,8 +155,6 @@ class PublicIdIn:
     def decode(self, value: object) -> int | None:
         if value is None:
             return None  # an optional id left out
-        if ACCEPT_ROW_IDS and isinstance(value, (int, str)) and str(value).isdigit():
-            return int(value) if 0 < int(value) <= _MAX_STORED_ID else NO_ROW
         return row_id(self.kind, value)
 
     def __get_pydantic_core_schema__(
@@ -208,6 +205,12 @@ class PublicIdMixin:
     @property
     def public_id(self) -> str:
         return public_id(self.__public_kind__, int(self.id))  # type: ignore[attr-defined]
+
+    @property
+    def reference(self) -> str:
+        """What a page calls the row ("Order #DOWNRMAT"): the public id's first eight
+        characters, which tell rows apart at a glance without counting them."""
+        return self.public_id[:8].upper()
 
 
 def jinja_public_id(value: int | None, kind: str) -> str:
@@ -270,10 +273,14 @@ ReportId = Annotated[int, PublicIdIn("report")]
 ReportIdOut = Annotated[int, PublicIdOut("report")]
 ReviewId = Annotated[int, PublicIdIn("review")]
 ReviewIdOut = Annotated[int, PublicIdOut("review")]
+RoundId = Annotated[int, PublicIdIn("round")]
+RoundIdOut = Annotated[int, PublicIdOut("round")]
 RunId = Annotated[int, PublicIdIn("run")]
 RunIdOut = Annotated[int, PublicIdOut("run")]
 SampleId = Annotated[int, PublicIdIn("sample")]
 SampleIdOut = Annotated[int, PublicIdOut("sample")]
+SubscriptionId = Annotated[int, PublicIdIn("subscription")]
+SubscriptionIdOut = Annotated[int, PublicIdOut("subscription")]
 TokenId = Annotated[int, PublicIdIn("token")]
 TokenIdOut = Annotated[int, PublicIdOut("token")]
 TransactionId = Annotated[int, PublicIdIn("transaction")]
@@ -282,3 +289,5 @@ UserId = Annotated[int, PublicIdIn("user")]
 UserIdOut = Annotated[int, PublicIdOut("user")]
 VersionId = Annotated[int, PublicIdIn("version")]
 VersionIdOut = Annotated[int, PublicIdOut("version")]
+WebhookId = Annotated[int, PublicIdIn("webhook")]
+WebhookIdOut = Annotated[int, PublicIdOut("webhook")]

@@ -15,6 +15,7 @@ from twinwork.account.models import User
 from twinwork.kit.errors import Conflict, DomainError, ValidationFailed
 from twinwork.kit.money import SUPPORTED_CURRENCIES
 from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.public_ids import KINDS, public_id
 from twinwork.ledger.models import ACCOUNT_KINDS, LedgerAccount, LedgerEntry, LedgerTransaction
 from twinwork.ledger.repository import ledger_repository
 
@@ -59,6 +60,20 @@ class LedgerCheck:
     total: int
     unbalanced_transaction_ids: list[int]
     negative_account_ids: list[int]
+
+
+# A transaction's reference_type where it is not the name of the public-id kind it refers to.
+_REFERENCE_KINDS = {"ledger_transaction": "transaction"}
+
+
+def public_reference_id(reference_type: str, reference_id: str) -> str:
+    """A transaction's reference as clients see it: the public id of the row it names where
+    that kind of row has one. Rows keep their plain keys in the ledger (joins, idempotency);
+    only what leaves the product changes."""
+    kind = _REFERENCE_KINDS.get(reference_type, reference_type)
+    if kind in KINDS and reference_id.isdigit() and int(reference_id) > 0:
+        return public_id(kind, int(reference_id))
+    return reference_id
 
 
 def owner_key(user: User | None) -> str:

@@ -52,7 +52,7 @@ class Notification(PublicIdMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(StrEnumType(NotificationKind, 30))
     text: Mapped[str] = mapped_column(String(300))
-    # A path inside the site ("/orders/12"), never an outside address.
+    # A path inside the site ("/orders/" and the order's public id), never an outside address.
     link: Mapped[str] = mapped_column(String(300), default="")
     dedupe_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

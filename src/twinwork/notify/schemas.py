@@ -4,13 +4,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from twinwork.kit.public_ids import NotificationIdOut
 from twinwork.notify.models import NotificationKind
 
 
 class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: NotificationIdOut
     kind: NotificationKind
     text: str
     link: str

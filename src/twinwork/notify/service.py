@@ -73,7 +73,7 @@ class NotificationService:
         """The person's own notification, marked read (opening it is reading it)."""
         notification = await notification_repository.get(session, notification_id)
         if notification is None or notification.user_id != user.id:
-            raise NotFound(f"There is no notification {notification_id} of yours.")
+            raise NotFound("There is no such notification of yours.")
         if notification.read_at is None:
             notification.read_at = utcnow()
             await session.flush()

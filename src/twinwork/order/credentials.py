@@ -34,12 +34,12 @@ async def hybrid_claim(session: AsyncSession, order: Order, freelancer: User) ->
     base_url = get_settings().base_url.rstrip("/")
     return Credentials(
         creator_name=freelancer.display_name,
-        creator_handle=f"twinwork:user:{freelancer.id}",
+        creator_handle=f"twinwork:user:{freelancer.public_id}",
         model_name=model.name,
         model_version=f"version {version.number if version else '?'}",
         how_made=HowMade.HUMAN_EDITED,
-        generation_id=str(draft.id),
-        certificate_url=f"{base_url}/orders/{order.id}",
+        generation_id=draft.public_id,
+        certificate_url=f"{base_url}/orders/{order.public_id}",
     )
 
 

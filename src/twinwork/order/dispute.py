@@ -63,9 +63,9 @@ class DisputeService:
             session,
             order.freelancer_user_id,
             NotificationKind.DISPUTE,
-            f"{buyer.display_name} opened a dispute on order #{order.id}: give the admin your "
-            "side.",
-            f"/orders/{order.id}#dispute",
+            f"{buyer.display_name} opened a dispute on order #{order.reference}: give the admin "
+            "your side.",
+            f"/orders/{order.public_id}#dispute",
             key=f"dispute-opened:{dispute.id}",
         )
         return dispute
@@ -108,7 +108,7 @@ class DisputeService:
             raise Forbidden("Only an admin can resolve a dispute.")
         found = await order_repository.dispute(session, dispute_id)
         if found is None:
-            raise NotFound(f"There is no dispute {dispute_id}.")
+            raise NotFound("There is no such dispute.")
         # The order first, then the dispute: the order the parties' actions lock them in, so a
         # resolution racing a withdrawal waits instead of deadlocking.
         order = await order_repository.lock(session, found.order_id)
@@ -140,7 +140,9 @@ class DisputeService:
             reference_type="order",
             reference_id=str(order.id),
             idempotency_key=f"dispute:{dispute.id}",
-            description=f"Dispute {dispute.id} on order {order.id}: {refund_amount} refunded",
+            description=(
+                f"Dispute {dispute.reference} on order {order.reference}: {refund_amount} refunded"
+            ),
             refund_to=wallet,
             refund_amount=refund_amount,
         )
@@ -166,8 +168,8 @@ class DisputeService:
                 session,
                 party,
                 NotificationKind.DISPUTE,
-                f"The dispute on order #{order.id} was resolved: {outcome}.",
-                f"/orders/{order.id}#dispute",
+                f"The dispute on order #{order.reference} was resolved: {outcome}.",
+                f"/orders/{order.public_id}#dispute",
                 key=f"dispute-resolved:{dispute.id}",
             )
         return dispute
@@ -180,7 +182,7 @@ class DisputeService:
     async def get(self, session: AsyncSession, dispute_id: int) -> Dispute:
         dispute = await order_repository.dispute(session, dispute_id)
         if dispute is None:
-            raise NotFound(f"There is no dispute {dispute_id}.")
+            raise NotFound("There is no such dispute.")
         return dispute
 
     async def page(
@@ -201,7 +203,7 @@ class DisputeService:
         dispute = await self.get(session, dispute_id)
         found = await order_repository.delivery_file(session, dispute.order_id, file_id)
         if found is None:
-            raise NotFound(f"The order of dispute {dispute_id} has no file {file_id}.")
+            raise NotFound("The order of this dispute has no such file.")
         return found
 
     async def open_count(self, session: AsyncSession) -> int:

@@ -14,7 +14,7 @@ from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.kit.public_ids import DisputeId, FileId, OrderId
+from twinwork.kit.public_ids import DisputeId, FileId, OrderId, PublicIdIn, public_id
 from twinwork.order.checkout import checkout, checkout_summary
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
@@ -296,14 +296,23 @@ def _order_fields(data: dict[str, Any]) -> dict[str, object]:
     }
 
 
+_GIG = PublicIdIn("gig")
+
+
 def _order_not_placed(
-    request: Request, session: DbSession, exc: FormErrors | DomainError, gig_id: str | None
+    request: Request, session: DbSession, exc: FormErrors | DomainError, gig_id: object
 ) -> Response:
     message = "; ".join(exc.errors.values()) if isinstance(exc, FormErrors) else exc.detail
     status_code = exc.status_code if isinstance(exc, DomainError) else 422
     mark_rollback_only(session)
+    # The way back names the gig by its public id, whatever the form sent: a value that names
+    # no gig gets no link (and is never echoed into one).
+    gig_row = _GIG.decode(gig_id) if isinstance(gig_id, str) else None
     return render(
-        request, "order_error.html", {"message": message, "gig_id": gig_id}, status_code=status_code
+        request,
+        "order_error.html",
+        {"message": message, "gig_id": gig_row or None},
+        status_code=status_code,
     )
 
 
@@ -323,7 +332,7 @@ async def place_order_page(
         order_id = await checkout(session, sessionmaker, storage, user, body, key)
     except (FormErrors, DomainError) as exc:
         return _order_not_placed(request, session, exc, data.get("gig_id"))
-    return RedirectResponse(f"/orders/{order_id}?placed=1", status_code=303)
+    return RedirectResponse(f"/orders/{public_id('order', order_id)}?placed=1", status_code=303)
 
 
 async def _order_context(session: DbSession, user: User, order_id: int) -> dict[str, object]:
@@ -426,7 +435,9 @@ async def order_action(
         mark_rollback_only(session)
         context = await _order_context(session, user, order_id)
         return form_error(request, session, "order.html", data, errors, status_code, context)
-    return RedirectResponse(f"/orders/{order_id}?done={action}", status_code=303)
+    return RedirectResponse(
+        f"/orders/{public_id('order', order_id)}?done={action}", status_code=303
+    )
 
 
 @pages.get("/dashboard/orders")
@@ -527,4 +538,5 @@ async def resolve_dispute_page(
         mark_rollback_only(session)
         context = await _dispute_context(session, dispute_id)
         return form_error(request, session, "dispute.html", data, errors, status_code, context)
-    return RedirectResponse(f"/admin/disputes/{dispute_id}?done=1", status_code=303)
+    target = f"/admin/disputes/{public_id('dispute', dispute_id)}?done=1"
+    return RedirectResponse(target, status_code=303)

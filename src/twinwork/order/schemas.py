@@ -6,6 +6,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinwork.billing.schemas import CARD_REFERENCE_SCHEMA, card_reference
+from twinwork.kit.public_ids import (
+    DeliveryIdOut,
+    DisputeIdOut,
+    FileIdOut,
+    GigId,
+    OrderIdOut,
+    PublicIdOut,
+    UserIdOut,
+)
 from twinwork.kit.text import CLEANED
 from twinwork.order.models import DisputeStatus, OrderKind, OrderStatus
 
@@ -15,7 +24,7 @@ Text = Annotated[str, Field(min_length=1, max_length=50_000), CLEANED]
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    gig_id: int = Field(ge=1, le=2**31 - 1)
+    gig_id: GigId
     package: Literal["basic", "standard", "premium"]
     kind: OrderKind = OrderKind.HUMAN
     brief: Annotated[str, Field(max_length=5000), CLEANED] = ""
@@ -54,7 +63,7 @@ class DeliveryIn(BaseModel):
 class DeliveryFileOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: FileIdOut
     name: str
     content_type: str
     byte_size: int
@@ -104,8 +113,8 @@ class DisputeResolutionIn(BaseModel):
 class DisputeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    order_id: int
+    id: DisputeIdOut
+    order_id: OrderIdOut
     status: DisputeStatus
     reason: str
     freelancer_response: str
@@ -126,7 +135,7 @@ class DisputePageOut(BaseModel):
 class DeliveryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: DeliveryIdOut
     made_by: OrderKind
     is_draft: bool
     text: str
@@ -136,11 +145,11 @@ class DeliveryOut(BaseModel):
 
 
 class OrderOut(BaseModel):
-    id: int
+    id: OrderIdOut
     role: Literal["buyer", "freelancer"]
-    buyer_user_id: int
-    freelancer_user_id: int
-    gig_id: int | None
+    buyer_user_id: UserIdOut
+    freelancer_user_id: UserIdOut
+    gig_id: Annotated[int | None, PublicIdOut("gig")]
     package: str | None
     kind: OrderKind
     status: OrderStatus

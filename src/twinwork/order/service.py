@@ -419,9 +419,9 @@ class OrderService:
             session,
             order.freelancer_user_id,
             NotificationKind.NEW_ORDER,
-            f"New order #{order.id} from {buyer.display_name} "
+            f"New order #{order.reference} from {buyer.display_name} "
             f"({format_amount(order.price_amount, order.currency)}).",
-            f"/orders/{order.id}",
+            f"/orders/{order.public_id}",
             key=f"order-placed:{order.id}",
         )
 
@@ -436,7 +436,7 @@ class OrderService:
             reference_id=str(order.id),
             legs=[Leg(wallet, -order.price_amount), Leg(escrow, order.price_amount)],
             idempotency_key=f"order-escrow:{order.request_key}:{buyer.id}",
-            description=f"Order {order.id} held in escrow",
+            description=f"Order {order.reference} held in escrow",
         )
 
     async def record_ai_order(
@@ -494,7 +494,7 @@ class OrderService:
         order = await order_repository.lock(session, order_id)
         # Someone else's order is answered like a missing one: its existence is private.
         if order is None or user.id not in (order.buyer_user_id, order.freelancer_user_id):
-            raise NotFound(f"There is no order {order_id} of yours.")
+            raise NotFound("There is no such order of yours.")
         return order
 
     async def _store_files(
@@ -531,7 +531,7 @@ class OrderService:
         order = await self.for_party(session, user, order_id)
         found = await order_repository.delivery_file(session, order.id, file_id)
         if found is None:
-            raise NotFound(f"Order {order_id} has no file {file_id}.")
+            raise NotFound("This order has no such file.")
         return found
 
     async def submit_requirements(
@@ -594,8 +594,9 @@ class OrderService:
             session,
             order.buyer_user_id,
             NotificationKind.DELIVERY,
-            f"{user.display_name} delivered order #{order.id}: accept it or ask for a revision.",
-            f"/orders/{order.id}#deliveries",
+            f"{user.display_name} delivered order #{order.reference}: accept it or ask for a "
+            "revision.",
+            f"/orders/{order.public_id}#deliveries",
             key=f"delivery:{delivery.id}",
         )
         return order
@@ -621,8 +622,8 @@ class OrderService:
             session,
             order.freelancer_user_id,
             NotificationKind.REVISION_REQUEST,
-            f"{user.display_name} asked for a revision of order #{order.id}.",
-            f"/orders/{order.id}",
+            f"{user.display_name} asked for a revision of order #{order.reference}.",
+            f"/orders/{order.public_id}",
             key=f"revision:{order.id}:{order.revisions_used}",
         )
         return order
@@ -631,7 +632,7 @@ class OrderService:
         """The buyer accepts (or, with no user, the auto-acceptance job): escrow is released."""
         order = await order_repository.lock(session, order_id)
         if order is None:
-            raise NotFound(f"There is no order {order_id}.")
+            raise NotFound("There is no such order.")
         if user is not None:
             order = await self.for_party(session, user, order_id)
             self._buyer_only(order, user, "accept the delivery")
@@ -652,7 +653,7 @@ class OrderService:
             reference_type="order",
             reference_id=str(order.id),
             idempotency_key=f"order-release:{order.id}:{order.request_key}",
-            description=f"Order {order.id} accepted",
+            description=f"Order {order.reference} accepted",
         )
         order.status = OrderStatus.COMPLETED
         order.completed_at = utcnow()
@@ -681,7 +682,7 @@ class OrderService:
             reference_id=str(order.id),
             legs=[Leg(escrow, -order.price_amount), Leg(wallet, order.price_amount)],
             idempotency_key=f"order-refund:{order.id}:{order.request_key}",
-            description=f"Order {order.id} cancelled",
+            description=f"Order {order.reference} cancelled",
         )
         order.status = OrderStatus.CANCELLED
         order.cancelled_at = utcnow()

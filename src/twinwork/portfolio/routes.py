@@ -15,7 +15,7 @@ from twinwork.creation.service import creation_service
 from twinwork.kit.errors import DomainError, ValidationFailed
 from twinwork.kit.images import THUMBNAIL_SIDE, CleanImage, ImageKind
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.kit.public_ids import SampleId
+from twinwork.kit.public_ids import SampleId, public_id
 from twinwork.portfolio.models import PortfolioSample
 from twinwork.portfolio.schemas import (
     AnySampleIn,
@@ -53,17 +53,21 @@ def sample_out(sample: PortfolioSample, category_slugs: dict[int, str]) -> Sampl
         width=sample.width,
         height=sample.height,
         thumbnail_url=(
-            f"/api/v1/portfolio/samples/{sample.id}/thumbnail"
+            f"/api/v1/portfolio/samples/{sample.public_id}/thumbnail"
             if sample.storage_key and sample.kind != AUDIO_KIND
             else None
         ),
         duration_seconds=(sample.duration_ms / 1000 if sample.duration_ms is not None else None),
         transcript=sample.content if sample.kind == AUDIO_KIND else None,
         audio_url=(
-            f"/api/v1/portfolio/samples/{sample.id}/audio" if sample.kind == AUDIO_KIND else None
+            f"/api/v1/portfolio/samples/{sample.public_id}/audio"
+            if sample.kind == AUDIO_KIND
+            else None
         ),
         waveform_url=(
-            f"/api/v1/portfolio/samples/{sample.id}/waveform" if sample.kind == AUDIO_KIND else None
+            f"/api/v1/portfolio/samples/{sample.public_id}/waveform"
+            if sample.kind == AUDIO_KIND
+            else None
         ),
         source=sample.source,
         ownership_attested=sample.ownership_attested,
@@ -410,10 +414,10 @@ async def data_use_csv(session: DbSession, user: PageFreelancer) -> Response:
             [
                 r.sequence,
                 r.read_at.isoformat(),
-                r.sample_id,
+                public_id("sample", r.sample_id),
                 r.content_hash,
-                r.model_id,
-                r.run_id,
+                public_id("model", r.model_id),
+                public_id("run", r.run_id),
                 r.prev_hash,
                 r.record_hash,
             ]

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from twinwork.kit.public_ids import ModelIdOut, RunIdOut, SampleIdOut
 from twinwork.kit.text import CLEANED
 
 SampleTitle = Annotated[str, Field(min_length=1, max_length=120), CLEANED]
@@ -104,7 +105,7 @@ class SamplePatch(BaseModel):
 class SampleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: SampleIdOut
     kind: str
     title: str
     category: str
@@ -152,10 +153,10 @@ class DataUseEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     sequence: int
-    sample_id: int
+    sample_id: SampleIdOut
     content_hash: str
-    model_id: int
-    run_id: int
+    model_id: ModelIdOut
+    run_id: RunIdOut
     read_at: datetime
     prev_hash: str
     record_hash: str

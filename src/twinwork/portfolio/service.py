@@ -19,6 +19,7 @@ from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from twinwork.kit.images import MAX_UPLOAD_BYTES, CleanImage, ImageKind, clean_upload, thumbnail
 from twinwork.kit.pagination import Page, check_page_in_range
+from twinwork.kit.public_ids import public_id
 from twinwork.kit.signing import canonical_json, sha256_hex
 from twinwork.kit.storage import ObjectStorage
 from twinwork.portfolio.audio import RECORDING_MAX_BYTES, clean_recording, waveform
@@ -359,7 +360,7 @@ class PortfolioService:
             raise Conflict(
                 f"This exact {what} is already in your portfolio as {duplicate.title!r}.",
                 field="file" if what in ("design", "recording") else "content",
-                sample_id=duplicate.id,
+                sample_id=duplicate.public_id,
             )
 
     async def owned(self, session: AsyncSession, user: User, sample_id: int) -> PortfolioSample:
@@ -422,11 +423,11 @@ class PortfolioService:
         """A file sample's stored bytes, checked against the hash recorded when it was
         added: a training run never reads a file that changed since."""
         if sample.storage_key is None:
-            raise ProvenanceViolation(f"sample {sample.id} has no stored file")
+            raise ProvenanceViolation(f"sample {sample.public_id} has no stored file")
         data = await storage.get(sample.storage_key)
         if sha256_hex(data) != sample.content_hash:
             raise ProvenanceViolation(
-                f"the stored file of sample {sample.id} does not match its recorded hash"
+                f"the stored file of sample {sample.public_id} does not match its recorded hash"
             )
         return data
 
@@ -459,7 +460,8 @@ class PortfolioService:
         missing = set(sample_ids) - {s.id for s in samples}
         if missing:
             raise ProvenanceViolation(
-                f"samples {sorted(missing)} no longer exist; the run cannot read them"
+                f"samples {', '.join(public_id('sample', m) for m in sorted(missing))} no longer "
+                "exist; the run cannot read them"
             )
         assert_trainable(samples, owner_id=owner_id, since=since)
         return samples
@@ -519,17 +521,20 @@ def assert_trainable(samples: Sequence[PortfolioSample], *, owner_id: int, since
     for sample in samples:
         if sample.owner_user_id != owner_id:
             raise ProvenanceViolation(
-                f"sample {sample.id} belongs to user {sample.owner_user_id}, "
-                f"not to the model's owner {owner_id}"
+                f"sample {sample.public_id} belongs to user "
+                f"{public_id('user', sample.owner_user_id)}, not to the model's owner "
+                f"{public_id('user', owner_id)}"
             )
         if not sample.ownership_attested:
-            raise ProvenanceViolation(f"sample {sample.id} has no ownership attestation")
+            raise ProvenanceViolation(f"sample {sample.public_id} has no ownership attestation")
         if not sample.consent_to_train:
-            raise ProvenanceViolation(f"sample {sample.id} has no consent to train")
+            raise ProvenanceViolation(f"sample {sample.public_id} has no consent to train")
         if sample.consent_changed_at is not None and sample.consent_changed_at > since:
             # Consent withdrawn and given again after the run started: the run was started
             # on a decision the owner since changed, so it must not read the sample.
-            raise ProvenanceViolation(f"consent for sample {sample.id} changed after the run began")
+            raise ProvenanceViolation(
+                f"consent for sample {sample.public_id} changed after the run began"
+            )
 
 
 def record_digest(record: DataUseRecord) -> str:

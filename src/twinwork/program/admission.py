@@ -317,10 +317,10 @@ class AdmissionService:
     async def _decidable(self, session: AsyncSession, application_id: int) -> ProgramApplication:
         application = await admission_repository.lock(session, application_id)
         if application is None:
-            raise NotFound(f"There is no application {application_id}.")
+            raise NotFound("There is no such application.")
         if application.status not in QUEUE_STATUSES:
             raise Conflict(
-                f"Application {application_id} is {application.status.replace('_', ' ')}: "
+                f"Application {application.reference} is {application.status.replace('_', ' ')}: "
                 "there is nothing left to decide."
             )
         return application

@@ -61,11 +61,12 @@ failed when that charge was declined (or never made). Neither is a membership: t
 out wherever the current membership is read."""
 
 
-class ProgramSubscription(Base):
+class ProgramSubscription(PublicIdMixin, Base):
     """A freelancer's creation-program subscription: one row per sign-up, renewed in place.
     Written "pending" and committed before the first period is charged (see SIGN_UP_STATUSES)."""
 
     __tablename__ = "program_subscriptions"
+    __public_kind__ = "subscription"
     __table_args__ = (UniqueConstraint("user_id", "request_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,4 +1,5 @@
-"""Membership invoices as receipts (``I-000042``), registered with billing's receipts."""
+"""Membership invoices as receipts (``I-`` and the invoice's public id), registered with billing's
+receipts."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def membership_receipts(session: AsyncSession, user: User) -> list[Receipt
 def _membership(invoice: Invoice, card_last4: str) -> Receipt:
     period = f"{invoice.period_start:%Y-%m-%d} to {invoice.period_end:%Y-%m-%d}"
     return Receipt(
-        number=receipt_number("I", invoice.id),
+        number=receipt_number("I", "invoice", invoice.id),
         kind="membership",
         issued_at=invoice.paid_at or invoice.created_at,
         description=f"Creation program membership, {period}",

@@ -6,13 +6,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinwork.kit.email import EmailAddress
+from twinwork.kit.public_ids import (
+    ApplicationIdOut,
+    InvoiceIdOut,
+    SubscriptionIdOut,
+    UserIdOut,
+)
 from twinwork.kit.text import CLEANED
 
 
 class InvoiceOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: InvoiceIdOut
     period_start: datetime
     period_end: datetime
     amount: int
@@ -25,7 +31,7 @@ class InvoiceOut(BaseModel):
 
 
 class SubscriptionOut(BaseModel):
-    id: int
+    id: SubscriptionIdOut
     status: Literal["active", "past_due", "lapsed", "ended"]
     member: bool
     """Whether the freelancer may train and sell model use now."""
@@ -85,8 +91,8 @@ class EligibilityOut(BaseModel):
 
 
 class ApplicationOut(BaseModel):
-    id: int
-    user_id: int
+    id: ApplicationIdOut
+    user_id: UserIdOut
     status: Literal["in_review", "waitlisted", "admitted", "joined", "left", "declined", "expired"]
     route: str | None
     """How the seat was granted: rules, review, waitlist, invitation, existing_member."""

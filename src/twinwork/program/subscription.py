@@ -35,6 +35,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, NotFound
 from twinwork.kit.idempotency import card_fingerprint_part, ensure_same_request, request_fingerprint
 from twinwork.kit.jobs import enqueue_after_commit
+from twinwork.kit.public_ids import public_id
 from twinwork.ledger.service import Leg, ledger_service
 from twinwork.program.admission import admission_service
 from twinwork.program.membership import membership_ended
@@ -273,11 +274,12 @@ class SubscriptionService:
 
     async def charge(self, charge: RenewalCharge) -> ChargeResult:
         """Step (2), outside any transaction."""
+        number = f"I-{public_id('invoice', charge.invoice_id).upper()}"  # its receipt's number
         return await payment_provider().charge_saved_card(
             charge.card_token,
             charge.amount,
             charge.currency,
-            f"twinwork creation program, invoice {charge.invoice_id}",
+            f"twinwork creation program, invoice {number}",
             charge.charge_key,
         )
 

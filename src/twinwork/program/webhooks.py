@@ -56,7 +56,8 @@ async def invoice_paid(session: AsyncSession, data: dict[str, Any]) -> Outcome |
             )
             return Outcome(
                 WebhookEventStatus.PROCESSED,
-                f"Invoice {invoice.id} was paid by {invoice.external_id}; refund {intent_id}.",
+                f"Invoice {invoice.public_id} was paid by {invoice.external_id}; "
+                f"refund {intent_id}.",
             )
         return Outcome(WebhookEventStatus.PROCESSED)
     subscription = await session.get(ProgramSubscription, invoice.subscription_id)
@@ -76,7 +77,7 @@ async def invoice_paid(session: AsyncSession, data: dict[str, Any]) -> Outcome |
     if outcome.refund is not None:
         return Outcome(
             WebhookEventStatus.PROCESSED,
-            f"Invoice {invoice.id} was paid after its membership ended; the refund of "
+            f"Invoice {invoice.public_id} was paid after its membership ended; the refund of "
             f"{intent_id} is queued.",
         )
     return Outcome(WebhookEventStatus.PROCESSED)

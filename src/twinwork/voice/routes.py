@@ -14,7 +14,7 @@ from twinwork.creation import artifacts
 from twinwork.creation.service import creation_service
 from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.public_ids import ModelId, VersionId
+from twinwork.kit.public_ids import ModelId, VersionId, public_id
 from twinwork.portfolio.audio import RECORDING_MAX_BYTES
 from twinwork.portfolio.service import portfolio_service
 from twinwork.voice.schemas import PhraseOut, VerificationIn, VerificationOut
@@ -136,7 +136,9 @@ async def verify_page(
             context,
         )
     result = "verified" if outcome.verified else "refused"
-    return RedirectResponse(f"/dashboard/models/{model_id}/voice?check={result}", status_code=303)
+    return RedirectResponse(
+        f"/dashboard/models/{public_id('model', model_id)}/voice?check={result}", status_code=303
+    )
 
 
 @pages.get("/dashboard/models/{model_id}/versions/{version_id}/takes/{name}")

@@ -101,7 +101,7 @@ class VoiceVerificationService:
     async def _voice_model(self, session: AsyncSession, user: User, model_id: int) -> PersonalModel:
         model = await creation_service.owned(session, user, model_id)
         if model.modality != VOICE_MODALITY:
-            raise Conflict(f"Model {model.id} is not a voice model: it needs no voice check.")
+            raise Conflict("This is not a voice model: it needs no voice check.")
         return model
 
     async def phrase(self, session: AsyncSession, user: User, model_id: int) -> VoiceVerification:
@@ -262,7 +262,7 @@ class VoiceTrainingGate:
         if verification is None:
             raise Conflict(
                 "Verify your voice before training: record the sentence shown on the voice "
-                f"model's page (/dashboard/models/{model.id}/voice). Training on a voice "
+                f"model's page (/dashboard/models/{model.public_id}/voice). Training on a voice "
                 "needs proof that it is yours.",
                 field="verification",
             )
@@ -299,7 +299,7 @@ class VoiceModelPages:
         return [
             ModelLink(
                 "Voice verification and held-out takes",
-                f"/dashboard/models/{model.id}/voice",
+                f"/dashboard/models/{model.public_id}/voice",
                 "Verified" if passed else "Not verified yet: training needs it",
             ),
             ModelLink("Your recordings", "/dashboard/portfolio#samples", recordings),

@@ -43,14 +43,16 @@ from twinwork.web import routes as web_routes
 from twinwork.web.middleware import RequestGuard, VisitorCookies
 
 # Requests that carry files (deliveries, portfolio designs, a brief's logo) may be as large
-# as upload_max_bytes; every other body stays under max_request_bytes.
+# as upload_max_bytes; every other body stays under max_request_bytes. A row in the path is
+# named by its public id (kit.public_ids), or by its row id while those are still read.
+_ROW = r"[a-z2-7]{26}"  # a public id (kit.public_ids.PATTERN)
 UPLOAD_PATHS = re.compile(
-    r"/api/v1/orders/\d+/deliveries|/orders/\d+/deliver"
+    rf"/api/v1/orders/{_ROW}/deliveries|/orders/{_ROW}/deliver"
     r"|/api/v1/portfolio/samples|/dashboard/portfolio/samples"
-    r"|/api/v1/models/\d+/generations(/stream)?|/models/\d+/generate(/stream)?"
-    r"|/api/v1/models/\d+/voice-verification|/dashboard/models/\d+/voice/verification"
-    r"|/dashboard/gigs/\d+/gallery|/dashboard/profile/avatar"
-    r"|/api/v1/conversations(/\d+/messages)?|/inbox(/\d+/messages)?"
+    rf"|/api/v1/models/{_ROW}/generations(/stream)?|/models/{_ROW}/generate(/stream)?"
+    rf"|/api/v1/models/{_ROW}/voice-verification|/dashboard/models/{_ROW}/voice/verification"
+    rf"|/dashboard/gigs/{_ROW}/gallery|/dashboard/profile/avatar"
+    rf"|/api/v1/conversations(/{_ROW}/messages)?|/inbox(/{_ROW}/messages)?"
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

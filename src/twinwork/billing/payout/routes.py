@@ -21,7 +21,7 @@ from twinwork.kit.errors import DomainError
 from twinwork.kit.jobs import enqueue_after_commit
 from twinwork.kit.money import format_amount, format_decimal, parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.ledger.service import FREELANCER_ACCOUNT_KINDS, ledger_service
+from twinwork.ledger.service import FREELANCER_ACCOUNT_KINDS, ledger_service, public_reference_id
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
@@ -138,7 +138,7 @@ async def statement_csv(session: DbSession, user: PageFreelancer) -> Response:
                 row.created_at.isoformat(timespec="seconds"),
                 row.account_kind,
                 row.reason,
-                f"{row.reference_type}:{row.reference_id}",
+                f"{row.reference_type}:{public_reference_id(row.reference_type, row.reference_id)}",
                 row.description,
                 format_decimal(row.amount),
                 row.currency,

@@ -14,6 +14,7 @@ from twinwork.config import get_settings
 from twinwork.kit.db import utcnow
 from twinwork.kit.pagination import Page, check_page_in_range
 from twinwork.ledger.repository import CreditedSale, sales_repository
+from twinwork.ledger.service import public_reference_id
 
 WHAT_WAS_SOLD = {
     "order_release": "Order",
@@ -65,7 +66,10 @@ async def sales_page(
 
 def _what(sale: CreditedSale) -> str:
     label = WHAT_WAS_SOLD.get(sale.reason, sale.reason.replace("_", " ").capitalize())
-    return f"{label} #{sale.reference_id}" if sale.reference_type == "order" else label
+    if sale.reference_type != "order":
+        return label
+    # An order is called by its reference, as its page calls it ("Order #DOWNRMAT").
+    return f"{label} #{public_reference_id('order', sale.reference_id)[:8].upper()}"
 
 
 async def monthly_totals(

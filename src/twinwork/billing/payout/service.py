@@ -29,6 +29,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, Forbidden, ValidationFailed
 from twinwork.kit.idempotency import ensure_same_request, request_fingerprint
 from twinwork.kit.money import format_amount
+from twinwork.kit.public_ids import public_id
 from twinwork.ledger.repository import clearing_repository
 from twinwork.ledger.service import InsufficientFunds, Leg, ledger_service, owner_key
 from twinwork.notify.models import NotificationKind
@@ -209,7 +210,7 @@ class EarningsService:
             transfer.bank_account,
             transfer.amount,
             transfer.currency,
-            f"twinwork payout {transfer.payout_id}",
+            f"twinwork payout {public_id('payout', transfer.payout_id)[:8].upper()}",
             transfer.transfer_key,
         )
 

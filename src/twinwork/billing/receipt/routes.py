@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from twinwork.billing.receipt.service import receipt_service
+from twinwork.billing.receipt.service import NUMBER_MAX_LENGTH, receipt_service
 from twinwork.billing.schemas import ReceiptOut, ReceiptPageOut
 from twinwork.kit.pagination import MAX_PAGE
 from twinwork.web.deps import PAGE_DEPENDENCIES, ApiUser, DbSession, PageUser
@@ -34,7 +34,7 @@ async def list_receipts(
 
 @api.get("/receipts/{number}", response_model=ReceiptOut)
 async def get_receipt(
-    number: Annotated[str, Path(max_length=20)], user: ApiUser, session: DbSession
+    number: Annotated[str, Path(max_length=NUMBER_MAX_LENGTH)], user: ApiUser, session: DbSession
 ) -> ReceiptOut:
     return ReceiptOut.model_validate(await receipt_service.get(session, user, number))
 
@@ -53,7 +53,7 @@ async def receipts_page(
 @pages.get("/receipts/{number}")
 async def receipt_page(
     request: Request,
-    number: Annotated[str, Path(max_length=20)],
+    number: Annotated[str, Path(max_length=NUMBER_MAX_LENGTH)],
     session: DbSession,
     user: PageUser,
 ) -> Response:

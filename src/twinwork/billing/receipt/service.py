@@ -5,7 +5,8 @@ disagree with the books. Card payments into the wallet (``P``), payments from th
 work (``W``: a purchased generation, an order held in escrow) and refunds back into the wallet
 (``R``: a cancelled order, a dispute's refund) are billing's own; other domains register the
 kinds they own (``register_receipts``: the creation program's invoices, ``I``). The number
-carries its kind and the id of its record, e.g. ``P-000042``.
+carries its kind and the public id of its record (upper case), e.g.
+``P-DOWNRMATQ3S7XKZ5VB2LJYCHEA``: it names one record without counting them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from twinwork.billing.models import Payment, PaymentStatus
 from twinwork.billing.wallet.repository import payment_repository
 from twinwork.kit.errors import NotFound
 from twinwork.kit.pagination import Page, check_page_in_range
-from twinwork.ledger.service import StatementLine, ledger_service
+from twinwork.kit.public_ids import LENGTH, public_id
+from twinwork.ledger.service import StatementLine, ledger_service, public_reference_id
 
 WALLET_PAYMENT_REASONS = {
     "generation_purchase": "AI generation",
@@ -34,7 +36,8 @@ WALLET_REFUND_REASONS = {
 }
 # Every receipt a person could have: a bound, not a page size (pages are cut after merging).
 MAX_RECORDS = 10_000
-NUMBER = re.compile(r"^([A-Z])-(\d{1,12})$")
+NUMBER = re.compile(rf"^([A-Z])-([A-Z2-7]{{{LENGTH}}})$")
+NUMBER_MAX_LENGTH = 2 + LENGTH
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,9 @@ class Receipt:
     reference_url: str | None
 
 
-def receipt_number(prefix: str, record_id: int) -> str:
-    return f"{prefix}-{record_id:06d}"
+def receipt_number(prefix: str, kind: str, record_id: int) -> str:
+    """``prefix`` says what kind of receipt it is; ``kind`` is its record's kind of public id."""
+    return f"{prefix}-{public_id(kind, record_id).upper()}"
 
 
 ReceiptSource = Callable[[AsyncSession, User], Awaitable[list["Receipt"]]]
@@ -82,7 +86,7 @@ class ReceiptService:
         wanted = number.strip().upper()
         match = NUMBER.match(wanted)
         if match is None:
-            raise NotFound(f"There is no receipt {number[:20]!r}.")
+            raise NotFound(f"There is no receipt {number[:NUMBER_MAX_LENGTH]!r}.")
         # Only the kind of record the number names is read.
         for receipt in await self._of_kind(session, user, match.group(1)):
             if receipt.number == wanted:
@@ -113,7 +117,7 @@ async def wallet_payments_and_refunds(session: AsyncSession, user: User) -> list
 
 def _card_payment(payment: Payment) -> Receipt:
     return Receipt(
-        number=receipt_number("P", payment.id),
+        number=receipt_number("P", "payment", payment.id),
         kind="card_payment",
         issued_at=payment.created_at,
         description=(
@@ -139,7 +143,7 @@ def _wallet_line(line: StatementLine) -> Receipt:
     refund = line.reason in WALLET_REFUND_REASONS
     what = (WALLET_REFUND_REASONS if refund else WALLET_PAYMENT_REASONS)[line.reason]
     return Receipt(
-        number=receipt_number("R" if refund else "W", line.transaction_id),
+        number=receipt_number("R" if refund else "W", "transaction", line.transaction_id),
         kind="refund" if refund else "wallet_payment",
         issued_at=line.created_at,
         description=f"{what}: {line.description}" if line.description else what,
@@ -152,10 +156,8 @@ def _wallet_line(line: StatementLine) -> Receipt:
 
 
 def _reference_url(reference_type: str, reference_id: str) -> str | None:
-    if reference_type == "order":
-        return f"/orders/{reference_id}"
-    if reference_type == "generation":
-        return f"/generations/{reference_id}"
+    if reference_type in ("order", "generation"):
+        return f"/{reference_type}s/{public_reference_id(reference_type, reference_id)}"
     return None
 
 

@@ -25,7 +25,7 @@ from twinwork.billing.wallet.top_up import top_up
 from twinwork.kit.errors import DomainError
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.ledger.service import ledger_service
+from twinwork.ledger.service import ledger_service, public_reference_id
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
     ApiUser,
@@ -94,7 +94,7 @@ async def my_transactions(
                 id=t.id,
                 reason=t.reason,
                 reference_type=t.reference_type,
-                reference_id=t.reference_id,
+                reference_id=public_reference_id(t.reference_type, t.reference_id),
                 description=t.description,
                 created_at=t.created_at,
                 entries=[

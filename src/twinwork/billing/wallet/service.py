@@ -28,6 +28,7 @@ from twinwork.billing.wallet.repository import payment_repository
 from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict
 from twinwork.kit.idempotency import card_fingerprint_part, ensure_same_request, request_fingerprint
+from twinwork.kit.public_ids import public_id
 from twinwork.ledger.service import Leg, ledger_service
 
 DEFAULT_CURRENCY = "USD"
@@ -112,7 +113,7 @@ class WalletService:
             charge.card_number,
             charge.amount,
             charge.currency,
-            f"twinwork wallet top-up {charge.payment_id}",
+            f"twinwork wallet top-up P-{public_id('payment', charge.payment_id).upper()}",
             idempotency_key=charge.charge_key,
         )
 

@@ -60,7 +60,8 @@ async def _top_up_paid(session: AsyncSession, payment: Payment, intent_id: str) 
             )
             return Outcome(
                 PROCESSED,
-                f"Top-up {payment.id} was paid by {payment.external_id}; refund {intent_id}.",
+                f"Top-up {payment.public_id} was paid by {payment.external_id}; "
+                f"refund {intent_id}.",
             )
         return Outcome(PROCESSED)
     # The top-up's own step (3): it credits the wallet under the payment's ledger key, so a
@@ -114,10 +115,12 @@ async def transfer_reversed(session: AsyncSession, data: dict[str, Any]) -> Outc
         return Outcome(PROCESSED)
     if payout.status in (PayoutStatus.REQUESTED, PayoutStatus.PROCESSING):
         raise NotYetReconcilable(
-            f"Payout {payout.id} is not recorded as paid yet; its reversal waits for that."
+            f"Payout {payout.public_id} is not recorded as paid yet; its reversal waits for that."
         )
     if payout.status != PayoutStatus.PAID:
-        return Outcome(PROCESSED, f"Payout {payout.id} is {payout.status}; nothing to return.")
+        return Outcome(
+            PROCESSED, f"Payout {payout.public_id} is {payout.status}; nothing to return."
+        )
     reversed_amount = int(data.get("amount_reversed") or 0)
     if reversed_amount < payout.amount:
         log.warning(

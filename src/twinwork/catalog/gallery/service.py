@@ -194,13 +194,13 @@ class GalleryService:
         """A gallery picture for anyone who may see its gig (published, or the owner's)."""
         image = await gallery_repository.get(session, image_id)
         if image is None:
-            raise NotFound(f"There is no picture {image_id}.")
+            raise NotFound("There is no such picture.")
         gig = await gig_service.public(session, image.gig_id, viewer)
         key = image.large_key if size == "large" else image.card_key
         try:
             data = await storage.get(key)
         except ObjectNotFound as exc:
-            raise NotFound(f"Picture {image_id} is missing from storage.") from exc
+            raise NotFound("This picture is missing from storage.") from exc
         return StoredPicture(data, image.media_type, public=gig.status == "published")
 
     # ---- avatars -------------------------------------------------------------------------
@@ -253,7 +253,7 @@ class GalleryService:
     async def _of_gig(self, session: AsyncSession, gig: Gig, image_id: int) -> GigImage:
         image = await gallery_repository.get(session, image_id)
         if image is None or image.gig_id != gig.id:
-            raise NotFound(f"Gig {gig.id} has no picture {image_id}.")
+            raise NotFound("This gig has no such picture.")
         return image
 
     async def _renumber(
