@@ -5,7 +5,6 @@ is a 404 once plain row ids are refused; and no reply a buyer reads carries one.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
@@ -15,15 +14,11 @@ from tests.inbox.factories import key
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.assistant.intent import Intent, read
 from twinwork.assistant.tools import order_status
-from twinwork.kit.public_ids import PATTERN
+from twinwork.kit.public_ids import PATTERN, looks_public
 from twinwork.order.models import Order, OrderStatus
 
 ID = PATTERN.strip("^$")
 COUNTER = re.compile(r"/(?:inbox|orders|gigs|dashboard/assistant/\w+(?:-\w+)?)/\d+\b|#\d+\b")
-
-
-def public(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
 
 
 async def test_faq_handovers_drafts_and_suggestions_answer_with_public_ids(
@@ -31,13 +26,13 @@ async def test_faq_handovers_drafts_and_suggestions_answer_with_public_ids(
 ) -> None:
     seller = await seller_with_assistant(client)
     faq = (await client.get("/api/v1/assistant/faq", headers=seller.headers)).json()
-    assert faq["items"] and all(public(entry["id"]) for entry in faq["items"])
+    assert faq["items"] and all(looks_public(entry["id"]) for entry in faq["items"])
 
     handed = await ask(client, await buyer(client), seller, "What is your favourite film?")
     [handover] = (await client.get("/api/v1/assistant/handovers", headers=seller.headers)).json()[
         "items"
     ]
-    assert public(handover["id"]) and handover["conversation_id"] == handed["id"]
+    assert looks_public(handover["id"]) and handover["conversation_id"] == handed["id"]
     await client.post(
         f"/api/v1/conversations/{handed['id']}/messages",
         json={"text": "Spirited Away."},
@@ -55,8 +50,8 @@ async def test_faq_handovers_drafts_and_suggestions_answer_with_public_ids(
         "I need a logo for my bakery called Crumbs, warm colours, no pink. Standard package.",
     )
     [draft] = (await client.get("/api/v1/assistant/drafts", headers=seller.headers)).json()
-    assert public(draft["id"]) and draft["conversation_id"] == described["id"]
-    assert draft["gig_id"] == seller.gig_id and public(draft["gig_id"])
+    assert looks_public(draft["id"]) and draft["conversation_id"] == described["id"]
+    assert draft["gig_id"] == seller.gig_id and looks_public(draft["gig_id"])
 
     # The confirmed brief the buyer reads links the gig by its public id.
     confirmed = await client.post(

@@ -12,11 +12,7 @@ from tests.account.factories import api_signup
 from tests.billing.test_routes import top_up
 from tests.order.test_orders import order, seller_with_gig
 from tests.web.test_pages import sign_in
-from twinwork.kit.public_ids import PATTERN, row_id
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
+from twinwork.kit.public_ids import looks_public, row_id
 
 
 async def test_payments_transactions_and_receipts_carry_public_ids(
@@ -26,7 +22,7 @@ async def test_payments_transactions_and_receipts_carry_public_ids(
     topped = await top_up(client, buyer, 10_000)
     assert topped.status_code == 201, topped.text
     payment = topped.json()["payment"]
-    assert is_public(payment["id"])
+    assert looks_public(payment["id"])
     assert [
         p["id"] for p in (await client.get("/api/v1/wallet/top-ups", headers=buyer)).json()
     ] == [payment["id"]]
@@ -37,7 +33,7 @@ async def test_payments_transactions_and_receipts_carry_public_ids(
 
     history = (await client.get("/api/v1/ledger/transactions", headers=buyer)).json()["items"]
     refund, escrow, credit = history  # newest first
-    assert all(is_public(t["id"]) for t in history)
+    assert all(looks_public(t["id"]) for t in history)
     assert (escrow["reason"], escrow["reference_type"]) == ("order_escrow", "order")
     assert escrow["reference_id"] == refund["reference_id"] == placed["id"]
     assert (credit["reference_type"], credit["reference_id"]) == ("payment", payment["id"])

@@ -3,8 +3,6 @@ redirect; a plain row id in their URLs names nothing once row ids are no longer 
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +12,7 @@ from tests.creation.factories import StoredModel, stored_model
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.account.models import User
 from twinwork.kit import public_ids
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(public_ids.PATTERN, value) is not None
+from twinwork.kit.public_ids import looks_public
 
 
 async def owned_model(
@@ -41,7 +36,7 @@ async def test_answers_name_models_runs_and_versions_by_public_ids(
     assert model["approved_version_id"] == stored.version.public_id
     [version] = model["versions"]
     assert (version["id"], version["run_id"]) == (stored.version.public_id, stored.run.public_id)
-    assert all(is_public(v) for v in (model["id"], version["id"], version["run_id"]))
+    assert all(looks_public(v) for v in (model["id"], version["id"], version["run_id"]))
 
     run = (
         await client.get(f"/api/v1/training-runs/{stored.run.public_id}", headers=headers)

@@ -12,11 +12,7 @@ from tests.equity.factories import LAST_YEAR
 from tests.equity.test_routes import ROUNDS, headers_of, qualified
 from tests.order.test_disputes import admin_headers
 from tests.web.test_pages import sign_in
-from twinwork.kit.public_ids import PATTERN, row_id
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
+from twinwork.kit.public_ids import looks_public, row_id
 
 
 async def test_rounds_and_grants_carry_public_ids_and_statements_refuse_row_ids(
@@ -29,10 +25,10 @@ async def test_rounds_and_grants_carry_public_ids_and_statements_refuse_row_ids(
     )
     assert ran.status_code == 201, ran.text
     body = ran.json()
-    assert is_public(body["round"]["id"])
-    assert all(is_public(m["user_id"]) for m in body["round"]["near_misses"])
+    assert looks_public(body["round"]["id"])
+    assert all(looks_public(m["user_id"]) for m in body["round"]["near_misses"])
     [grant] = [g for g in body["grants"] if g["user_id"] == user.public_id]
-    assert is_public(grant["id"])
+    assert looks_public(grant["id"])
     mine = await client.get("/api/v1/equity/grants", headers=await headers_of(session, user))
     assert [g["id"] for g in mine.json()] == [grant["id"]]
 

@@ -3,7 +3,6 @@ in a generation's or a model's URL names nothing once row ids are no longer read
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -16,6 +15,7 @@ from tests.creation.echo import registered
 from tests.creation.test_fake_modality import EchoModel, train_echo_model
 from tests.web.test_pages import csrf_token, sign_in
 from twinwork.kit import public_ids
+from twinwork.kit.public_ids import looks_public
 from twinwork.kit.storage import ObjectStorage
 
 
@@ -27,10 +27,6 @@ async def model(
 ) -> AsyncIterator[EchoModel]:
     with registered():
         yield await train_echo_model(client, sessionmaker, storage)
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(public_ids.PATTERN, value) is not None
 
 
 async def test_generation_and_purchase_answers_carry_public_ids(
@@ -45,7 +41,7 @@ async def test_generation_and_purchase_answers_carry_public_ids(
     )
     assert made.status_code == 201, made.text
     generation = made.json()
-    assert is_public(generation["id"])
+    assert looks_public(generation["id"])
     assert generation["model_id"] == model.public_id
     assert generation["version_id"] == public_ids.public_id("version", model.version_id)
 
@@ -57,7 +53,7 @@ async def test_generation_and_purchase_answers_carry_public_ids(
     body = bought.json()
     assert body["generation_id"] == generation["id"]
     licence = body["license"]
-    assert is_public(licence["id"]) and licence["generation_id"] == generation["id"]
+    assert looks_public(licence["id"]) and licence["generation_id"] == generation["id"]
     assert licence["buyer_user_id"] == buyer_json["id"]
     assert licence["owner_user_id"] == model.owner.public_id
     # The signed certificate is the document as issued: its own id was never a counter.
@@ -110,4 +106,4 @@ async def test_a_row_id_in_a_generation_url_is_a_404_and_pages_link_public_ids(
     )
     assert made_on_page.status_code == 303, made_on_page.text
     location = made_on_page.headers["location"]
-    assert is_public(location.removeprefix("/generations/")), location
+    assert looks_public(location.removeprefix("/generations/")), location

@@ -5,7 +5,6 @@ like any id that names nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +13,7 @@ from tests.inbox.factories import CONVERSATIONS, gig_conversation, key, read, se
 from tests.inbox.test_offers import make_offer
 from tests.order.test_disputes import admin_headers
 from tests.web.test_pages import csrf_token, sign_in, signed_in_user
-from twinwork.kit.public_ids import PATTERN
+from twinwork.kit.public_ids import PATTERN, looks_public
 
 ID = PATTERN.strip("^$")
 # A counter where a row is named: "/inbox/12", "/orders/7", "Order #7", value="12".
@@ -25,43 +24,41 @@ COUNTER = re.compile(
 )
 
 
-def public(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
-
-
 async def test_answers_name_conversations_messages_offers_files_and_reports_by_public_id(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seller, buyer, gig_id, conversation = await gig_conversation(client, "A fox, please")
-    assert public(gig_id)
-    assert public(conversation["id"]) and conversation["subject"]["gig_id"] == gig_id
+    assert looks_public(gig_id)
+    assert looks_public(conversation["id"]) and conversation["subject"]["gig_id"] == gig_id
     assert conversation["subject"]["order_id"] is None
-    assert public(conversation["buyer"]["id"]) and public(conversation["freelancer"]["id"])
+    assert looks_public(conversation["buyer"]["id"]) and looks_public(
+        conversation["freelancer"]["id"]
+    )
     sent = await send(client, buyer, conversation["id"], "A sketch", [("notes.txt", b"fox")])
     assert sent.status_code == 201, sent.text
     newest = sent.json()["messages"][-1]
-    assert public(newest["id"]) and public(newest["attachments"][0]["id"])
+    assert looks_public(newest["id"]) and looks_public(newest["attachments"][0]["id"])
 
     offer = await make_offer(client, seller, conversation["id"])
-    assert public(offer["id"]) and offer["conversation_id"] == conversation["id"]
+    assert looks_public(offer["id"]) and offer["conversation_id"] == conversation["id"]
     accepted = await client.post(
         f"{CONVERSATIONS}/{conversation['id']}/offers/{offer['id']}/accept", headers=buyer
     )
     assert accepted.status_code == 200, accepted.text
-    assert public(accepted.json()["order_id"])
+    assert looks_public(accepted.json()["order_id"])
 
     made = await client.post(
         f"{CONVERSATIONS}/{conversation['id']}/reports", json={"reason": "spam"}, headers=buyer
     )
     assert made.status_code == 201, made.text
-    assert public(made.json()["id"]) and made.json()["conversation_id"] == conversation["id"]
+    assert looks_public(made.json()["id"]) and made.json()["conversation_id"] == conversation["id"]
     again = await client.post(
         f"{CONVERSATIONS}/{conversation['id']}/reports", json={"reason": "spam"}, headers=buyer
     )
     assert again.status_code == 409 and again.json()["report_id"] == made.json()["id"]
     listing = await client.get("/api/v1/admin/reports", headers=await admin_headers(session))
     [item] = [r for r in listing.json()["items"] if r["id"] == made.json()["id"]]
-    assert all(public(item[party]["id"]) for party in ("reporter", "buyer", "freelancer"))
+    assert all(looks_public(item[party]["id"]) for party in ("reporter", "buyer", "freelancer"))
 
     # Nothing in the answers is a row's key.
     thread = (await read(client, buyer, conversation["id"])).json()

@@ -47,6 +47,7 @@ def test_neighbouring_rows_share_nothing_visible() -> None:
 )
 def test_anything_else_names_no_row(text: object) -> None:
     assert row_id("gig", text) == NO_ROW
+    assert public_ids.looks_public(text) is (text == "a" * 26)  # the form alone, not a row
 
 
 def test_another_installations_ids_name_nothing_here(monkeypatch: pytest.MonkeyPatch) -> None:

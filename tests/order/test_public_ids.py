@@ -14,12 +14,8 @@ from tests.order.test_disputes import REASON, admin_headers
 from tests.order.test_order_page import signed_in_as
 from tests.order.test_orders import funded_buyer, order, seller_with_gig
 from twinwork.kit.csrf import CSRF_COOKIE
-from twinwork.kit.public_ids import PATTERN, public_id, row_id
+from twinwork.kit.public_ids import looks_public, public_id, row_id
 from twinwork.notify.models import Notification
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
 
 
 def row_id_link(kinds: str, html: str) -> re.Match[str] | None:
@@ -45,7 +41,7 @@ async def test_order_answers_carry_public_ids_and_a_row_id_names_no_order(
     [file] = delivery["files"]
     ids = [answer[key] for key in ("id", "buyer_user_id", "freelancer_user_id", "gig_id")]
     ids += [delivery["id"], file["id"], answer["dispute"]["id"], answer["dispute"]["order_id"]]
-    assert all(is_public(value) for value in ids), ids
+    assert all(looks_public(value) for value in ids), ids
     assert answer["gig_id"] == gig_id and answer["dispute"]["order_id"] == answer["id"]
     assert answer in (await client.get("/api/v1/orders", headers=buyer)).json()["items"]
 

@@ -14,12 +14,8 @@ from tests.program.test_admission import apply, freelancer, set_rules
 from tests.program.test_pages import csrf
 from tests.program.test_subscription import join
 from tests.web.test_pages import signed_in_user
-from twinwork.kit.public_ids import PATTERN, row_id
+from twinwork.kit.public_ids import looks_public, row_id
 from twinwork.program.admission import admission_service
-
-
-def is_public(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(PATTERN, value) is not None
 
 
 async def test_applications_are_answered_and_decided_by_public_id(
@@ -29,7 +25,7 @@ async def test_applications_are_answered_and_decided_by_public_id(
     await set_rules(client, admin, free_seats=1, min_completed_orders=10)
     user, headers = await freelancer(client)
     application = (await apply(client, headers)).json()
-    assert is_public(application["id"]) and application["user_id"] == user["id"]
+    assert looks_public(application["id"]) and application["user_id"] == user["id"]
     queue = (await client.get("/api/v1/admin/program/applications", headers=admin)).json()
     assert application["id"] in {item["id"] for item in queue["items"]}
 
@@ -48,7 +44,7 @@ async def test_subscriptions_and_invoices_carry_public_ids(client: httpx.AsyncCl
     assert joined.status_code == 201, joined.text
     body = joined.json()
     [invoice] = body["invoices"]
-    assert is_public(body["id"]) and is_public(invoice["id"])
+    assert looks_public(body["id"]) and looks_public(invoice["id"])
     [receipt] = (await client.get("/api/v1/receipts", headers=headers)).json()["items"]
     assert receipt["number"] == f"I-{invoice['id'].upper()}"
 

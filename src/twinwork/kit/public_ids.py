@@ -134,6 +134,11 @@ def row_id(kind: str, value: object) -> int:
     return found if 0 < found <= _MAX_ROW_ID else NO_ROW
 
 
+def looks_public(value: object) -> bool:
+    """Whether ``value`` has the form of a public id (of some kind, of some installation)."""
+    return isinstance(value, str) and _FORMAT.match(value) is not None
+
+
 def optional_public_id(kind: str, value: int | None) -> str | None:
     return None if value is None else public_id(kind, value)
 
