@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.account.factories import PASSWORD, api_signup, create_user, unique_email
 from twinwork.account.models import ApiToken
 from twinwork.config import Settings, get_settings
-from twinwork.kit import public_ids, ratelimit
+from twinwork.kit import public_ids, ratelimit, security
 from twinwork.kit.csrf import CSRF_COOKIE, SESSION_COOKIE
 from twinwork.kit.db import utcnow
 
@@ -438,3 +440,37 @@ async def test_sign_in_sets_session_and_csrf_cookies_secure_when_configured(
     cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith(f"{SESSION_COOKIE}=") and "Secure" in c for c in cookies)
     assert any(c.startswith(f"{CSRF_COOKIE}=") and "Secure" in c for c in cookies)
+
+
+async def test_a_sign_in_does_not_stop_the_other_requests_of_its_process(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2 is slow on purpose: checking a password must not stop the web process's event
+    loop (and every request it is serving) while it works."""
+    email = unique_email("buyer")
+    await api_signup(client, email=email)
+    original = security._password_hash.verify
+
+    def slow_verify(password: str, password_hash: str) -> bool:
+        time.sleep(0.6)  # a slower machine's or a stronger setting's Argon2
+        return bool(original(password, password_hash))
+
+    monkeypatch.setattr(security._password_hash, "verify", slow_verify)
+    gaps: list[float] = []
+    signing_in = True
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while signing_in:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    answer = await client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    signing_in = False
+    await ticking
+    assert answer.status_code == 200, answer.text
+    # The loop kept turning while the password was checked: no pause near the 0.6 s check.
+    assert max(gaps) < 0.3, f"the event loop stopped for {max(gaps):.2f} s"

@@ -20,11 +20,11 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
 from twinwork.kit.ratelimit import check_login_attempt, record_login_failure
 from twinwork.kit.security import (
-    burn_password_check,
-    hash_password,
+    burn_password_check_off_loop,
+    hash_password_off_loop,
     new_token,
     token_digest,
-    verify_password,
+    verify_password_off_loop,
 )
 from twinwork.kit.text import has_bidi_control, name_key, visible_text
 
@@ -69,7 +69,7 @@ class AccountService:
         display_name = await self._check_display_name(session, display_name, staff="admin" in roles)
         check_password(password, email=email, display_name=display_name)
         # Hashed before the lookup, so a taken email answers as slowly as a free one.
-        password_hash = hash_password(password)
+        password_hash = await hash_password_off_loop(password)
         if await user_repository.get_by_email(session, email) is not None:
             raise EmailTaken(EMAIL_TAKEN, field="email")
         user = User(
@@ -123,9 +123,9 @@ class AccountService:
     async def authenticate(self, session: AsyncSession, email: str, password: str) -> User:
         user = await user_repository.get_by_email(session, email.strip())
         if user is None:
-            burn_password_check(password)
+            await burn_password_check_off_loop(password)
             raise NotAuthenticated("Email or password is incorrect.")
-        if not verify_password(password, user.password_hash) or not user.is_active:
+        if not await verify_password_off_loop(password, user.password_hash) or not user.is_active:
             raise NotAuthenticated("Email or password is incorrect.")
         return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 
@@ -26,6 +27,23 @@ _DUMMY_HASH = _password_hash.hash(secrets.token_urlsafe(16))
 
 def burn_password_check(password: str) -> None:
     _password_hash.verify(password, _DUMMY_HASH)
+
+
+# Argon2 costs about 0.1 s of CPU by design. Called inside a request it would stop that web
+# process's event loop, and every other request it holds, for as long: from async code hash
+# and verify in a worker thread (the argon2 binding releases the GIL while it works).
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str) -> bool:
+    return await asyncio.to_thread(verify_password, password, password_hash)
+
+
+async def burn_password_check_off_loop(password: str) -> None:
+    await asyncio.to_thread(burn_password_check, password)
 
 
 def new_token(prefix: str) -> str:
