@@ -426,9 +426,7 @@ def public(kind: str, value: object) -> str:
 
 
 def row(kind: str, value: object) -> int:
-    """The row id an API answer's id names, whichever form the answer writes it in."""
-    if isinstance(value, int) or str(value).isdigit():
-        return int(str(value))
+    """The row id an API answer's public id names."""
     found = public_ids.row_id(kind, value)
     assert found != public_ids.NO_ROW, (kind, value)
     return found

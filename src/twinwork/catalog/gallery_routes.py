@@ -19,7 +19,7 @@ from twinwork.catalog.routes import _dashboard_context, _gig_form_context
 from twinwork.catalog.service import gig_service
 from twinwork.kit.db import mark_rollback_only
 from twinwork.kit.errors import DomainError, NotFound, ValidationFailed
-from twinwork.kit.public_ids import NO_ROW, GigId, ImageId, PublicIdIn, public_id
+from twinwork.kit.public_ids import GigId, ImageId, public_id, row_id
 from twinwork.portfolio.routes import PICTURE_CSP
 from twinwork.portfolio.service import IMAGE_KIND, portfolio_service
 from twinwork.web.deps import (
@@ -35,7 +35,6 @@ from twinwork.web.templating import render
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 GalleryAction = Literal["up", "down", "first", "remove"]
-_SAMPLE_ID = PublicIdIn("sample")  # the design chosen from the portfolio, a form field
 
 
 def picture_response(picture: StoredPicture) -> Response:
@@ -129,7 +128,7 @@ async def add_from_portfolio(
         if not raw_id:
             raise ValidationFailed("Choose a design from your portfolio.", field="sample_id")
         # The sample's public id; one that names nothing is 404 like another's sample.
-        sample_id = _SAMPLE_ID.decode(raw_id) or NO_ROW
+        sample_id = row_id("sample", raw_id)
         sample = await portfolio_service.owned(session, user, sample_id)
         if sample.kind != IMAGE_KIND:
             raise ValidationFailed(

@@ -53,9 +53,9 @@ from twinwork.kit.public_ids import (
     GigId,
     OfferId,
     OrderId,
-    PublicIdIn,
     ReportId,
     public_id,
+    row_id,
 )
 from twinwork.web.deps import (
     PAGE_DEPENDENCIES,
@@ -481,7 +481,7 @@ def _form_id(kind: str, value: Any) -> int | None:
     """A public id from a hidden form field: None when the field is empty, ``NO_ROW`` when
     it names nothing (the lookup that follows then answers 404, as for a missing row)."""
     text = str(value or "").strip()
-    return PublicIdIn(kind).decode(text) if text else None
+    return row_id(kind, text) if text else None
 
 
 @pages.post("/inbox")

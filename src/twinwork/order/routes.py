@@ -14,7 +14,7 @@ from twinwork.kit.encoding import decode_base64
 from twinwork.kit.errors import DomainError, NotFound
 from twinwork.kit.money import parse_dollars
 from twinwork.kit.pagination import MAX_PAGE
-from twinwork.kit.public_ids import DisputeId, FileId, OrderId, PublicIdIn, public_id
+from twinwork.kit.public_ids import DisputeId, FileId, OrderId, public_id, row_id
 from twinwork.order.checkout import checkout, checkout_summary
 from twinwork.order.dispute import dispute_service
 from twinwork.order.models import DeliveryFile, DisputeStatus, Order, OrderKind
@@ -296,9 +296,6 @@ def _order_fields(data: dict[str, Any]) -> dict[str, object]:
     }
 
 
-_GIG = PublicIdIn("gig")
-
-
 def _order_not_placed(
     request: Request, session: DbSession, exc: FormErrors | DomainError, gig_id: object
 ) -> Response:
@@ -307,7 +304,7 @@ def _order_not_placed(
     mark_rollback_only(session)
     # The way back names the gig by its public id, whatever the form sent: a value that names
     # no gig gets no link (and is never echoed into one).
-    gig_row = _GIG.decode(gig_id) if isinstance(gig_id, str) else None
+    gig_row = row_id("gig", gig_id) if isinstance(gig_id, str) else None
     return render(
         request,
         "order_error.html",
