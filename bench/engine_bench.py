@@ -10,7 +10,10 @@
     adapters add B·rho to what is read).
 (3) Hot-load of one adapter (read from its directory and copied into a free slot) into an
     engine already holding K, against PEFT ``load_adapter`` into a model holding K.
-All in the engine's serving precision (fp16 on CPUs with AVX-512, as here).
+All in the engine's serving precision (fp16 on CPUs with AVX-512, as here; the adapter slots in
+fp32 on a CPU, ``bank_dtype``). Also timed: the bare base serving the B requests one by one,
+so the run reports what batching itself buys on the machine (the ceiling of any batched server's
+gain over one request at a time, benchmark 2's).
 Usage: ``python -m bench.engine_bench [--batch 8] [--rank 16] [--tokens 32] [--rounds 3]
 [--resident 100] [--hot-rank 4]``.
 """
@@ -119,7 +122,7 @@ def throughput(base: Any, batch: int, rank: int, tokens: int, rounds: int) -> di
     import torch
 
     from twinwork.ml.engine import MultiAdapterEngine, Sampling
-    from twinwork.ml.text.engine import _serving_dtype
+    from twinwork.ml.text.engine import _serving_dtype, bank_dtype
     from twinwork.ml.text.loading import load_model, load_tokenizer
     from twinwork.ml.text.prompt import prompt_ids
 
@@ -136,7 +139,8 @@ def throughput(base: Any, batch: int, rank: int, tokens: int, rounds: int) -> di
 
     engine = MultiAdapterEngine(
         model, decode=lambda _: "", stop_ids=set(), base_model=base.model_id,
-        slots=batch, max_rank=rank, max_batch=batch, dtype=dtype,
+        slots=batch, max_rank=rank, max_batch=batch,
+        dtype=bank_dtype(dtype, torch.device("cpu")),
     )  # fmt: skip
     for name, weights in adapters.items():
         engine.register(name, lambda weights=weights: weights)
@@ -151,6 +155,12 @@ def throughput(base: Any, batch: int, rank: int, tokens: int, rounds: int) -> di
         started = time.perf_counter()
         for request in requests:
             request.result()
+        return time.perf_counter() - started
+
+    def one_by_one(rows: list[str | None]) -> float:
+        started = time.perf_counter()
+        for row in rows:
+            engine.submit(ids, row, fixed).result()
         return time.perf_counter() - started
 
     def peft_batch() -> float:
@@ -173,6 +183,7 @@ def throughput(base: Any, batch: int, rank: int, tokens: int, rounds: int) -> di
 
     paths = {
         "base": lambda: engine_batch([None] * batch),
+        "base_serial": lambda: one_by_one([None] * batch),
         "engine": lambda: engine_batch(list(names)),
         "peft": peft_batch,
         "merge": sequential,
@@ -289,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     base50 = statistics.median(t["times"]["base"])
     rows = (
         ("bare base, same engine (ceiling)", "base"),
+        (f"bare base, same engine, the {b} requests one by one", "base_serial"),
         (f"engine, {b} distinct adapters in one batch", "engine"),
         (f"stock PEFT mixed batch (adapter_names=), {b} adapters", "peft"),
         (f"merge engine (replaced), the {b} requests one by one", "merge"),
@@ -303,6 +315,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     merge50 = statistics.median(t["times"]["merge"])
     peft50 = statistics.median(t["times"]["peft"])
+    serial50 = statistics.median(t["times"]["base_serial"])
+    print(
+        f"  what batching buys on this machine: the bare base's {b} requests in one batch "
+        f"{serial50 / base50:.2f}x faster than one by one (the most any batched server here "
+        f"can gain over serving one request at a time)"
+    )
     print(
         f"  engine vs merge engine {merge50 / statistics.median(t['times']['engine']):.1f}x, "
         f"vs PEFT mixed batch {peft50 / statistics.median(t['times']['engine']):.1f}x"

@@ -12,7 +12,7 @@
     the bank's maximum rank), per adapter in the CPU tier (its own rank), and how many of
     each fit a memory budget (``--budget-mb``).
 Usage: ``python -m bench.engine_ttft_bench [--adapters 200] [--hot 8] [--hot-share 0.8]
-[--rate 2] [--requests 80] [--tokens 16] [--slots 16] [--cpu-tier 32] [--rank 8]
+[--rate 1] [--requests 40] [--tokens 8] [--slots 16] [--cpu-tier 32] [--rank 8]
 [--max-rank 32] [--budget-mb 1024] [--seed 0]``.
 """
 
@@ -85,34 +85,42 @@ def run(args: argparse.Namespace, base: Any, work: Path) -> dict[str, Any]:
     import torch
 
     from twinwork.ml.engine import MultiAdapterEngine, Sampling, read_peft_adapter
-    from twinwork.ml.text.engine import _serving_dtype
+    from twinwork.ml.text.engine import _serving_dtype, bank_dtype
     from twinwork.ml.text.loading import load_model, load_tokenizer
     from twinwork.ml.text.prompt import prompt_ids
+    from twinwork.ml.text.runtime import in_passing_thread
 
-    template = _template_adapter(base, args.rank, work)
-    tokenizer = load_tokenizer(base)
-    decoder = load_tokenizer(base)
-    ids = prompt_ids(tokenizer, BRIEF)
-    model = load_model(base)
-    dtype = _serving_dtype(model, torch.device("cpu"))
-    model = model.to(dtype)
-    engine = MultiAdapterEngine(
-        model,
-        decode=lambda t: str(decoder.decode(list(t), skip_special_tokens=True)),
-        stop_ids=set(),
-        base_model=base.model_id,
-        slots=args.slots,
-        max_rank=args.max_rank,
-        max_batch=args.slots,
-        cpu_capacity=args.cpu_tier,
-        dtype=dtype,
-    )
     names = [f"freelancer-{i:03d}" for i in range(args.adapters)]
-    for name in names:
-        engine.register(name, lambda: read_peft_adapter(template))
     hot, cold = names[: args.hot], names[args.hot :]
-    for name in hot:  # the hot set stays in its slots whatever the traffic
-        engine.pin(name)
+
+    def build() -> tuple[Path, Any, Any, torch.dtype, MultiAdapterEngine]:
+        template = _template_adapter(base, args.rank, work)
+        tokenizer = load_tokenizer(base)
+        decoder = load_tokenizer(base)
+        ids = prompt_ids(tokenizer, BRIEF)
+        model: Any = load_model(base)
+        dtype = _serving_dtype(model, torch.device("cpu"))
+        model = model.to(dtype)
+        engine = MultiAdapterEngine(
+            model,
+            decode=lambda t: str(decoder.decode(list(t), skip_special_tokens=True)),
+            stop_ids=set(),
+            base_model=base.model_id,
+            slots=args.slots,
+            max_rank=args.max_rank,
+            max_batch=args.slots,
+            cpu_capacity=args.cpu_tier,
+            dtype=bank_dtype(dtype, torch.device("cpu")),
+        )
+        for name in names:
+            engine.register(name, lambda: read_peft_adapter(template))
+        for name in hot:  # the hot set stays in its slots whatever the traffic
+            engine.pin(name)
+        return template, ids, model, dtype, engine
+
+    # Set up in a passing thread, as TextEngine builds itself: a pool of OpenMP threads left
+    # in this thread would slow the engine's loop (`twinwork.ml.text.runtime.in_passing_thread`).
+    template, ids, model, dtype, engine = in_passing_thread(build)
     sampling = Sampling(temperature=0, max_new_tokens=args.tokens, stop_at_eos=False)
     # Warm-up: kernels and allocator, one request on the base.
     engine.generate(ids, None, Sampling(temperature=0, max_new_tokens=4, stop_at_eos=False))
@@ -154,13 +162,14 @@ def run(args: argparse.Namespace, base: Any, work: Path) -> dict[str, Any]:
     stats = engine.stats()
     slot_bytes = engine.bank.nbytes_per_slot
     # A CPU-tier entry is what eviction reads back from a slot: the adapter's own rank, in
-    # the serving precision (one read from storage and still waiting for a slot is as read).
+    # the bank's precision (one read from storage and still waiting for a slot is as read).
     slot = engine.cache.acquire(hot[0])
     cpu_bytes = engine.bank.read(slot).nbytes
     engine.cache.release(hot[0])
     engine.close()
     return {
         "dtype": str(dtype).removeprefix("torch."),
+        "bank_dtype": str(engine.bank.dtype).removeprefix("torch."),
         "timings": timings,
         "elapsed": elapsed,
         "loads": stats.loads - loads_before,
@@ -182,8 +191,8 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"time to first token, open loop: {len(timings)} Poisson arrivals at {args.rate}/s over "
         f"{args.adapters} adapters (rank {args.rank}, every linear layer; hot set of {args.hot} "
         f"pinned, {args.hot_share:.0%} of requests), {args.tokens} new tokens each; engine "
-        f"with {args.slots} slots, CPU tier {args.cpu_tier}, SmolLM2-135M ({r['dtype']}), "
-        f"torch threads {torch.get_num_threads()}; {r['elapsed']:.1f} s"
+        f"with {args.slots} slots, CPU tier {args.cpu_tier}, SmolLM2-135M ({r['dtype']}, "
+        f"slots {r['bank_dtype']}), torch threads {torch.get_num_threads()}; {r['elapsed']:.1f} s"
     )
     print(
         f"  {'requests whose adapter was in':<34} {'n':>4} {'TTFT p50':>9} {'p95':>7} "
@@ -227,9 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--adapters", type=int, default=200)
     parser.add_argument("--hot", type=int, default=8)
     parser.add_argument("--hot-share", type=float, default=0.8)
-    parser.add_argument("--rate", type=float, default=2.0)
-    parser.add_argument("--requests", type=int, default=80)
-    parser.add_argument("--tokens", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--tokens", type=int, default=8)
     parser.add_argument("--slots", type=int, default=16)
     parser.add_argument("--cpu-tier", type=int, default=32)
     parser.add_argument("--rank", type=int, default=8)

@@ -77,3 +77,34 @@ def test_rows_sample_with_their_own_settings_and_generators() -> None:
 def test_bad_settings_are_refused(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         Sampling(**{field: value})  # type: ignore[arg-type]
+
+
+def _full_sort_nucleus(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator) -> int:
+    """The nucleus sampled the plain way: the whole vocabulary sorted."""
+    probs = torch.softmax(logits / sampling.temperature, dim=-1)
+    ordered, order = torch.sort(probs, descending=True)
+    ordered = ordered * (torch.cumsum(ordered, dim=-1) - ordered < sampling.top_p)
+    return int(order[torch.multinomial(ordered / ordered.sum(), 1, generator=generator)])
+
+
+@pytest.mark.parametrize("peak", [12.0, 0.0], ids=["peaked", "flat"])
+def test_the_nucleus_is_the_one_a_full_sort_gives(peak: float) -> None:
+    # A vocabulary of a real base's size. Peaked: the nucleus lies in the top candidates (the
+    # shortcut); flat: their mass falls short of top_p and the row is sorted in full.
+    vocab = 49_152
+    logits = torch.randn(4, vocab, generator=torch.Generator().manual_seed(5)) * 2
+    logits[:, :40] += peak
+    sampling = Sampling(temperature=0.8, top_p=0.9)
+    for seed in range(10):
+        got = sample_rows(
+            logits.clone(),
+            [sampling] * 4,
+            [[]] * 4,
+            [torch.Generator().manual_seed(seed * 4 + i) for i in range(4)],
+            {EOS},
+        )
+        expected = [
+            _full_sort_nucleus(logits[i], sampling, torch.Generator().manual_seed(seed * 4 + i))
+            for i in range(4)
+        ]
+        assert got == expected

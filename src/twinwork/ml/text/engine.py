@@ -26,7 +26,7 @@ from twinwork.ml.text.base import BaseModelRef
 from twinwork.ml.text.loading import load_model, load_tokenizer
 from twinwork.ml.text.prompt import prompt_ids
 from twinwork.ml.text.result import GENERATION_MAX_NEW_TOKENS
-from twinwork.ml.text.runtime import device
+from twinwork.ml.text.runtime import device, in_passing_thread
 
 TOP_P = 0.9
 # Small models fall into loops ("the sea, the sea, the sea"); a mild penalty on tokens already
@@ -35,7 +35,8 @@ TOP_P = 0.9
 REPETITION_PENALTY = 1.15
 # Slots in the adapter bank: requests for more distinct adapters than this at once wait for a
 # slot; the rest stay in the CPU tier. The maximum rank is the largest `plan_training` picks
-# (a test keeps them in step): 16 slots of rank 32 on SmolLM2-135M in fp16 take 156 MB.
+# (a test keeps them in step): 16 slots of rank 32 on SmolLM2-135M take 626 MB in fp32, the
+# slots' precision on a CPU (`bank_dtype`), 313 MB in fp16 on CUDA.
 SLOTS = 16
 MAX_RANK = 32
 MAX_BATCH = 16
@@ -63,9 +64,7 @@ class TextEngine:
         self._tokenizer: Any = load_tokenizer(base)
         self._encode_lock = threading.Lock()
         decoder: Any = load_tokenizer(base)
-        model: Any = load_model(base)
-        self.dtype = dtype or _serving_dtype(model, self._device)
-        self.model: Any = model.to(self.dtype).eval()
+
         stop_ids = {
             int(t)
             for t in (self._tokenizer.eos_token_id, self._tokenizer.pad_token_id)
@@ -78,17 +77,27 @@ class TextEngine:
         def decode(ids: Sequence[int]) -> str:
             return str(decoder.decode(list(ids), skip_special_tokens=True))
 
-        self.engine = MultiAdapterEngine(
-            self.model,
-            decode=decode,
-            stop_ids=stop_ids,
-            base_model=base.model_id,
-            slots=slots,
-            max_rank=max_rank,
-            max_batch=max_batch,
-            cpu_capacity=cpu_capacity,
-            dtype=self.dtype,
-        )
+        def serving_engine() -> tuple[Any, torch.dtype, MultiAdapterEngine]:
+            model: Any = load_model(base)
+            chosen = dtype or _serving_dtype(model, self._device)
+            model = model.to(chosen).eval()
+            engine = MultiAdapterEngine(
+                model,
+                decode=decode,
+                stop_ids=stop_ids,
+                base_model=base.model_id,
+                slots=slots,
+                max_rank=max_rank,
+                max_batch=max_batch,
+                cpu_capacity=cpu_capacity,
+                dtype=bank_dtype(chosen, self._device),
+            )
+            return model, chosen, engine
+
+        # Built in a passing thread: the caller's thread (a server's worker thread) would keep
+        # the OpenMP pool of this work for good and slow every decode step of the batching
+        # loop's thread (`in_passing_thread`).
+        self.model, self.dtype, self.engine = in_passing_thread(serving_engine)
 
     def generate(
         self,
@@ -180,12 +189,14 @@ class TextEngine:
 
     def prefetch(self, adapter_dir: Path, adapter_key: str | None = None) -> bool:
         """Load an adapter ahead of its first request (a buyer opened the model's page)."""
-        return self.engine.prefetch(self.register(adapter_dir, adapter_key))
+        key = self.register(adapter_dir, adapter_key)
+        # Slot copies are torch work: done in a passing thread, like the engine's construction.
+        return in_passing_thread(lambda: self.engine.prefetch(key))
 
     def evict(self, adapter_key: str) -> None:
         """Forget an adapter (model erasure): its slot is wiped at once, its copies dropped, its
         running and queued requests fail."""
-        self.engine.erase(adapter_key)
+        in_passing_thread(lambda: self.engine.erase(adapter_key))
 
     @property
     def adapter_keys(self) -> list[str]:
@@ -219,6 +230,17 @@ def _serving_dtype(model: Any, run_device: torch.device) -> torch.dtype:
         fp32 = timing(weight)
         fp16 = timing(weight.to(torch.float16))
     return torch.float16 if fp16 < fp32 * 0.8 else torch.float32
+
+
+def bank_dtype(serving: torch.dtype, run_device: torch.device) -> torch.dtype:
+    """The precision of the adapter bank's slots beside a base served in ``serving``.
+
+    On CUDA the serving precision. On a CPU fp32 even beside an fp16 base: torch has no fast
+    CPU kernel for the gathered fp16 batched matmuls of distinct adapters, and a decode step of
+    8 rows on 8 adapters took 266 ms with fp16 slots against 191 ms with fp32 ones (the base's
+    own rows 140 ms; ``bench.engine_bench``). The price is twice the memory per slot.
+    """
+    return serving if run_device.type == "cuda" else torch.float32
 
 
 def _default_key(adapter_dir: Path) -> str:
