@@ -221,3 +221,32 @@ async def test_browsing_without_a_query_is_not_logged(
     assert (await client.get("/api/v1/search")).status_code == 200
     assert (await client.get("/api/v1/gigs", params={"q": "zephyrine"})).status_code == 200
     assert len((await session.scalars(select(SearchEvent.id))).all()) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/search"])
+async def test_a_search_queries_in_a_read_only_unit_and_still_logs_its_event(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    catalog: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    # On SQLite a unit of work that writes holds the one write lock from its first statement:
+    # a search run that way queued behind every purchase and top-up, and they behind it. The
+    # query runs read-only; only the event's insert at the end takes the lock.
+    from twinwork.kit import db
+    from twinwork.search.repository import search_repository
+
+    writing_during_query: list[bool] = []
+    search = search_repository.search
+
+    async def watched(*args: object, **kwargs: object) -> object:
+        writing_during_query.append(db._writes.get())
+        return await search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_repository, "search", watched)
+    before = len((await session.scalars(select(SearchEvent.id))).all())
+    response = await client.get(path, params={"q": "zephyrine"})
+    assert response.status_code == 200
+    assert writing_during_query == [False]
+    assert len((await session.scalars(select(SearchEvent.id))).all()) == before + 1

@@ -27,7 +27,7 @@ VISITOR_COOKIE = "tw_sid"
 
 
 WRITES_ON_GET: set[Callable[..., Any]] = set()
-"""Endpoints that write although called with GET (a search records a search event)."""
+"""Endpoints that write although called with GET (opening a conversation marks it read)."""
 
 
 def writes_on_get(endpoint: Callable[P, R]) -> Callable[P, R]:
