@@ -474,3 +474,18 @@ async def test_a_sign_in_does_not_stop_the_other_requests_of_its_process(
     assert answer.status_code == 200, answer.text
     # The loop kept turning while the password was checked: no pause near the 0.6 s check.
     assert max(gaps) < 0.3, f"the event loop stopped for {max(gaps):.2f} s"
+
+
+def test_passwords_hash_in_one_lane_and_older_hashes_still_verify() -> None:
+    # Four lanes are four threads: they took both cores of a 2-core server for each sign-in.
+    hashed = security.hash_password("correct horse battery")
+    assert hashed.startswith("$argon2id$")
+    assert ",p=1$" in hashed
+    assert security.verify_password("correct horse battery", hashed)
+    assert not security.verify_password("wrong horse battery", hashed)
+    # Accounts made before keep their four-lane hashes, which carry their own parameters.
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    older = Argon2Hasher(parallelism=4).hash("correct horse battery")
+    assert ",p=4$" in older
+    assert security.verify_password("correct horse battery", older)
