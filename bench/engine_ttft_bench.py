@@ -88,7 +88,7 @@ def run(args: argparse.Namespace, base: Any, work: Path) -> dict[str, Any]:
     from twinwork.ml.text.engine import _serving_dtype, bank_dtype
     from twinwork.ml.text.loading import load_model, load_tokenizer
     from twinwork.ml.text.prompt import prompt_ids
-    from twinwork.ml.text.runtime import in_passing_thread
+    from twinwork.ml.threads import in_passing_thread
 
     names = [f"freelancer-{i:03d}" for i in range(args.adapters)]
     hot, cold = names[: args.hot], names[args.hot :]
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace, base: Any, work: Path) -> dict[str, Any]:
         return template, ids, model, dtype, engine
 
     # Set up in a passing thread, as TextEngine builds itself: a pool of OpenMP threads left
-    # in this thread would slow the engine's loop (`twinwork.ml.text.runtime.in_passing_thread`).
+    # in this thread would slow the engine's loop (`twinwork.ml.threads.in_passing_thread`).
     template, ids, model, dtype, engine = in_passing_thread(build)
     sampling = Sampling(temperature=0, max_new_tokens=args.tokens, stop_at_eos=False)
     # Warm-up: kernels and allocator, one request on the base.

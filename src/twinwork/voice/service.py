@@ -32,6 +32,7 @@ from twinwork.kit.db import utcnow
 from twinwork.kit.errors import Conflict, ValidationFailed
 from twinwork.kit.signing import sha256_hex
 from twinwork.kit.storage import ObjectStorage
+from twinwork.ml.threads import in_passing_thread
 from twinwork.ml.voice import SAMPLE_KINDS
 from twinwork.ml.voice.encoder import Embedding, centroid, similarity, speaker_encoder
 from twinwork.ml.voice.signal import read_audio
@@ -148,7 +149,9 @@ class VoiceVerificationService:
             )
         take = await asyncio.to_thread(clean_recording, raw, filename, pending.phrase)
         stored = [await portfolio_service.fetch_file(storage, s) for s in samples]
-        score = await asyncio.to_thread(_match, take.data, stored)
+        # The speaker encoder is torch work: in a passing thread, so that the server's worker
+        # thread keeps no OpenMP pool that would slow the text engine's decoding for good.
+        score = await asyncio.to_thread(in_passing_thread, lambda: _match(take.data, stored))
         threshold = get_settings().voice_verification_threshold
         pending.recording_hash = sha256_hex(raw)
         pending.similarity = round(score, 4)

@@ -26,7 +26,8 @@ from twinwork.ml.text.base import BaseModelRef
 from twinwork.ml.text.loading import load_model, load_tokenizer
 from twinwork.ml.text.prompt import prompt_ids
 from twinwork.ml.text.result import GENERATION_MAX_NEW_TOKENS
-from twinwork.ml.text.runtime import device, in_passing_thread
+from twinwork.ml.text.runtime import device
+from twinwork.ml.threads import in_passing_thread
 
 TOP_P = 0.9
 # Small models fall into loops ("the sea, the sea, the sea"); a mild penalty on tokens already

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import torch
-
-T = TypeVar("T")
 
 loading_lock = threading.RLock()
 """Held around every transformers ``from_pretrained`` (and the GGUF conversion) in this process:
@@ -41,31 +38,3 @@ def device() -> torch.device:
     if torch.get_num_threads() > cores:
         torch.set_num_threads(cores)
     return torch.device("cpu")
-
-
-def in_passing_thread(work: Callable[[], T]) -> T:
-    """Run ``work`` in a thread of its own that ends with it, and return its result.
-
-    For torch work done once by a caller that lives on (a web server's worker thread): torch's
-    OpenMP runtime gives every thread that runs a parallel operation its own pool of worker
-    threads, kept until that thread ends. Once the pools' threads outnumber the cores, libgomp
-    stops letting idle workers spin and puts them to sleep between operations, and a decode
-    step, hundreds of small operations, waits for them to wake every time. Measured on the
-    2-core machine: a one-row decode step took 32 to 42 ms instead of 20, and an eight-row
-    step 101 instead of 82, while a pool left by loading the model lived on in another thread.
-    """
-    outcome: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # handed to the caller below
-            failure.append(error)
-
-    thread = threading.Thread(target=run, name="twinwork-torch-once")
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-    return outcome[0]

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from twinwork.ml.text.runtime import in_passing_thread
+from twinwork.ml.threads import in_passing_thread
 
 
 def test_work_runs_in_a_thread_of_its_own_that_ends_with_it() -> None:
