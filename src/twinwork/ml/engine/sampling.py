@@ -76,27 +76,22 @@ def sample_rows(
         return tokens
     index = torch.tensor(sampled, dtype=torch.long)
     temperatures = torch.tensor([settings[i].temperature for i in sampled]).unsqueeze(1)
-    top_p = torch.tensor([settings[i].top_p for i in sampled]).unsqueeze(1)
     probs = torch.softmax(logits.index_select(0, index) / temperatures, dim=-1)
     # The nucleus is a prefix of the tokens sorted by probability. Sorting the whole vocabulary
     # (49,152 tokens) for every row was most of a decode step's sampling cost; the top
     # NUCLEUS_CANDIDATES by probability are the same prefix whenever their mass reaches top_p,
-    # which it almost always does. Rows where it does not are sorted in full.
-    candidates = min(NUCLEUS_CANDIDATES, probs.shape[-1])
-    sorted_probs, order = torch.topk(probs, candidates, dim=-1)
-    short = (sorted_probs.sum(dim=-1, keepdim=True) < top_p).squeeze(1)
-    if bool(short.any()):
-        full_probs, full_order = torch.sort(probs[short], dim=-1, descending=True)
-        rows = short.nonzero().squeeze(1).tolist()
-        full = {row: (full_probs[j], full_order[j]) for j, row in enumerate(rows)}
-    else:
-        full = {}
+    # which it almost always does. A row where it does not is sorted in full.
+    heads, head_orders = torch.topk(probs, min(NUCLEUS_CANDIDATES, probs.shape[-1]), dim=-1)
     for j, i in enumerate(sampled):
-        head, head_order = full.get(j, (sorted_probs[j], order[j]))
+        top_p = settings[i].top_p
+        head, order = heads[j], head_orders[j]
+        mass = torch.cumsum(head, dim=-1)
+        if float(mass[-1]) < top_p:  # the nucleus reaches past the candidates
+            head, order = torch.sort(probs[j], descending=True)
+            mass = torch.cumsum(head, dim=-1)
         # Nucleus: keep the smallest head whose mass reaches top_p (the first token always stays).
-        keep = torch.cumsum(head, dim=-1) - head < settings[i].top_p
-        head = head * keep
+        head = head * (mass - head < top_p)
         # Each request's own generator: a row's tokens do not depend on its batch mates.
         choice = torch.multinomial(head / head.sum(), 1, generator=generators[i])
-        tokens[i] = int(head_order[choice])
+        tokens[i] = int(order[choice])
     return tokens

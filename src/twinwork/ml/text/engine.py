@@ -237,9 +237,10 @@ def bank_dtype(serving: torch.dtype, run_device: torch.device) -> torch.dtype:
     """The precision of the adapter bank's slots beside a base served in ``serving``.
 
     On CUDA the serving precision. On a CPU fp32 even beside an fp16 base: torch has no fast
-    CPU kernel for the gathered fp16 batched matmuls of distinct adapters, and a decode step of
-    8 rows on 8 adapters took 266 ms with fp16 slots against 191 ms with fp32 ones (the base's
-    own rows 140 ms; ``bench.engine_bench``). The price is twice the memory per slot.
+    CPU kernel for the gathered fp16 batched matmuls of distinct adapters, and a batch of 8
+    rows on 8 adapters took 10.4 to 10.6 s with fp16 slots against 7.9 to 8.3 s with fp32 ones
+    (bare base 5.3 to 5.5 s; docs/engine.md, "Sizes and settings"). The price is twice the
+    memory per slot.
     """
     return serving if run_device.type == "cuda" else torch.float32
 
